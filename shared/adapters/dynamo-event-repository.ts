@@ -1,0 +1,418 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { eventKeys, keyAttributesOf, table } from '../db/table.js';
+import { ValidationFailed } from '../domain/errors.js';
+import type { EventState, EventStatus, TicketTypeState } from '../domain/event-model.js';
+import type { EventRepository, EventRepositoryQuery, Page } from '../domain/events.js';
+
+type Item = Record<string, unknown>;
+type StoredTicketType = Omit<TicketTypeState, 'id'>;
+
+/** Items read per Query round when a filter may drop some; bounds work per listing request. */
+const FILTERED_ROUND_SIZE = 100;
+const MAX_QUERY_ROUNDS = 10;
+
+export class DynamoEventRepository implements EventRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async insert(event: EventState): Promise<void> {
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: toMetaItem(event),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: toInventoryItem(event),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  async get(eventId: string): Promise<EventState | null> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': eventKeys.partition(eventId) },
+        ConsistentRead: true,
+      }),
+    );
+    const items = result.Items ?? [];
+    const meta = items.find((item) => item.sk === eventKeys.meta(eventId).sk);
+    const inventory = items.find((item) => item.sk === eventKeys.inventory(eventId).sk);
+    return meta && inventory ? fromItems(meta, inventory) : null;
+  }
+
+  async list(query: EventRepositoryQuery): Promise<Page<EventState>> {
+    const gsi = table.globalSecondaryIndexes[query.index];
+    const partition =
+      query.index === 'byStatus'
+        ? eventKeys.byStatusPartition(query.status)
+        : eventKeys.byOrganizerPartition(query.organizerId);
+
+    // Sort values are `<startsAt>#<id>`; the high sentinel makes `to` inclusive.
+    const low = query.from;
+    const high = query.to === undefined ? undefined : `${query.to}#\uffff`;
+    const names: Record<string, string> = { '#pk': gsi.partitionKey };
+    const values: Record<string, unknown> = { ':pk': partition };
+    let keyCondition = '#pk = :pk';
+    if (low !== undefined || high !== undefined) names['#sk'] = gsi.sortKey;
+    if (low !== undefined && high !== undefined) {
+      keyCondition += ' AND #sk BETWEEN :low AND :high';
+      values[':low'] = low;
+      values[':high'] = high;
+    } else if (low !== undefined) {
+      keyCondition += ' AND #sk >= :low';
+      values[':low'] = low;
+    } else if (high !== undefined) {
+      keyCondition += ' AND #sk <= :high';
+      values[':high'] = high;
+    }
+
+    const filters: string[] = [];
+    if (query.index === 'byOrganizer' && query.status !== undefined) {
+      filters.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = query.status;
+    }
+    if (query.nameContains !== undefined) {
+      filters.push('contains(#nameLower, :q)');
+      names['#nameLower'] = 'nameLower';
+      values[':q'] = query.nameContains.toLowerCase();
+    }
+
+    const base: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: gsi.indexName,
+      KeyConditionExpression: keyCondition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
+    };
+
+    const keyAttributes = keyAttributesOf(query.index);
+    let startKey =
+      query.cursor === undefined
+        ? undefined
+        : decodeCursor(query.cursor, {
+            keyAttributes,
+            partition: [gsi.partitionKey, partition],
+            sortAttribute: gsi.sortKey,
+            low,
+            high,
+          });
+    const metas: Item[] = [];
+    for (let round = 0; round < MAX_QUERY_ROUNDS; round++) {
+      const remaining = query.limit - metas.length;
+      const result = await this.client.send(
+        new QueryCommand({
+          ...base,
+          Limit: filters.length > 0 ? Math.max(remaining, FILTERED_ROUND_SIZE) : remaining,
+          ...(startKey !== undefined && { ExclusiveStartKey: startKey }),
+        }),
+      );
+      metas.push(...(result.Items ?? []));
+      startKey = result.LastEvaluatedKey;
+      if (metas.length >= query.limit || startKey === undefined) break;
+    }
+
+    if (metas.length > query.limit) {
+      // A filtered round read past the page: resume right after the last item kept.
+      metas.length = query.limit;
+      const last = metas[metas.length - 1] as Item;
+      startKey = Object.fromEntries(keyAttributes.map((name) => [name, last[name]]));
+    }
+
+    const inventories = await this.inventoriesOf(metas.map((meta) => String(meta.id)));
+    const items = metas.flatMap((meta) => {
+      const inventory = inventories.get(String(meta.id));
+      return inventory ? [fromItems(meta, inventory)] : [];
+    });
+    return { items, nextCursor: startKey === undefined ? null : encodeCursor(startKey) };
+  }
+
+  async update(before: EventState, after: EventState): Promise<'applied' | 'stale'> {
+    const inventory = inventoryUpdate(before, after);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: toMetaItem(after),
+                ConditionExpression: '#version = :version',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':version': before.version },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: eventKeys.inventory(after.id),
+                ...inventory,
+              },
+            },
+          ],
+        }),
+      );
+      return 'applied';
+    } catch (error) {
+      if (isLostRace(error)) return 'stale';
+      throw error;
+    }
+  }
+
+  async delete(event: EventState): Promise<'deleted' | 'has-orders' | 'stale'> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: eventKeys.meta(event.id),
+                ConditionExpression: '#version = :version',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':version': event.version },
+              },
+            },
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: eventKeys.inventory(event.id),
+                ConditionExpression: 'orderCount = :none',
+                ExpressionAttributeValues: { ':none': 0 },
+              },
+            },
+          ],
+        }),
+      );
+      return 'deleted';
+    } catch (error) {
+      if (!isLostRace(error)) throw error;
+      const [meta, inventory] = (error as TransactionCanceledException).CancellationReasons ?? [];
+      // orderCount only grows, so a failed inventory condition on an unchanged event means orders exist.
+      return inventory?.Code === 'ConditionalCheckFailed' && meta?.Code !== 'ConditionalCheckFailed'
+        ? 'has-orders'
+        : 'stale';
+    }
+  }
+
+  private async inventoriesOf(eventIds: string[]): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    let keys: Item[] = eventIds.map((id) => eventKeys.inventory(id));
+    while (keys.length > 0) {
+      const result = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
+      );
+      for (const item of result.Responses?.[this.tableName] ?? []) {
+        found.set(String(item.eventId), item);
+      }
+      keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    return found;
+  }
+}
+
+function toMetaItem(event: EventState): Item {
+  const sort = eventKeys.startsAtSort(event.startsAt, event.id);
+  const { byStatus, byOrganizer } = table.globalSecondaryIndexes;
+  return {
+    ...eventKeys.meta(event.id),
+    entity: 'Event',
+    id: event.id,
+    organizerId: event.organizerId,
+    name: event.name,
+    nameLower: event.name.toLowerCase(),
+    description: event.description,
+    venue: event.venue,
+    startsAt: event.startsAt,
+    endsAt: event.endsAt,
+    currency: event.currency,
+    status: event.status,
+    version: event.version,
+    createdAt: event.createdAt,
+    updatedAt: event.updatedAt,
+    [byStatus.partitionKey]: eventKeys.byStatusPartition(event.status),
+    [byStatus.sortKey]: sort,
+    [byOrganizer.partitionKey]: eventKeys.byOrganizerPartition(event.organizerId),
+    [byOrganizer.sortKey]: sort,
+  };
+}
+
+function toInventoryItem(event: EventState): Item {
+  return {
+    ...eventKeys.inventory(event.id),
+    entity: 'EventInventory',
+    eventId: event.id,
+    status: event.status,
+    startsAt: event.startsAt,
+    endsAt: event.endsAt,
+    currency: event.currency,
+    maxTicketsPerOrder: event.maxTicketsPerOrder,
+    holdSeconds: event.holdSeconds,
+    orderCount: event.orderCount,
+    ticketTypes: Object.fromEntries(event.ticketTypes.map(({ id, ...rest }) => [id, rest])),
+  };
+}
+
+function fromItems(meta: Item, inventory: Item): EventState {
+  const ticketTypes = Object.entries(inventory.ticketTypes as Record<string, StoredTicketType>).map(
+    ([id, ticketType]) => ({ id, ...ticketType }),
+  );
+  return {
+    id: meta.id as string,
+    organizerId: meta.organizerId as string,
+    name: meta.name as string,
+    ...(meta.description !== undefined && { description: meta.description as string }),
+    venue: meta.venue as EventState['venue'],
+    startsAt: meta.startsAt as string,
+    ...(meta.endsAt !== undefined && { endsAt: meta.endsAt as string }),
+    currency: meta.currency as string,
+    status: meta.status as EventStatus,
+    maxTicketsPerOrder: inventory.maxTicketsPerOrder as number,
+    holdSeconds: inventory.holdSeconds as number,
+    ticketTypes,
+    orderCount: inventory.orderCount as number,
+    version: meta.version as number,
+    createdAt: meta.createdAt as string,
+    updatedAt: meta.updatedAt as string,
+  };
+}
+
+/**
+ * The INVENTORY half of an organizer write. Counters that holds move concurrently are
+ * changed by delta, never overwritten, and a capacity cut is conditional on the
+ * tickets still being unsold at write time.
+ */
+function inventoryUpdate(before: EventState, after: EventState) {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = {
+    ':status': after.status,
+    ':startsAt': after.startsAt,
+    ':currency': after.currency,
+    ':maxTicketsPerOrder': after.maxTicketsPerOrder,
+    ':holdSeconds': after.holdSeconds,
+  };
+  const sets = [
+    '#status = :status',
+    'startsAt = :startsAt',
+    'currency = :currency',
+    'maxTicketsPerOrder = :maxTicketsPerOrder',
+    'holdSeconds = :holdSeconds',
+  ];
+  const removes: string[] = [];
+  const conditions = ['attribute_exists(pk)'];
+  if (after.endsAt === undefined) removes.push('endsAt');
+  else {
+    sets.push('endsAt = :endsAt');
+    values[':endsAt'] = after.endsAt;
+  }
+
+  after.ticketTypes.forEach((ticketType, index) => {
+    const path = `ticketTypes.#t${index}`;
+    names[`#t${index}`] = ticketType.id;
+    const previous = before.ticketTypes.find(({ id }) => id === ticketType.id);
+    if (!previous) {
+      const { id: _, ...stored } = ticketType;
+      sets.push(`${path} = :new${index}`);
+      values[`:new${index}`] = stored;
+      return;
+    }
+    sets.push(`${path}.#name = :name${index}`, `${path}.priceCents = :price${index}`);
+    names['#name'] = 'name';
+    values[`:name${index}`] = ticketType.name;
+    values[`:price${index}`] = ticketType.priceCents;
+    const delta = ticketType.capacity - previous.capacity;
+    if (delta !== 0) {
+      sets.push(
+        `${path}.capacity = :capacity${index}`,
+        `${path}.available = ${path}.available + :delta${index}`,
+      );
+      values[`:capacity${index}`] = ticketType.capacity;
+      values[`:delta${index}`] = delta;
+      if (delta < 0) {
+        conditions.push(`${path}.available >= :cut${index}`);
+        values[`:cut${index}`] = -delta;
+      }
+    }
+  });
+
+  return {
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** A condition failed or another transaction held an item: decide again on fresh state. */
+function isLostRace(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some(
+      (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+    )
+  );
+}
+
+function encodeCursor(key: Item): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/** Cursors are opaque to clients but must be checked: a forged one must not reach DynamoDB. */
+function decodeCursor(
+  cursor: string,
+  expected: {
+    keyAttributes: string[];
+    partition: [attribute: string, value: string];
+    sortAttribute: string;
+    low: string | undefined;
+    high: string | undefined;
+  },
+): Item {
+  const invalid = () =>
+    new ValidationFailed('The cursor is not valid for this query', [
+      { path: 'cursor', message: 'use the nextCursor of the same query' },
+    ]);
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid();
+  const entries = Object.entries(key);
+  const sort = (key as Item)[expected.sortAttribute];
+  const valid =
+    entries.length === expected.keyAttributes.length &&
+    entries.every(
+      ([name, value]) => expected.keyAttributes.includes(name) && typeof value === 'string',
+    ) &&
+    (key as Item)[expected.partition[0]] === expected.partition[1] &&
+    typeof sort === 'string' &&
+    (expected.low === undefined || sort >= expected.low) &&
+    (expected.high === undefined || sort <= expected.high);
+  if (!valid) throw invalid();
+  return key as Item;
+}

@@ -1,0 +1,12 @@
+import { ulid } from 'ulid';
+import { DynamoEventRepository } from '../adapters/dynamo-event-repository.js';
+import { documentClient, tableName } from '../clients/dynamodb.js';
+import { systemClock } from '../domain/clock.js';
+import { EventService } from '../domain/events.js';
+
+/** Built once per container; every event handler shares it. */
+export const eventService = new EventService(
+  new DynamoEventRepository(documentClient, tableName),
+  systemClock,
+  ulid,
+);

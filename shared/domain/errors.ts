@@ -1,0 +1,72 @@
+/**
+ * Every failure a client can cause or observe. Each carries its HTTP status and
+ * stable code; the HTTP layer turns them into problem+json in exactly one place.
+ */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  abstract readonly title: string;
+
+  constructor(
+    detail: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationFailed extends DomainError {
+  readonly status = 400;
+  readonly code = 'VALIDATION_FAILED';
+  readonly title = 'The request is not valid';
+}
+
+export class Unauthenticated extends DomainError {
+  readonly status = 401;
+  readonly code = 'UNAUTHENTICATED';
+  readonly title = 'Authentication is required';
+}
+
+export class Forbidden extends DomainError {
+  readonly status = 403;
+  readonly code = 'FORBIDDEN';
+  readonly title = 'Not allowed';
+}
+
+export class NotFound extends DomainError {
+  readonly status = 404;
+  readonly code = 'NOT_FOUND';
+  readonly title = 'Not found';
+}
+
+export class EventHasOrders extends DomainError {
+  readonly status = 409;
+  readonly code = 'EVENT_HAS_ORDERS';
+  readonly title = 'The event has orders';
+}
+
+export class CapacityBelowSold extends DomainError {
+  readonly status = 409;
+  readonly code = 'CAPACITY_BELOW_SOLD';
+  readonly title = 'Capacity below tickets held and sold';
+}
+
+/** SPEC is silent on illegal event transitions (publish a cancelled event, edit a cancelled one). */
+export class EventStateConflict extends DomainError {
+  readonly status = 409;
+  readonly code = 'EVENT_STATE_CONFLICT';
+  readonly title = 'The event is not in a state that allows this';
+}
+
+/** A write lost an optimistic race too many times in a row; the client may simply retry. */
+export class ConcurrentModification extends DomainError {
+  readonly status = 409;
+  readonly code = 'CONCURRENT_MODIFICATION';
+  readonly title = 'The resource changed while the request was processed';
+}

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+
+export const EVENT_STATUSES = ['DRAFT', 'PUBLISHED', 'CANCELLED'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+export const LIMITS = {
+  maxTicketsPerOrder: { min: 1, max: 100, default: 10 },
+  holdSeconds: { min: 5, max: 86_400, default: 600 },
+  ticketTypesPerEvent: 50,
+  capacityPerTicketType: 1_000_000,
+  priceCents: 100_000_000,
+  pageSize: { default: 20, max: 100 },
+} as const;
+
+/** Any ISO 8601 date-time with a zone; stored and returned normalised to UTC with milliseconds. */
+export const isoDateTime = z.iso
+  .datetime({ offset: true })
+  .transform((value) => new Date(value).toISOString());
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const venueSchema = z.strictObject({
+  name: text(200),
+  address: text(300).optional(),
+  city: text(100).optional(),
+  country: text(100).optional(),
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+});
+export type Venue = z.infer<typeof venueSchema>;
+
+export const newTicketTypeSchema = z.strictObject({
+  name: text(100),
+  priceCents: z.int().min(0).max(LIMITS.priceCents),
+  capacity: z.int().min(1).max(LIMITS.capacityPerTicketType),
+});
+
+const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
+
+const maxTicketsPerOrder = z
+  .int()
+  .min(LIMITS.maxTicketsPerOrder.min)
+  .max(LIMITS.maxTicketsPerOrder.max);
+const holdSeconds = z.int().min(LIMITS.holdSeconds.min).max(LIMITS.holdSeconds.max);
+
+export const createEventSchema = z.strictObject({
+  name: text(200),
+  description: z.string().max(5000).optional(),
+  venue: venueSchema,
+  startsAt: isoDateTime,
+  endsAt: isoDateTime.optional(),
+  currency: currency.default('USD'),
+  maxTicketsPerOrder: maxTicketsPerOrder.default(LIMITS.maxTicketsPerOrder.default),
+  holdSeconds: holdSeconds.default(LIMITS.holdSeconds.default),
+  ticketTypes: z.array(newTicketTypeSchema).min(1).max(LIMITS.ticketTypesPerEvent),
+});
+export type CreateEventInput = z.infer<typeof createEventSchema>;
+
+const ticketTypeChangeSchema = z.strictObject({
+  id: z.string().min(1),
+  name: text(100).optional(),
+  priceCents: z.int().min(0).max(LIMITS.priceCents).optional(),
+  capacity: z.int().min(1).max(LIMITS.capacityPerTicketType).optional(),
+});
+
+/**
+ * PATCH semantics: absent fields stay; `null` clears an optional field; `venue` fields
+ * merge into the current venue; a ticket type with `id` changes that type, one
+ * without `id` is added. Ticket types are never removed, since orders point at them.
+ */
+export const updateEventSchema = z
+  .strictObject({
+    name: text(200).optional(),
+    description: z.string().max(5000).nullable().optional(),
+    venue: venueSchema.partial().strict().optional(),
+    startsAt: isoDateTime.optional(),
+    endsAt: isoDateTime.nullable().optional(),
+    currency: currency.optional(),
+    maxTicketsPerOrder: maxTicketsPerOrder.optional(),
+    holdSeconds: holdSeconds.optional(),
+    ticketTypes: z
+      .array(z.union([ticketTypeChangeSchema, newTicketTypeSchema]))
+      .min(1)
+      .max(LIMITS.ticketTypesPerEvent)
+      .optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'at least one field is required' });
+export type UpdateEventInput = z.infer<typeof updateEventSchema>;
+
+export const listEventsQuerySchema = z
+  .strictObject({
+    from: isoDateTime.optional(),
+    to: isoDateTime.optional(),
+    q: z.string().trim().min(1).max(100).optional(),
+    status: z.enum(EVENT_STATUSES).optional(),
+    organizerId: z.string().min(1).max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default),
+    cursor: z.string().min(1).max(2048).optional(),
+  })
+  .refine((query) => !query.from || !query.to || query.from <= query.to, {
+    message: '`from` must not be after `to`',
+    path: ['from'],
+  });
+export type ListEventsQuery = z.infer<typeof listEventsQuerySchema>;
+
+export const eventIdParamsSchema = z.strictObject({ eventId: z.string().min(1).max(100) });
+
+/** A ticket type as stored, with the live counters the hold path maintains. */
+export interface TicketTypeState {
+  id: string;
+  name: string;
+  priceCents: number;
+  capacity: number;
+  available: number;
+  held: number;
+  sold: number;
+  revenueCents: number;
+  position: number;
+}
+
+/** The whole event as the domain sees it, assembled from its META and INVENTORY items. */
+export interface EventState {
+  id: string;
+  organizerId: string;
+  name: string;
+  description?: string;
+  venue: Venue;
+  startsAt: string;
+  endsAt?: string;
+  currency: string;
+  status: EventStatus;
+  maxTicketsPerOrder: number;
+  holdSeconds: number;
+  ticketTypes: TicketTypeState[];
+  /** Orders ever placed; an event with any cannot be deleted. Maintained by the hold path. */
+  orderCount: number;
+  /** Bumped by every organizer write (not by holds); the optimistic lock for those writes. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The event as clients see it (SPEC "Event"). */
+export interface EventView {
+  id: string;
+  organizerId: string;
+  name: string;
+  description?: string;
+  venue: Venue;
+  startsAt: string;
+  endsAt?: string;
+  currency: string;
+  status: EventStatus;
+  maxTicketsPerOrder: number;
+  holdSeconds: number;
+  ticketTypes: {
+    id: string;
+    name: string;
+    priceCents: number;
+    capacity: number;
+    available: number;
+  }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toEventView(event: EventState): EventView {
+  return {
+    id: event.id,
+    organizerId: event.organizerId,
+    name: event.name,
+    ...(event.description !== undefined && { description: event.description }),
+    venue: event.venue,
+    startsAt: event.startsAt,
+    ...(event.endsAt !== undefined && { endsAt: event.endsAt }),
+    currency: event.currency,
+    status: event.status,
+    maxTicketsPerOrder: event.maxTicketsPerOrder,
+    holdSeconds: event.holdSeconds,
+    ticketTypes: [...event.ticketTypes]
+      .sort((a, b) => a.position - b.position)
+      .map(({ id, name, priceCents, capacity, available }) => ({
+        id,
+        name,
+        priceCents,
+        capacity,
+        available,
+      })),
+    createdAt: event.createdAt,
+    updatedAt: event.updatedAt,
+  };
+}

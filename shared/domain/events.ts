@@ -1,0 +1,306 @@
+import type { Clock } from './clock.js';
+import {
+  CapacityBelowSold,
+  ConcurrentModification,
+  EventHasOrders,
+  EventStateConflict,
+  Forbidden,
+  NotFound,
+  Unauthenticated,
+  ValidationFailed,
+} from './errors.js';
+import {
+  type CreateEventInput,
+  type EventState,
+  type EventStatus,
+  type EventView,
+  type ListEventsQuery,
+  type TicketTypeState,
+  toEventView,
+  type UpdateEventInput,
+} from './event-model.js';
+import { isAdmin, type Principal } from './principal.js';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type EventIndexQuery =
+  | { index: 'byStatus'; status: EventStatus }
+  | { index: 'byOrganizer'; organizerId: string; status?: EventStatus };
+
+export type EventRepositoryQuery = EventIndexQuery & {
+  from?: string;
+  to?: string;
+  nameContains?: string;
+  limit: number;
+  cursor?: string;
+};
+
+/** Persistence port for events. Every write is conditional; a lost race is reported, never applied. */
+export interface EventRepository {
+  insert(event: EventState): Promise<void>;
+  /** Strongly consistent, so counters are exact. */
+  get(eventId: string): Promise<EventState | null>;
+  list(query: EventRepositoryQuery): Promise<Page<EventState>>;
+  /**
+   * Writes `after` if the event still is as `before` saw it: same version, same status,
+   * and room left for every capacity reduction despite holds made since.
+   */
+  update(before: EventState, after: EventState): Promise<'applied' | 'stale'>;
+  delete(event: EventState): Promise<'deleted' | 'has-orders' | 'stale'>;
+}
+
+/** Optimistic writes retry on a fresh read this many times before giving up with 409. */
+const MAX_ATTEMPTS = 5;
+
+export class EventService {
+  constructor(
+    private readonly repository: EventRepository,
+    private readonly clock: Clock,
+    private readonly newId: () => string,
+  ) {}
+
+  async create(principal: Principal, input: CreateEventInput): Promise<EventView> {
+    const organizerId = requireUser(principal);
+    assertEndsAfterStart(input.startsAt, input.endsAt);
+    assertUniqueTicketTypeNames(input.ticketTypes);
+    const now = this.clock.now().toISOString();
+    const event: EventState = {
+      id: this.newId(),
+      organizerId,
+      name: input.name,
+      ...(input.description !== undefined && { description: input.description }),
+      venue: input.venue,
+      startsAt: input.startsAt,
+      ...(input.endsAt !== undefined && { endsAt: input.endsAt }),
+      currency: input.currency,
+      status: 'DRAFT',
+      maxTicketsPerOrder: input.maxTicketsPerOrder,
+      holdSeconds: input.holdSeconds,
+      ticketTypes: input.ticketTypes.map((ticketType, position) =>
+        newTicketType(this.newId(), ticketType, position),
+      ),
+      orderCount: 0,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.repository.insert(event);
+    return toEventView(event);
+  }
+
+  async get(principal: Principal, eventId: string): Promise<EventView> {
+    return toEventView(await this.loadVisible(principal, eventId));
+  }
+
+  async list(principal: Principal, query: ListEventsQuery): Promise<Page<EventView>> {
+    const page = await this.repository.list({
+      ...indexFor(principal, query),
+      ...(query.from !== undefined && { from: query.from }),
+      ...(query.to !== undefined && { to: query.to }),
+      ...(query.q !== undefined && { nameContains: query.q }),
+      ...(query.cursor !== undefined && { cursor: query.cursor }),
+      limit: query.limit,
+    });
+    return { items: page.items.map(toEventView), nextCursor: page.nextCursor };
+  }
+
+  update(principal: Principal, eventId: string, input: UpdateEventInput): Promise<EventView> {
+    return this.change(principal, eventId, (event) => applyUpdate(event, input, this.newId));
+  }
+
+  publish(principal: Principal, eventId: string): Promise<EventView> {
+    return this.change(principal, eventId, (event) => {
+      if (event.status === 'PUBLISHED') return event;
+      if (event.status === 'CANCELLED') {
+        throw new EventStateConflict('A cancelled event cannot be published');
+      }
+      return { ...event, status: 'PUBLISHED' };
+    });
+  }
+
+  cancel(principal: Principal, eventId: string): Promise<EventView> {
+    return this.change(principal, eventId, (event) =>
+      event.status === 'CANCELLED' ? event : { ...event, status: 'CANCELLED' },
+    );
+  }
+
+  async delete(principal: Principal, eventId: string): Promise<void> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const event = await this.loadOwned(principal, eventId);
+      const outcome = await this.repository.delete(event);
+      if (outcome === 'deleted') return;
+      if (outcome === 'has-orders') {
+        throw new EventHasOrders('An event with orders cannot be deleted; cancel it instead');
+      }
+    }
+    throw new ConcurrentModification('The event kept changing; try again');
+  }
+
+  /** Read, decide, write conditionally; on a lost race, decide again on fresh state. */
+  private async change(
+    principal: Principal,
+    eventId: string,
+    decide: (event: EventState) => EventState,
+  ): Promise<EventView> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const before = await this.loadOwned(principal, eventId);
+      const decided = decide(before);
+      if (decided === before) return toEventView(before);
+      const after: EventState = {
+        ...decided,
+        version: before.version + 1,
+        updatedAt: this.clock.now().toISOString(),
+      };
+      if ((await this.repository.update(before, after)) === 'applied') return toEventView(after);
+    }
+    throw new ConcurrentModification('The event kept changing; try again');
+  }
+
+  private async loadVisible(principal: Principal, eventId: string): Promise<EventState> {
+    const event = await this.repository.get(eventId);
+    if (!event || (event.status === 'DRAFT' && !canManage(principal, event))) {
+      throw new NotFound(`Event ${eventId} not found`);
+    }
+    return event;
+  }
+
+  private async loadOwned(principal: Principal, eventId: string): Promise<EventState> {
+    requireUser(principal);
+    const event = await this.loadVisible(principal, eventId);
+    if (!canManage(principal, event)) {
+      throw new Forbidden('Only the event organizer or an admin may change this event');
+    }
+    return event;
+  }
+}
+
+function requireUser(principal: Principal): string {
+  if (principal.userId === null) throw new Unauthenticated('Sign in to do this');
+  return principal.userId;
+}
+
+export function canManage(principal: Principal, event: EventState): boolean {
+  return (
+    isAdmin(principal) || (principal.userId !== null && principal.userId === event.organizerId)
+  );
+}
+
+/**
+ * Which index answers a listing, and what the caller may see: everyone sees published
+ * and cancelled events; drafts only to their organizer (their own) and admins (all).
+ */
+export function indexFor(principal: Principal, query: ListEventsQuery): EventIndexQuery {
+  const status = query.status ?? 'PUBLISHED';
+  if (status === 'DRAFT' && !isAdmin(principal)) {
+    if (principal.userId === null || !principal.roles.includes('organizer')) {
+      throw new Forbidden('Only organizers and admins may list drafts');
+    }
+    if (query.organizerId !== undefined && query.organizerId !== principal.userId) {
+      throw new Forbidden('Organizers may list only their own drafts');
+    }
+    return { index: 'byOrganizer', organizerId: principal.userId, status };
+  }
+  return query.organizerId !== undefined
+    ? { index: 'byOrganizer', organizerId: query.organizerId, status }
+    : { index: 'byStatus', status };
+}
+
+function newTicketType(
+  id: string,
+  input: { name: string; priceCents: number; capacity: number },
+  position: number,
+): TicketTypeState {
+  return {
+    id,
+    name: input.name,
+    priceCents: input.priceCents,
+    capacity: input.capacity,
+    available: input.capacity,
+    held: 0,
+    sold: 0,
+    revenueCents: 0,
+    position,
+  };
+}
+
+/** Pure: the event as it would be after a PATCH, or the 4xx that forbids it. */
+export function applyUpdate(
+  event: EventState,
+  input: UpdateEventInput,
+  newId: () => string,
+): EventState {
+  if (event.status === 'CANCELLED') {
+    throw new EventStateConflict('A cancelled event cannot be changed');
+  }
+  if (
+    input.currency !== undefined &&
+    input.currency !== event.currency &&
+    event.status !== 'DRAFT'
+  ) {
+    throw new EventStateConflict('The currency can change only while the event is a draft');
+  }
+  const ticketTypes = event.ticketTypes.map((ticketType) => ({ ...ticketType }));
+  for (const change of input.ticketTypes ?? []) {
+    if (!('id' in change)) {
+      ticketTypes.push(newTicketType(newId(), change, ticketTypes.length));
+      continue;
+    }
+    const current = ticketTypes.find((ticketType) => ticketType.id === change.id);
+    if (!current) {
+      throw new ValidationFailed('Unknown ticket type', [
+        { path: 'ticketTypes', message: `no ticket type ${change.id} in this event` },
+      ]);
+    }
+    if (change.capacity !== undefined) {
+      const taken = current.held + current.sold;
+      if (change.capacity < taken) {
+        throw new CapacityBelowSold(
+          `Ticket type ${current.name} has ${taken} tickets held or sold; capacity ${change.capacity} is too low`,
+        );
+      }
+      current.available += change.capacity - current.capacity;
+      current.capacity = change.capacity;
+    }
+    if (change.name !== undefined) current.name = change.name;
+    if (change.priceCents !== undefined) current.priceCents = change.priceCents;
+  }
+  assertUniqueTicketTypeNames(ticketTypes);
+
+  const { description, endsAt, venue, ticketTypes: _, ...scalars } = input;
+  const next: EventState = {
+    ...event,
+    ...scalars,
+    venue: venue ? { ...event.venue, ...venue } : event.venue,
+    ticketTypes,
+  };
+  if (description === null) delete next.description;
+  else if (description !== undefined) next.description = description;
+  if (endsAt === null) delete next.endsAt;
+  else if (endsAt !== undefined) next.endsAt = endsAt;
+  assertEndsAfterStart(next.startsAt, next.endsAt);
+  return next;
+}
+
+function assertEndsAfterStart(startsAt: string, endsAt: string | undefined): void {
+  if (endsAt !== undefined && endsAt <= startsAt) {
+    throw new ValidationFailed('The event must end after it starts', [
+      { path: 'endsAt', message: 'must be after startsAt' },
+    ]);
+  }
+}
+
+function assertUniqueTicketTypeNames(ticketTypes: readonly { name: string }[]): void {
+  const seen = new Set<string>();
+  for (const [index, { name }] of ticketTypes.entries()) {
+    const key = name.toLowerCase();
+    if (seen.has(key)) {
+      throw new ValidationFailed('Ticket type names must be unique within an event', [
+        { path: `ticketTypes.${index}.name`, message: `duplicate name "${name}"` },
+      ]);
+    }
+    seen.add(key);
+  }
+}

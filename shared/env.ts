@@ -1,0 +1,23 @@
+/**
+ * Names of the environment variables that connect a function to its resources.
+ * The CDK stack sets them next to the grant that goes with them; the runtime reads
+ * them once, at cold start, through `requireEnv`.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  serviceVersion: 'SERVICE_VERSION',
+} as const;
+
+export class MissingConfigError extends Error {
+  constructor(name: string) {
+    super(`Environment variable ${name} is required but not set`);
+    this.name = 'MissingConfigError';
+  }
+}
+
+/** Reads a required variable; called at module scope so a misconfigured function fails at cold start. */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value.trim() === '') throw new MissingConfigError(name);
+  return value;
+}

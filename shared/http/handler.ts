@@ -1,0 +1,82 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { ValidationFailed } from '../domain/errors.js';
+import type { Principal } from '../domain/principal.js';
+import { logger } from '../observability.js';
+import { type ApiEvent, principalOf } from './principal.js';
+import { problemResponse } from './problem.js';
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+}
+
+export interface RequestSchemas {
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+}
+
+type Parsed<S extends z.ZodType | undefined> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface ValidRequest<S extends RequestSchemas> {
+  params: Parsed<S['params']>;
+  query: Parsed<S['query']>;
+  body: Parsed<S['body']>;
+  principal: Principal;
+  headers: Record<string, string | undefined>;
+}
+
+/**
+ * The one way a route handler is built: normalise headers → parse JSON → validate
+ * with zod → run the domain call → serialise. Every error leaves through
+ * `problemResponse`, so no handler builds an error response itself.
+ */
+export function httpHandler<S extends RequestSchemas>(
+  schemas: S,
+  run: (request: ValidRequest<S>) => Promise<Reply>,
+) {
+  const chain = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger))
+    .use({
+      onError: (request) => {
+        request.response = problemResponse(request.error);
+      },
+    })
+    .use(httpHeaderNormalizer());
+  if (schemas.body) chain.use(httpJsonBodyParser({ disableContentTypeCheck: true }));
+  return chain.handler(async (event) => {
+    const request = {
+      params: validate(schemas.params, event.pathParameters ?? {}, 'path'),
+      query: validate(schemas.query, event.queryStringParameters ?? {}, 'query'),
+      body: validate(schemas.body, event.body, 'body'),
+      principal: principalOf(event),
+      headers: event.headers,
+    } as ValidRequest<S>;
+    const reply = await run(request);
+    return {
+      statusCode: reply.status,
+      ...(reply.body !== undefined && {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(reply.body),
+      }),
+    };
+  });
+}
+
+function validate(schema: z.ZodType | undefined, input: unknown, location: string): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ValidationFailed(
+    `The request ${location} is not valid`,
+    result.error.issues.map((issue) => ({
+      path: [location, ...issue.path.map(String)].join('.'),
+      message: issue.message,
+    })),
+  );
+}

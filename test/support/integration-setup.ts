@@ -1,0 +1,16 @@
+import { inject } from 'vitest';
+import { LOCAL_AWS_ENV } from '../../local/dynamodb.js';
+
+const endpoint = inject('dynamoDbEndpoint');
+// The guard: integration tests talk to loopback endpoints only, never to AWS.
+if (!/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(endpoint ?? '')) {
+  throw new Error(`Integration tests need a local DynamoDB endpoint, got "${endpoint}"`);
+}
+
+// Set before any application module loads, as they read config at import time.
+Object.assign(process.env, LOCAL_AWS_ENV, {
+  AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+  TABLE_NAME: inject('tableName'),
+  SERVICE_VERSION: 'integration-test',
+  POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+});
