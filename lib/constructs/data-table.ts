@@ -1,0 +1,44 @@
+import { type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { table } from '../../shared/db/table.js';
+import { ENV } from '../../shared/env.js';
+
+/** The single table, shaped by the key-design module in shared/db/table.ts. */
+export class DataTable extends Construct {
+  readonly table: TableV2;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: table.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: table.sortKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: table.timeToLiveAttribute,
+      deletionProtection: true,
+      // Paid orders live here: never delete the data with the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+      globalSecondaryIndexes: Object.values(table.globalSecondaryIndexes).map((gsi) => ({
+        indexName: gsi.indexName,
+        partitionKey: { name: gsi.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: gsi.sortKey, type: AttributeType.STRING },
+      })),
+    });
+  }
+
+  /** Names the table to the function and grants exactly the access it declares. */
+  bind(fn: LambdaFunction, access: 'read' | 'write'): void {
+    fn.addEnvironment(ENV.tableName, this.table.tableName);
+    if (access === 'read') this.table.grantReadData(fn);
+    else this.table.grantReadWriteData(fn);
+    if (fn.role) {
+      const tableId = Stack.of(this).getLogicalId(this.table.node.defaultChild as CfnElement);
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+        reason: "Queries on this table's own GSIs; scoped to the table.",
+      });
+    }
+  }
+}

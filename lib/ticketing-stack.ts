@@ -1,0 +1,43 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import { routes } from '../shared/routes.js';
+import { DataTable } from './constructs/data-table.js';
+import { EmailQueue } from './constructs/email-queue.js';
+import { ExpiryScheduling } from './constructs/expiry-scheduling.js';
+import { TicketingApi } from './constructs/http-api.js';
+
+export interface TicketingStackProps extends StackProps {
+  /** The address emails are sent from; SES verifies it on deploy. */
+  senderEmail: string;
+  serviceVersion: string;
+}
+
+export class TicketingStack extends Stack {
+  readonly data: DataTable;
+  readonly emails: EmailQueue;
+  readonly expiry: ExpiryScheduling;
+  readonly api: TicketingApi;
+
+  constructor(scope: Construct, id: string, props: TicketingStackProps) {
+    super(scope, id, props);
+    this.data = new DataTable(this, 'Data');
+    this.emails = new EmailQueue(this, 'Emails');
+    this.expiry = new ExpiryScheduling(this, 'Expiry');
+    const sender = new EmailIdentity(this, 'Sender', {
+      identity: Identity.email(props.senderEmail),
+    });
+    this.api = new TicketingApi(this, 'Api', {
+      routes,
+      data: this.data,
+      serviceVersion: props.serviceVersion,
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.stage.url,
+      description: 'Base URL of the API',
+    });
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'SenderIdentity', { value: sender.emailIdentityName });
+  }
+}

@@ -1,0 +1,233 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TicketingStack } from '../../lib/ticketing-stack.js';
+import { table } from '../../shared/db/table.js';
+import { routes } from '../../shared/routes.js';
+import { synthesizeStack } from '../support/stack.js';
+
+type Resource = { Type: string; Properties: Record<string, any> };
+
+let template: Template;
+let stack: TicketingStack;
+let cleanup: () => void;
+
+beforeAll(() => {
+  ({ template, stack, cleanup } = synthesizeStack());
+});
+afterAll(() => cleanup());
+
+const resourcesOf = (type: string): Record<string, Resource> =>
+  template.findResources(type) as Record<string, Resource>;
+
+function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
+  return stack.getLogicalId(construct.node.defaultChild as never);
+}
+
+/** Every IAM action granted to a function's role, from all policies attached to it. */
+function actionsOf(routeId: string): string[] {
+  const fn = stack.api.functions.get(routeId);
+  if (!fn) throw new Error(`no function for ${routeId}`);
+  const roleId = stack.getLogicalId(fn.role?.node.defaultChild as never);
+  return Object.values(resourcesOf('AWS::IAM::Policy'))
+    .filter((policy) =>
+      (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
+    )
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+    .flatMap((statement: { Action: string | string[] }) => [statement.Action].flat());
+}
+
+describe('table', () => {
+  it('takes its keys and indexes from the key-design module', () => {
+    const gsis = Object.values(table.globalSecondaryIndexes);
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: table.partitionKey, KeyType: 'HASH' },
+        { AttributeName: table.sortKey, KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true },
+      GlobalSecondaryIndexes: gsis.map((gsi) =>
+        Match.objectLike({
+          IndexName: gsi.indexName,
+          KeySchema: [
+            { AttributeName: gsi.partitionKey, KeyType: 'HASH' },
+            { AttributeName: gsi.sortKey, KeyType: 'RANGE' },
+          ],
+        }),
+      ),
+      Replicas: [
+        Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        }),
+      ],
+    });
+  });
+
+  it('is retained when the stack is deleted', () => {
+    const [tableResource] = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')) as {
+      DeletionPolicy?: string;
+    }[];
+    expect(tableResource?.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('functions', () => {
+  it('builds one Lambda per route, Node 22 on arm64 with tracing and source maps', () => {
+    const functions = Object.values(resourcesOf('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(routes.length);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
+      });
+    }
+  });
+
+  it('gives each function a log group with retention', () => {
+    for (const route of routes) {
+      const fn = stack.api.functions.get(route.id);
+      const fnResource = template.toJSON().Resources[logicalIdOf(fn as never)] as Resource;
+      const logGroupId = fnResource.Properties.LoggingConfig.LogGroup.Ref as string;
+      expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it.each(routes)('$id names the table only when it may use it', (route) => {
+    const fn = stack.api.functions.get(route.id);
+    const variables = (template.toJSON().Resources[logicalIdOf(fn as never)] as Resource).Properties
+      .Environment.Variables as Record<string, unknown>;
+    expect(variables.SERVICE_VERSION).toBe('1.2.3');
+    if (route.table) expect(variables.TABLE_NAME).toBeDefined();
+    else expect(variables.TABLE_NAME).toBeUndefined();
+  });
+
+  it.each(routes)('$id is granted exactly its declared table access', (route) => {
+    const actions = actionsOf(route.id);
+    const writes = actions.filter((action) =>
+      /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(action),
+    );
+    const reads = actions.filter((action) =>
+      /^dynamodb:(GetItem|Query|BatchGetItem)$/.test(action),
+    );
+    expect(actions.some((action) => action.endsWith('*'))).toBe(false);
+    if (route.table === 'write') {
+      expect(writes.length).toBeGreaterThan(0);
+      expect(reads.length).toBeGreaterThan(0);
+    } else if (route.table === 'read') {
+      expect(writes).toEqual([]);
+      expect(reads.length).toBeGreaterThan(0);
+    } else {
+      expect(actions.filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  it('has exactly the routes of the route table, each on its own function', () => {
+    const routeKeys = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).map(
+      (resource) => resource.Properties.RouteKey,
+    );
+    expect(routeKeys.sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
+  });
+
+  it('throttles every route as the route table says', () => {
+    const [stage] = Object.values(resourcesOf('AWS::ApiGatewayV2::Stage'));
+    const settings = stage?.Properties.RouteSettings as Record<string, any>;
+    for (const route of routes) {
+      expect(settings[`${route.method} ${route.path}`]).toEqual({
+        ThrottlingRateLimit: route.throttle.rateLimit,
+        ThrottlingBurstLimit: route.throttle.burstLimit,
+      });
+    }
+    expect(stage?.Properties.AccessLogSettings.DestinationArn).toBeDefined();
+  });
+
+  it('publishes the API URL as a stack output', () => {
+    template.hasOutput('ApiUrl', {});
+  });
+});
+
+describe('email queue', () => {
+  it('dead-letters after 5 receives, with visibility six times the sender timeout', () => {
+    const queues = resourcesOf('AWS::SQS::Queue');
+    const emailQueueId = logicalIdOf(stack.emails.queue);
+    const dlqId = logicalIdOf(stack.emails.deadLetterQueue);
+    expect(queues[emailQueueId]?.Properties).toMatchObject({
+      VisibilityTimeout: 180,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+    });
+  });
+});
+
+describe('expiry scheduling', () => {
+  it('has a schedule group and a role only EventBridge Scheduler of this account can assume', () => {
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    const role = resourcesOf('AWS::IAM::Role')[logicalIdOf(stack.expiry.invokeRole)];
+    const [statement] = role?.Properties.AssumeRolePolicyDocument.Statement ?? [];
+    expect(statement.Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+    expect(statement.Condition.StringEquals['aws:SourceAccount']).toBeDefined();
+    expect(statement.Condition.ArnLike['aws:SourceArn']).toBeDefined();
+  });
+
+  it('lets the scheduler role dead-letter failed invocations, and nothing broader', () => {
+    const roleId = logicalIdOf(stack.expiry.invokeRole);
+    const statements = Object.values(resourcesOf('AWS::IAM::Policy'))
+      .filter((policy) =>
+        policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId),
+      )
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': [logicalIdOf(stack.expiry.deadLetterQueue), 'Arn'] },
+      }),
+    ]);
+  });
+});
+
+describe('email identity', () => {
+  it('verifies the sender address from context', () => {
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'tickets@example.com',
+    });
+  });
+});
+
+describe('security checks', () => {
+  it('passes cdk-nag AWS Solutions checks at synth', () => {
+    const { app, cleanup: remove } = synthesizeStack();
+    try {
+      expect(() => app.synth()).not.toThrow();
+    } finally {
+      remove();
+    }
+  });
+
+  it('gives no function role a managed policy, and logs access only to its own log group', () => {
+    for (const fn of stack.api.functions.values()) {
+      const roleId = stack.getLogicalId(fn.role?.node.defaultChild as never);
+      const role = resourcesOf('AWS::IAM::Role')[roleId];
+      expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    const logStatements = Object.values(resourcesOf('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement: { Action: string | string[] }) =>
+        [statement.Action].flat().some((action) => action.startsWith('logs:')),
+      );
+    expect(logStatements.length).toBe(routes.length);
+    for (const statement of logStatements) {
+      expect(statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] });
+    }
+  });
+
+  it('rejects a sender address that is not an email', async () => {
+    const { buildApp } = await import('../../lib/app.js');
+    expect(() =>
+      buildApp({ context: { senderEmail: 'not-an-email', 'aws:cdk:bundling-stacks': [] } }, '1'),
+    ).toThrow(/senderEmail/);
+  });
+});

@@ -1,0 +1,23 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../lib/app.js';
+
+/**
+ * Builds the app as `cdk synth` does, but without bundling (infra tests inspect
+ * resources, not code), in a temporary folder that `cleanup` removes.
+ */
+export function synthesizeStack() {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdk-test-'));
+  const { app, stack } = buildApp(
+    { outdir, context: { 'aws:cdk:bundling-stacks': [], senderEmail: 'tickets@example.com' } },
+    '1.2.3',
+  );
+  return {
+    app,
+    stack,
+    template: Template.fromStack(stack),
+    cleanup: () => rmSync(outdir, { recursive: true, force: true }),
+  };
+}
