@@ -114,7 +114,6 @@ export class DynamoEventRepository implements EventRepository {
       query.cursor === undefined
         ? undefined
         : decodeCursor(query.cursor, {
-            keyAttributes,
             partition: [gsi.partitionKey, partition],
             sortAttribute: gsi.sortKey,
             low,
@@ -306,31 +305,35 @@ function fromItems(meta: Item, inventory: Item): EventState {
  * tickets still being unsold at write time.
  */
 function inventoryUpdate(before: EventState, after: EventState) {
-  const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = {
-    ':status': after.status,
-    ':startsAt': after.startsAt,
-    ':currency': after.currency,
-    ':maxTicketsPerOrder': after.maxTicketsPerOrder,
-    ':holdSeconds': after.holdSeconds,
+  const names: Record<string, string> = {};
+  // Several attribute names (status, name, capacity) are DynamoDB reserved words, and
+  // DynamoDB rejects unused aliases, so every name is aliased where it is used.
+  const alias = (attribute: string): string => {
+    names[`#${attribute}`] = attribute;
+    return `#${attribute}`;
   };
-  const sets = [
-    '#status = :status',
-    'startsAt = :startsAt',
-    'currency = :currency',
-    'maxTicketsPerOrder = :maxTicketsPerOrder',
-    'holdSeconds = :holdSeconds',
-  ];
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
   const removes: string[] = [];
   const conditions = ['attribute_exists(pk)'];
-  if (after.endsAt === undefined) removes.push('endsAt');
+  for (const attribute of [
+    'status',
+    'startsAt',
+    'currency',
+    'maxTicketsPerOrder',
+    'holdSeconds',
+  ] as const) {
+    sets.push(`${alias(attribute)} = :${attribute}`);
+    values[`:${attribute}`] = after[attribute];
+  }
+  if (after.endsAt === undefined) removes.push(alias('endsAt'));
   else {
-    sets.push('endsAt = :endsAt');
+    sets.push(`${alias('endsAt')} = :endsAt`);
     values[':endsAt'] = after.endsAt;
   }
 
   after.ticketTypes.forEach((ticketType, index) => {
-    const path = `ticketTypes.#t${index}`;
+    const path = `${alias('ticketTypes')}.#t${index}`;
     names[`#t${index}`] = ticketType.id;
     const previous = before.ticketTypes.find(({ id }) => id === ticketType.id);
     if (!previous) {
@@ -339,20 +342,23 @@ function inventoryUpdate(before: EventState, after: EventState) {
       values[`:new${index}`] = stored;
       return;
     }
-    sets.push(`${path}.#name = :name${index}`, `${path}.priceCents = :price${index}`);
-    names['#name'] = 'name';
+    sets.push(
+      `${path}.${alias('name')} = :name${index}`,
+      `${path}.${alias('priceCents')} = :price${index}`,
+    );
     values[`:name${index}`] = ticketType.name;
     values[`:price${index}`] = ticketType.priceCents;
     const delta = ticketType.capacity - previous.capacity;
     if (delta !== 0) {
+      const available = `${path}.${alias('available')}`;
       sets.push(
-        `${path}.capacity = :capacity${index}`,
-        `${path}.available = ${path}.available + :delta${index}`,
+        `${path}.${alias('capacity')} = :capacity${index}`,
+        `${available} = ${available} + :delta${index}`,
       );
       values[`:capacity${index}`] = ticketType.capacity;
       values[`:delta${index}`] = delta;
       if (delta < 0) {
-        conditions.push(`${path}.available >= :cut${index}`);
+        conditions.push(`${available} >= :cut${index}`);
         values[`:cut${index}`] = -delta;
       }
     }
@@ -380,11 +386,14 @@ function encodeCursor(key: Item): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** Cursors are opaque to clients but must be checked: a forged one must not reach DynamoDB. */
+/**
+ * Cursors are opaque to clients but must be checked: a forged one must not reach
+ * DynamoDB. A valid cursor is exactly the key of an event's META item in this query's
+ * partition, within the query's bounds.
+ */
 function decodeCursor(
   cursor: string,
   expected: {
-    keyAttributes: string[];
     partition: [attribute: string, value: string];
     sortAttribute: string;
     low: string | undefined;
@@ -402,17 +411,22 @@ function decodeCursor(
     throw invalid();
   }
   if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid();
-  const entries = Object.entries(key);
   const sort = (key as Item)[expected.sortAttribute];
+  if (typeof sort !== 'string') throw invalid();
+  const separator = sort.lastIndexOf('#');
+  const startsAt = sort.slice(0, separator);
+  const eventId = sort.slice(separator + 1);
+  if (separator < 1 || eventId === '') throw invalid();
+  const rebuilt: Item = {
+    ...eventKeys.meta(eventId),
+    [expected.partition[0]]: expected.partition[1],
+    [expected.sortAttribute]: eventKeys.startsAtSort(startsAt, eventId),
+  };
   const valid =
-    entries.length === expected.keyAttributes.length &&
-    entries.every(
-      ([name, value]) => expected.keyAttributes.includes(name) && typeof value === 'string',
-    ) &&
-    (key as Item)[expected.partition[0]] === expected.partition[1] &&
-    typeof sort === 'string' &&
+    Object.keys(key).length === Object.keys(rebuilt).length &&
+    Object.entries(rebuilt).every(([name, value]) => (key as Item)[name] === value) &&
     (expected.low === undefined || sort >= expected.low) &&
     (expected.high === undefined || sort <= expected.high);
   if (!valid) throw invalid();
-  return key as Item;
+  return rebuilt;
 }

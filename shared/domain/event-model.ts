@@ -15,7 +15,9 @@ export const LIMITS = {
 /** Any ISO 8601 date-time with a zone; stored and returned normalised to UTC with milliseconds. */
 export const isoDateTime = z.iso
   .datetime({ offset: true })
-  .transform((value) => new Date(value).toISOString());
+  .transform((value) => new Date(value).toISOString())
+  // An offset can push a year-9999 time past 9999, whose expanded form would break sorting.
+  .refine((value) => /^\d{4}-/.test(value), { message: 'must be within the years 0000–9999 UTC' });
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 

@@ -14,12 +14,13 @@ import {
   type EventState,
   type EventStatus,
   type EventView,
+  LIMITS,
   type ListEventsQuery,
   type TicketTypeState,
   toEventView,
   type UpdateEventInput,
 } from './event-model.js';
-import { isAdmin, type Principal } from './principal.js';
+import { hasRole, isAdmin, type Principal } from './principal.js';
 
 export interface Page<T> {
   items: T[];
@@ -64,6 +65,9 @@ export class EventService {
 
   async create(principal: Principal, input: CreateEventInput): Promise<EventView> {
     const organizerId = requireUser(principal);
+    if (!isAdmin(principal) && !hasRole(principal, 'organizer')) {
+      throw new Forbidden('Only organizers and admins may create events');
+    }
     assertEndsAfterStart(input.startsAt, input.endsAt);
     assertUniqueTicketTypeNames(input.ticketTypes);
     const now = this.clock.now().toISOString();
@@ -195,7 +199,7 @@ export function canManage(principal: Principal, event: EventState): boolean {
 export function indexFor(principal: Principal, query: ListEventsQuery): EventIndexQuery {
   const status = query.status ?? 'PUBLISHED';
   if (status === 'DRAFT' && !isAdmin(principal)) {
-    if (principal.userId === null || !principal.roles.includes('organizer')) {
+    if (principal.userId === null || !hasRole(principal, 'organizer')) {
       throw new Forbidden('Only organizers and admins may list drafts');
     }
     if (query.organizerId !== undefined && query.organizerId !== principal.userId) {
@@ -266,6 +270,14 @@ export function applyUpdate(
     }
     if (change.name !== undefined) current.name = change.name;
     if (change.priceCents !== undefined) current.priceCents = change.priceCents;
+  }
+  if (ticketTypes.length > LIMITS.ticketTypesPerEvent) {
+    throw new ValidationFailed('Too many ticket types', [
+      {
+        path: 'ticketTypes',
+        message: `an event has at most ${LIMITS.ticketTypesPerEvent} ticket types`,
+      },
+    ]);
   }
   assertUniqueTicketTypeNames(ticketTypes);
 

@@ -74,9 +74,15 @@ function validate(schema: z.ZodType | undefined, input: unknown, location: strin
   if (result.success) return result.data;
   throw new ValidationFailed(
     `The request ${location} is not valid`,
-    result.error.issues.map((issue) => ({
-      path: [location, ...issue.path.map(String)].join('.'),
-      message: issue.message,
-    })),
+    result.error.issues.flatMap((issue) => {
+      const path = [location, ...issue.path.map(String)];
+      // One entry per unknown field, pointing at the field itself.
+      return issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({
+            path: [...path, key].join('.'),
+            message: `unknown field "${key}"`,
+          }))
+        : [{ path: path.join('.'), message: issue.message }];
+    }),
   );
 }

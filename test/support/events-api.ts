@@ -1,0 +1,129 @@
+/**
+ * Integration helpers for the events tests: calls through the real handlers, and direct
+ * writes to the INVENTORY item that stand in for the order/hold path, which does not
+ * exist yet. Only for the integration project (needs DynamoDB Local and its env).
+ */
+import {
+  ConditionalCheckFailedException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { expect } from 'vitest';
+import { documentClient, tableName } from '../../shared/clients/dynamodb.js';
+import { eventKeys } from '../../shared/db/table.js';
+import type { AuthorizerContext } from '../../shared/http/principal.js';
+import { eventBody } from './events-fixtures.js';
+import { invoke, type TestResponse } from './invoke.js';
+
+export { documentClient, tableName };
+
+export async function createEvent(
+  as: AuthorizerContext,
+  overrides: Record<string, unknown> = {},
+): Promise<any> {
+  const response = await invoke('POST', '/v1/events', { body: eventBody(overrides), as });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
+}
+
+export async function createPublishedEvent(
+  as: AuthorizerContext,
+  overrides: Record<string, unknown> = {},
+): Promise<any> {
+  const created = await createEvent(as, overrides);
+  const published = await invoke('POST', `/v1/events/${created.id}/publish`, { as });
+  expect(published.status, JSON.stringify(published.body)).toBe(200);
+  return published.body;
+}
+
+export function expectProblem(response: TestResponse, status: number, code: string): void {
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  expect(response.headers['content-type']).toBe('application/problem+json');
+  expect(response.body).toMatchObject({ status, code, title: expect.any(String) });
+}
+
+export interface StoredTicketType {
+  capacity: number;
+  available: number;
+  held: number;
+  sold: number;
+}
+
+/** The INVENTORY item, read strongly consistently from the table (never from a GSI). */
+export async function readInventory(eventId: string): Promise<{
+  orderCount: number;
+  ticketTypes: Record<string, StoredTicketType>;
+}> {
+  const result = await documentClient.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: eventKeys.inventory(eventId),
+      ConsistentRead: true,
+    }),
+  );
+  if (!result.Item) throw new Error(`no INVENTORY item for ${eventId}`);
+  return result.Item as { orderCount: number; ticketTypes: Record<string, StoredTicketType> };
+}
+
+export async function readTicketType(
+  eventId: string,
+  ticketTypeId: string,
+): Promise<StoredTicketType> {
+  const ticketType = (await readInventory(eventId)).ticketTypes[ticketTypeId];
+  if (!ticketType) throw new Error(`no ticket type ${ticketTypeId} in ${eventId}`);
+  return ticketType;
+}
+
+/**
+ * A simulated hold, as the order path will do it: take `quantity` tickets atomically if
+ * that many are still available. Resolves false when it lost (sold out or a conflicting
+ * transaction), true when the tickets are held.
+ */
+export async function simulateHold(
+  eventId: string,
+  ticketTypeId: string,
+  quantity: number,
+): Promise<boolean> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: eventKeys.inventory(eventId),
+        UpdateExpression:
+          'SET ticketTypes.#t.available = ticketTypes.#t.available - :q, ticketTypes.#t.held = ticketTypes.#t.held + :q',
+        ConditionExpression: 'ticketTypes.#t.available >= :q',
+        ExpressionAttributeNames: { '#t': ticketTypeId },
+        ExpressionAttributeValues: { ':q': quantity },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (
+      error instanceof ConditionalCheckFailedException ||
+      error instanceof TransactionConflictException
+    ) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+/** Marks an event as having orders, as the order path will when it places one. */
+export async function setOrderCount(eventId: string, orderCount: number): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: eventKeys.inventory(eventId),
+      UpdateExpression: 'SET orderCount = :n',
+      ExpressionAttributeValues: { ':n': orderCount },
+    }),
+  );
+}
+
+/** capacity − available = held + sold and available ≥ 0, the stock invariant. */
+export function invariantHolds(ticketType: StoredTicketType): boolean {
+  return (
+    ticketType.capacity - ticketType.available === ticketType.held + ticketType.sold &&
+    ticketType.available >= 0
+  );
+}

@@ -1,0 +1,561 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  customerContext,
+  eventBody,
+  organizerContext,
+  uniqueToken,
+} from '../support/events-fixtures.js';
+import { invoke, type TestResponse } from '../support/invoke.js';
+
+// Mocks every DocumentClient instance, including the one shared/clients builds at import.
+const ddb = mockClient(DynamoDBDocumentClient);
+
+beforeEach(() => {
+  ddb.reset();
+});
+
+const TABLE = 'unit-test-table';
+
+interface StoredEventOptions {
+  id?: string;
+  organizerId?: string;
+  status?: 'DRAFT' | 'PUBLISHED' | 'CANCELLED';
+  version?: number;
+  orderCount?: number;
+  ticketType?: { capacity: number; available: number; held: number; sold: number };
+}
+
+/** The META and INVENTORY items of one event, in the stored single-table shape. */
+function storedEvent(options: StoredEventOptions = {}) {
+  const id = options.id ?? uniqueToken('ev');
+  const organizerId = options.organizerId ?? 'org-owner';
+  const status = options.status ?? 'PUBLISHED';
+  const startsAt = '2030-06-01T19:30:00.000Z';
+  const counters = options.ticketType ?? { capacity: 100, available: 100, held: 0, sold: 0 };
+  const meta = {
+    pk: `EVENT#${id}`,
+    sk: 'META',
+    entity: 'Event',
+    id,
+    organizerId,
+    name: 'Mocked Concert',
+    nameLower: 'mocked concert',
+    venue: { name: 'Hall', latitude: 52.5, longitude: 13.4 },
+    startsAt,
+    currency: 'USD',
+    status,
+    version: options.version ?? 1,
+    createdAt: '2029-01-01T00:00:00.000Z',
+    updatedAt: '2029-01-01T00:00:00.000Z',
+    gsi1pk: `STATUS#${status}`,
+    gsi1sk: `${startsAt}#${id}`,
+    gsi2pk: `ORGANIZER#${organizerId}`,
+    gsi2sk: `${startsAt}#${id}`,
+  };
+  const inventory = {
+    pk: `EVENT#${id}`,
+    sk: 'INVENTORY',
+    entity: 'EventInventory',
+    eventId: id,
+    status,
+    startsAt,
+    currency: 'USD',
+    maxTicketsPerOrder: 10,
+    holdSeconds: 600,
+    orderCount: options.orderCount ?? 0,
+    ticketTypes: {
+      'tt-ga': { name: 'GA', priceCents: 5000, revenueCents: 0, position: 0, ...counters },
+    },
+  };
+  return { id, meta, inventory };
+}
+
+function expectProblem(response: TestResponse, status: number, code: string): void {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toBe('application/problem+json');
+  expect(response.body).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+    code,
+  });
+}
+
+function transactionCanceled(...codes: string[]): TransactionCanceledException {
+  return new TransactionCanceledException({
+    message: 'Transaction cancelled, please refer cancellation reasons for specific reasons',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+}
+
+describe('POST /v1/events (create-event handler)', () => {
+  it('answers malformed JSON with 400 VALIDATION_FAILED and touches no table', async () => {
+    const response = await invoke('POST', '/v1/events', {
+      rawBody: '{"name": "Broken",',
+      as: organizerContext(),
+    });
+
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(ddb).not.toHaveReceivedAnyCommand();
+  });
+
+  it('answers a missing body with 400 VALIDATION_FAILED', async () => {
+    const response = await invoke('POST', '/v1/events', { as: organizerContext() });
+
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(ddb).not.toHaveReceivedAnyCommand();
+  });
+
+  it('answers a JSON body that is not an object with 400', async () => {
+    for (const rawBody of ['null', '[]', '"event"', '42']) {
+      const response = await invoke('POST', '/v1/events', { rawBody, as: organizerContext() });
+
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+    }
+    expect(ddb).not.toHaveReceivedAnyCommand();
+  });
+
+  it('answers a prototype-pollution body with 400, not 500', async () => {
+    const response = await invoke('POST', '/v1/events', {
+      rawBody: '{"__proto__": {"admin": true}, "name": "x"}',
+      as: organizerContext(),
+    });
+
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+  });
+
+  it('rejects an unknown field with 400 and an errors[] entry that names it', async () => {
+    const response = await invoke('POST', '/v1/events', {
+      body: eventBody({ status: 'PUBLISHED' }),
+      as: organizerContext(),
+    });
+
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(response.body.errors).toEqual(
+      expect.arrayContaining([
+        { path: expect.stringMatching(/^body/), message: expect.stringContaining('status') },
+      ]),
+    );
+    expect(ddb).not.toHaveReceivedAnyCommand();
+  });
+
+  it('points errors[].path at the offending nested field', async () => {
+    const response = await invoke('POST', '/v1/events', {
+      body: eventBody({ ticketTypes: [{ name: 'GA', priceCents: 100, capacity: 0 }] }),
+      as: organizerContext(),
+    });
+
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(response.body.errors).toEqual([
+      { path: 'body.ticketTypes.0.capacity', message: expect.any(String) },
+    ]);
+  });
+
+  it('rejects duplicate ticket type names (case-insensitive) before writing', async () => {
+    const response = await invoke('POST', '/v1/events', {
+      body: eventBody({
+        ticketTypes: [
+          { name: 'VIP', priceCents: 100, capacity: 1 },
+          { name: 'vip', priceCents: 200, capacity: 1 },
+        ],
+      }),
+      as: organizerContext(),
+    });
+
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(response.body.errors).toEqual([
+      { path: 'ticketTypes.1.name', message: expect.stringContaining('vip') },
+    ]);
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+
+  it('rejects endsAt before startsAt before writing', async () => {
+    const response = await invoke('POST', '/v1/events', {
+      body: eventBody({ startsAt: '2030-06-01T20:00:00Z', endsAt: '2030-06-01T19:00:00Z' }),
+      as: organizerContext(),
+    });
+
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+
+  it('writes META and INVENTORY in one transaction, each conditioned on attribute_not_exists(pk)', async () => {
+    // Prepare
+    ddb.on(TransactWriteCommand).resolves({});
+    const organizer = organizerContext();
+
+    // Act
+    const response = await invoke('POST', '/v1/events', { body: eventBody(), as: organizer });
+
+    // Assess
+    expect(response.status).toBe(201);
+    expect(response.headers['content-type']).toBe('application/json');
+    const id: string = response.body.id;
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(ddb).toHaveReceivedCommandWith(TransactWriteCommand, {
+      TransactItems: [
+        {
+          Put: expect.objectContaining({
+            TableName: TABLE,
+            ConditionExpression: 'attribute_not_exists(pk)',
+            Item: expect.objectContaining({
+              pk: `EVENT#${id}`,
+              sk: 'META',
+              organizerId: organizer.userId,
+              status: 'DRAFT',
+              gsi1pk: 'STATUS#DRAFT',
+              gsi2pk: `ORGANIZER#${organizer.userId}`,
+            }),
+          }),
+        },
+        {
+          Put: expect.objectContaining({
+            TableName: TABLE,
+            ConditionExpression: 'attribute_not_exists(pk)',
+            Item: expect.objectContaining({
+              pk: `EVENT#${id}`,
+              sk: 'INVENTORY',
+              orderCount: 0,
+              ticketTypes: {
+                [response.body.ticketTypes[0].id]: expect.objectContaining({
+                  capacity: 100,
+                  available: 100,
+                  held: 0,
+                  sold: 0,
+                }),
+              },
+            }),
+          }),
+        },
+      ],
+    });
+  });
+
+  it('returns the created draft with defaults, server ids and available = capacity', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const organizer = organizerContext();
+
+    const response = await invoke('POST', '/v1/events', { body: eventBody(), as: organizer });
+
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({
+      organizerId: organizer.userId,
+      status: 'DRAFT',
+      currency: 'USD',
+      maxTicketsPerOrder: 10,
+      holdSeconds: 600,
+      ticketTypes: [
+        { id: expect.any(String), name: 'GA', priceCents: 5000, capacity: 100, available: 100 },
+      ],
+    });
+    expect(response.body).not.toHaveProperty('version');
+    expect(response.body).not.toHaveProperty('orderCount');
+  });
+
+  it('turns an unexpected SDK error into 500 INTERNAL without leaking the message or a stack', async () => {
+    // Prepare
+    const secret = 'connect ECONNREFUSED 10.1.2.3:443 arn:aws:dynamodb:eu-west-1:123456789012';
+    ddb.on(TransactWriteCommand).rejects(new Error(secret));
+
+    // Act
+    const response = await invoke('POST', '/v1/events', {
+      body: eventBody(),
+      as: organizerContext(),
+    });
+
+    // Assess
+    expectProblem(response, 500, 'INTERNAL');
+    expect(Object.keys(response.body).sort()).toEqual([
+      'code',
+      'detail',
+      'status',
+      'title',
+      'type',
+    ]);
+    const raw = JSON.stringify(response.body);
+    expect(raw).not.toContain('ECONNREFUSED');
+    expect(raw).not.toContain('arn:aws');
+    expect(raw).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    expect(raw).not.toContain('stack');
+  });
+
+  it('forbids a customer (no organizer role) to create an event', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+
+    const response = await invoke('POST', '/v1/events', {
+      body: eventBody(),
+      as: customerContext(),
+    });
+
+    expectProblem(response, 403, 'FORBIDDEN');
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+});
+
+describe('GET /v1/events/{eventId} (get-event handler)', () => {
+  it('reads the event with one strongly consistent Query on its partition', async () => {
+    const { id, meta, inventory } = storedEvent({
+      ticketType: { capacity: 100, available: 90, held: 4, sold: 6 },
+    });
+    ddb.on(QueryCommand).resolves({ Items: [inventory, meta] });
+
+    const response = await invoke('GET', `/v1/events/${id}`, { as: customerContext() });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      id,
+      status: 'PUBLISHED',
+      ticketTypes: [{ id: 'tt-ga', capacity: 100, available: 90 }],
+    });
+    expect(response.body.ticketTypes[0]).not.toHaveProperty('held');
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+      TableName: TABLE,
+      ConsistentRead: true,
+      ExpressionAttributeValues: { ':pk': `EVENT#${id}` },
+    });
+  });
+
+  it('answers 404 NOT_FOUND problem for an unknown id', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+
+    const response = await invoke('GET', '/v1/events/does-not-exist', { as: customerContext() });
+
+    expectProblem(response, 404, 'NOT_FOUND');
+  });
+
+  it('hides a draft from a customer as 404', async () => {
+    const { id, meta, inventory } = storedEvent({ status: 'DRAFT' });
+    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+
+    const response = await invoke('GET', `/v1/events/${id}`, { as: customerContext() });
+
+    expectProblem(response, 404, 'NOT_FOUND');
+  });
+
+  it('treats a half-written event (META without INVENTORY) as not found', async () => {
+    const { id, meta } = storedEvent();
+    ddb.on(QueryCommand).resolves({ Items: [meta] });
+
+    const response = await invoke('GET', `/v1/events/${id}`, { as: customerContext() });
+
+    expectProblem(response, 404, 'NOT_FOUND');
+  });
+});
+
+describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
+  it('cuts capacity by delta, conditioned on the version and on enough tickets still available', async () => {
+    // Prepare: 100 seats, 10 held
+    const { id, meta, inventory } = storedEvent({
+      organizerId: 'org-owner',
+      version: 3,
+      ticketType: { capacity: 100, available: 90, held: 10, sold: 0 },
+    });
+    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb.on(TransactWriteCommand).resolves({});
+
+    // Act
+    const response = await invoke('PATCH', `/v1/events/${id}`, {
+      body: { ticketTypes: [{ id: 'tt-ga', capacity: 60 }] },
+      as: organizerContext('org-owner'),
+    });
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.body.ticketTypes[0]).toMatchObject({ capacity: 60, available: 50 });
+    const input = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input;
+    const [put, update] = input?.TransactItems ?? [];
+    expect(put?.Put).toMatchObject({
+      ConditionExpression: '#version = :version',
+      ExpressionAttributeValues: { ':version': 3 },
+      Item: expect.objectContaining({ version: 4 }),
+    });
+    expect(update?.Update?.Key).toEqual({ pk: `EVENT#${id}`, sk: 'INVENTORY' });
+    // The available counter moves by delta (never overwritten) and only if 40 are still unsold.
+    // Aliases are resolved first so the check reads in attribute names, whatever the aliasing.
+    const names = { ...update?.Update?.ExpressionAttributeNames };
+    delete names['#t0'];
+    const resolve = (expression = '') =>
+      expression.replace(/#\w+/g, (alias) => (alias === '#t0' ? alias : (names[alias] ?? alias)));
+    expect(resolve(update?.Update?.UpdateExpression)).toContain(
+      'ticketTypes.#t0.available = ticketTypes.#t0.available + :delta0',
+    );
+    expect(resolve(update?.Update?.ConditionExpression)).toContain(
+      'ticketTypes.#t0.available >= :cut0',
+    );
+    expect(update?.Update?.ExpressionAttributeValues).toMatchObject({
+      ':delta0': -40,
+      ':cut0': 40,
+    });
+    expect(update?.Update?.ExpressionAttributeNames).toMatchObject({ '#t0': 'tt-ga' });
+  });
+
+  it('aliases DynamoDB reserved words (capacity, name, status) in the inventory update', async () => {
+    const { id, meta, inventory } = storedEvent({ organizerId: 'org-owner' });
+    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb.on(TransactWriteCommand).resolves({});
+
+    await invoke('PATCH', `/v1/events/${id}`, {
+      body: { ticketTypes: [{ id: 'tt-ga', name: 'General', capacity: 120 }] },
+      as: organizerContext('org-owner'),
+    });
+
+    const update =
+      ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[1]?.Update;
+    const expressions = `${update?.UpdateExpression} ${update?.ConditionExpression}`;
+    // A reserved word used as a bare path element makes DynamoDB reject the whole write.
+    expect(expressions).not.toMatch(/(^|[\s.,(=])(capacity|name|status)\b/i);
+  });
+
+  it('answers 409 CAPACITY_BELOW_SOLD without writing when capacity < held + sold', async () => {
+    const { id, meta, inventory } = storedEvent({
+      ticketType: { capacity: 100, available: 70, held: 10, sold: 20 },
+    });
+    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+
+    const response = await invoke('PATCH', `/v1/events/${id}`, {
+      body: { ticketTypes: [{ id: 'tt-ga', capacity: 29 }] },
+      as: organizerContext('org-owner'),
+    });
+
+    expectProblem(response, 409, 'CAPACITY_BELOW_SOLD');
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+
+  it('re-reads and retries a lost race, then gives up with 409 CONCURRENT_MODIFICATION', async () => {
+    const { id, meta, inventory } = storedEvent();
+    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb.on(TransactWriteCommand).rejects(transactionCanceled('ConditionalCheckFailed', 'None'));
+
+    const response = await invoke('PATCH', `/v1/events/${id}`, {
+      body: { name: 'Renamed' },
+      as: organizerContext('org-owner'),
+    });
+
+    expectProblem(response, 409, 'CONCURRENT_MODIFICATION');
+    expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 5);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 5);
+  });
+
+  it('succeeds on the retry after one lost race', async () => {
+    const { id, meta, inventory } = storedEvent();
+    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(transactionCanceled('None', 'TransactionConflict'))
+      .resolves({});
+
+    const response = await invoke('PATCH', `/v1/events/${id}`, {
+      body: { name: 'Renamed' },
+      as: organizerContext('org-owner'),
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.body.name).toBe('Renamed');
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
+  });
+
+  it('answers an empty PATCH body with 400', async () => {
+    const response = await invoke('PATCH', '/v1/events/any', {
+      body: {},
+      as: organizerContext(),
+    });
+
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(ddb).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('DELETE /v1/events/{eventId} (delete-event handler)', () => {
+  it('maps a failed orderCount condition to 409 EVENT_HAS_ORDERS', async () => {
+    const { id, meta, inventory } = storedEvent({ orderCount: 2 });
+    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb.on(TransactWriteCommand).rejects(transactionCanceled('None', 'ConditionalCheckFailed'));
+
+    const response = await invoke('DELETE', `/v1/events/${id}`, {
+      as: organizerContext('org-owner'),
+    });
+
+    expectProblem(response, 409, 'EVENT_HAS_ORDERS');
+    expect(ddb).toHaveReceivedCommandWith(TransactWriteCommand, {
+      TransactItems: [
+        { Delete: expect.objectContaining({ Key: { pk: `EVENT#${id}`, sk: 'META' } }) },
+        {
+          Delete: expect.objectContaining({
+            Key: { pk: `EVENT#${id}`, sk: 'INVENTORY' },
+            ConditionExpression: 'orderCount = :none',
+          }),
+        },
+      ],
+    });
+  });
+
+  it('answers 204 with no body when the delete applies', async () => {
+    const { id, meta, inventory } = storedEvent();
+    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb.on(TransactWriteCommand).resolves({});
+
+    const response = await invoke('DELETE', `/v1/events/${id}`, {
+      as: organizerContext('org-owner'),
+    });
+
+    expect(response.status).toBe(204);
+    expect(response.body).toBeUndefined();
+  });
+});
+
+describe('GET /v1/events (list-events handler)', () => {
+  it('queries the byStatus index for PUBLISHED and joins the inventories', async () => {
+    const first = storedEvent();
+    const second = storedEvent();
+    ddb.on(QueryCommand).resolves({ Items: [first.meta, second.meta] });
+    ddb.on(BatchGetCommand).resolves({
+      Responses: { [TABLE]: [second.inventory, first.inventory] },
+    });
+
+    const response = await invoke('GET', '/v1/events?limit=5', { as: customerContext() });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      items: [
+        expect.objectContaining({ id: first.id }),
+        expect.objectContaining({ id: second.id }),
+      ],
+      nextCursor: null,
+    });
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+      IndexName: 'gsi1',
+      ExpressionAttributeValues: { ':pk': 'STATUS#PUBLISHED' },
+      Limit: 5,
+    });
+  });
+
+  it.each([
+    ['limit=101'],
+    ['limit=0'],
+    ['from=2030-02-01T00:00:00Z&to=2030-01-01T00:00:00Z'],
+    ['cursor=not-a-cursor'],
+    ['unknown=1'],
+  ])('answers ?%s with 400 VALIDATION_FAILED and sends no Query', async (search) => {
+    const response = await invoke('GET', `/v1/events?${search}`, { as: customerContext() });
+
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand);
+  });
+
+  it('answers a customer asking for drafts with 403 FORBIDDEN and sends no Query', async () => {
+    const response = await invoke('GET', '/v1/events?status=DRAFT', { as: customerContext() });
+
+    expectProblem(response, 403, 'FORBIDDEN');
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand);
+  });
+});
