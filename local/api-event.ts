@@ -52,6 +52,7 @@ export function toApiEvent(
         [...new Set(query.keys())].map((key) => [key, query.getAll(key).join(',')]),
       ),
     }),
+    ...(headers.cookie !== undefined && { cookies: headers.cookie.split(/;\s*/) }),
     ...(Object.keys(pathParameters).length > 0 && { pathParameters }),
     ...(request.body !== undefined && request.body !== '' && { body: request.body }),
     isBase64Encoded: false,

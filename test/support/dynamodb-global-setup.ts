@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
-import { ensureTable, freePort, startDynamoDb } from '../../local/dynamodb.js';
+import { ensureTable, startDynamoDb } from '../../local/dynamodb.js';
+import { freePort } from '../../local/ports.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

