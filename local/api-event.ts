@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyStructuredResultV2,
+  APIGatewayRequestAuthorizerEventV2,
+  Context,
+} from 'aws-lambda';
 import type { ApiEvent, AuthorizerContext } from '../shared/http/principal.js';
 import type { RouteDefinition } from '../shared/routes.js';
 
@@ -109,4 +113,24 @@ export function toHttpResponse(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(result),
   };
+}
+
+/** The payload-2.0 REQUEST authorizer event API Gateway sends before invoking a route. */
+export function toAuthorizerEvent(event: ApiEvent): APIGatewayRequestAuthorizerEventV2 {
+  return {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${event.routeKey.replace(' ', '')}`,
+    identitySource: [],
+    routeKey: event.routeKey,
+    rawPath: event.rawPath,
+    rawQueryString: event.rawQueryString,
+    headers: event.headers as Record<string, string>,
+    ...(event.cookies && { cookies: event.cookies }),
+    ...(event.queryStringParameters && {
+      queryStringParameters: event.queryStringParameters as Record<string, string>,
+    }),
+    ...(event.pathParameters && { pathParameters: event.pathParameters as Record<string, string> }),
+    requestContext: event.requestContext,
+  } as APIGatewayRequestAuthorizerEventV2;
 }

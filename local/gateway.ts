@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { JWK } from 'jose';
+import type { AuthorizerContext } from '../shared/http/principal.js';
 import { problem } from '../shared/http/problem.js';
 import { routes as allRoutes, type RouteDefinition, type Throttle } from '../shared/routes.js';
 import {
@@ -9,8 +11,10 @@ import {
   localContext,
   matchPath,
   toApiEvent,
+  toAuthorizerEvent,
   toHttpResponse,
 } from './api-event.js';
+import { LOCAL_JWKS_PATH } from './idp.js';
 
 /*
  * The local stand-in for the HTTP API: it routes each request through the same route
@@ -34,6 +38,8 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /** Folder holding the handler modules; default `functions/` of this repository. */
   functionsDir?: string;
+  /** The local identity provider's public keys, served where the authorizer fetches them. */
+  jwks?: { keys: JWK[] };
 }
 
 export interface RunningGateway {
@@ -146,21 +152,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const buckets = new Map(routeTable.map((route) => [route.id, new TokenBucket(route.throttle)]));
   const handlers = new Map<string, Promise<ApiHandler>>();
 
-  /** Imports a handler module on its route's first request, like a cold start. */
-  function handlerFor(route: RouteDefinition): Promise<ApiHandler> {
-    let loaded = handlers.get(route.handler);
+  /** Imports a handler module on its first use, like a cold start. */
+  function handlerFor(moduleName: string): Promise<ApiHandler> {
+    let loaded = handlers.get(moduleName);
     if (!loaded) {
-      const url = pathToFileURL(`${functionsDir}/${route.handler}.ts`).href;
+      const url = pathToFileURL(`${functionsDir}/${moduleName}.ts`).href;
       loaded = import(url).then((module: { handler?: unknown }) => {
         if (typeof module.handler !== 'function') {
-          throw new Error(`functions/${route.handler}.ts does not export a handler function`);
+          throw new Error(`functions/${moduleName}.ts does not export a handler function`);
         }
         return module.handler as ApiHandler;
       });
       // Forget a failed import, so a module fixed or added later is picked up (Node itself
       // remembers a module whose evaluation threw, until the gateway restarts).
-      loaded.catch(() => handlers.delete(route.handler));
-      handlers.set(route.handler, loaded);
+      loaded.catch(() => handlers.delete(moduleName));
+      handlers.set(moduleName, loaded);
     }
     return loaded;
   }
@@ -171,6 +177,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const queryStart = target.indexOf('?');
     const path = queryStart === -1 ? target : target.slice(0, queryStart);
     const query = new URLSearchParams(queryStart === -1 ? '' : target.slice(queryStart + 1));
+
+    if (options.jwks && method === 'GET' && path === LOCAL_JWKS_PATH) {
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(options.jwks),
+      };
+    }
 
     let route: RouteDefinition | undefined;
     let pathParameters: Record<string, string> = {};
@@ -254,7 +268,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
     let result: unknown;
     try {
-      const handler = await handlerFor(route);
+      // As API Gateway does: the authorizer first, its context into the route's event.
+      const authorizer = await handlerFor('authorizer');
+      const verdict = (await authorizer(
+        toAuthorizerEvent(event) as never,
+        localContext('Authorizer'),
+      )) as { isAuthorized: boolean; context?: AuthorizerContext };
+      if (!verdict.isAuthorized) {
+        return {
+          status: 403,
+          headers: { 'content-type': 'application/json', 'apigw-requestid': requestId },
+          body: JSON.stringify({ message: 'Forbidden' }),
+        };
+      }
+      event.requestContext.authorizer = { lambda: verdict.context };
+      const handler = await handlerFor(route.handler);
       result = await handler(event, localContext(route.id));
     } catch (error) {
       // As in AWS, the client learns nothing; the developer's terminal gets everything.

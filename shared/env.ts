@@ -6,6 +6,15 @@
 export const ENV = {
   tableName: 'TABLE_NAME',
   serviceVersion: 'SERVICE_VERSION',
+  /** `cognito` on AWS, `local` in the local stack and tests. */
+  identityProvider: 'IDENTITY_PROVIDER',
+  userPoolId: 'USER_POOL_ID',
+  /** The app client tokens are issued to; the authorizer checks it. */
+  userPoolClientId: 'USER_POOL_CLIENT_ID',
+  tokenIssuer: 'TOKEN_ISSUER',
+  tokenJwksUri: 'TOKEN_JWKS_URI',
+  /** The local identity provider's RS256 signing key, as a private JWK with `kid`. */
+  localIdpPrivateJwk: 'LOCAL_IDP_PRIVATE_JWK',
 } as const;
 
 export class MissingConfigError extends Error {

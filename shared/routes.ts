@@ -9,6 +9,9 @@ export interface Throttle {
   burstLimit: number;
 }
 
+/** Identity-provider operations a function performs; the stack grants exactly these. */
+export type IdentityOperation = 'createUser' | 'authenticate' | 'setRoles' | 'deleteUser';
+
 export interface RouteDefinition {
   /** Unique; names the Lambda and its construct. */
   id: string;
@@ -21,11 +24,14 @@ export interface RouteDefinition {
   access: 'public' | Role;
   /** The function's access to the table; the stack grants exactly this. */
   table?: 'read' | 'write';
+  identity?: readonly IdentityOperation[];
   throttle: Throttle;
 }
 
 export const DEFAULT_THROTTLE: Throttle = { rateLimit: 50, burstLimit: 100 };
 const READ_THROTTLE: Throttle = { rateLimit: 200, burstLimit: 400 };
+/** Credential endpoints: slow enough to make password guessing expensive. */
+const CREDENTIAL_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
 
 /** Every HTTP route. The CDK HTTP API and the local gateway are both built from this list. */
 export const routes: readonly RouteDefinition[] = [
@@ -36,6 +42,93 @@ export const routes: readonly RouteDefinition[] = [
     handler: 'health',
     access: 'public',
     throttle: READ_THROTTLE,
+  },
+  {
+    id: 'Register',
+    method: 'POST',
+    path: '/v1/auth/register',
+    handler: 'register',
+    access: 'public',
+    table: 'write',
+    // deleteUser undoes a sign-up whose profile could not be written.
+    identity: ['createUser', 'deleteUser'],
+    throttle: CREDENTIAL_THROTTLE,
+  },
+  {
+    id: 'Login',
+    method: 'POST',
+    path: '/v1/auth/login',
+    handler: 'login',
+    access: 'public',
+    // The local identity provider keeps credentials in the table; Cognito does not need it.
+    table: 'read',
+    identity: ['authenticate'],
+    throttle: CREDENTIAL_THROTTLE,
+  },
+  {
+    id: 'Logout',
+    method: 'POST',
+    path: '/v1/auth/logout',
+    handler: 'logout',
+    access: 'customer',
+    table: 'write',
+    throttle: DEFAULT_THROTTLE,
+  },
+  {
+    id: 'GetMe',
+    method: 'GET',
+    path: '/v1/me',
+    handler: 'get-me',
+    access: 'customer',
+    table: 'read',
+    throttle: READ_THROTTLE,
+  },
+  {
+    id: 'UpdateMe',
+    method: 'PATCH',
+    path: '/v1/me',
+    handler: 'update-me',
+    access: 'customer',
+    table: 'write',
+    throttle: DEFAULT_THROTTLE,
+  },
+  {
+    id: 'ListUsers',
+    method: 'GET',
+    path: '/v1/users',
+    handler: 'list-users',
+    access: 'admin',
+    table: 'read',
+    throttle: DEFAULT_THROTTLE,
+  },
+  {
+    id: 'GetUser',
+    method: 'GET',
+    path: '/v1/users/{userId}',
+    handler: 'get-user',
+    access: 'customer',
+    table: 'read',
+    throttle: DEFAULT_THROTTLE,
+  },
+  {
+    id: 'SetUserRoles',
+    method: 'PUT',
+    path: '/v1/users/{userId}/roles',
+    handler: 'set-user-roles',
+    access: 'admin',
+    table: 'write',
+    identity: ['setRoles'],
+    throttle: DEFAULT_THROTTLE,
+  },
+  {
+    id: 'DeleteUser',
+    method: 'DELETE',
+    path: '/v1/users/{userId}',
+    handler: 'delete-user',
+    access: 'admin',
+    table: 'write',
+    identity: ['deleteUser'],
+    throttle: DEFAULT_THROTTLE,
   },
   {
     id: 'CreateEvent',
@@ -101,3 +194,10 @@ export const routes: readonly RouteDefinition[] = [
     throttle: DEFAULT_THROTTLE,
   },
 ];
+
+export const routeKeyOf = (route: Pick<RouteDefinition, 'method' | 'path'>): string =>
+  `${route.method} ${route.path}`;
+
+export const routeByKey: ReadonlyMap<string, RouteDefinition> = new Map(
+  routes.map((route) => [routeKeyOf(route), route]),
+);

@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
@@ -6,8 +5,9 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { eventKeys, keyAttributesOf, table } from '../db/table.js';
-import { ValidationFailed } from '../domain/errors.js';
+import { decodeCursor, encodeCursor } from '../db/cursor.js';
+import { eventKeys, type IndexName, keyAttributesOf, parseTimeSort, table } from '../db/table.js';
+import { cancellationCodes } from '../db/transactions.js';
 import type { EventState, EventStatus, TicketTypeState } from '../domain/event-model.js';
 import type { EventRepository, EventRepositoryQuery, Page } from '../domain/events.js';
 
@@ -63,7 +63,8 @@ export class DynamoEventRepository implements EventRepository {
   }
 
   async list(query: EventRepositoryQuery): Promise<Page<EventState>> {
-    const gsi = table.globalSecondaryIndexes[query.index];
+    const indexName: IndexName = query.index === 'byStatus' ? 'collection' : 'byOrganizer';
+    const gsi = table.globalSecondaryIndexes[indexName];
     const partition =
       query.index === 'byStatus'
         ? eventKeys.byStatusPartition(query.status)
@@ -109,13 +110,23 @@ export class DynamoEventRepository implements EventRepository {
       ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
     };
 
-    const keyAttributes = keyAttributesOf(query.index);
+    const keyAttributes = keyAttributesOf(indexName);
     let startKey =
       query.cursor === undefined
         ? undefined
         : decodeCursor(query.cursor, {
-            partition: [gsi.partitionKey, partition],
             sortAttribute: gsi.sortKey,
+            // Only an event's META item, in this query's partition, can be a page boundary.
+            rebuild: (sort) => {
+              const parts = parseTimeSort(sort);
+              return (
+                parts && {
+                  ...eventKeys.meta(parts.id),
+                  [gsi.partitionKey]: partition,
+                  [gsi.sortKey]: eventKeys.startsAtSort(parts.time, parts.id),
+                }
+              );
+            },
             low,
             high,
           });
@@ -209,9 +220,9 @@ export class DynamoEventRepository implements EventRepository {
       return 'deleted';
     } catch (error) {
       if (!isLostRace(error)) throw error;
-      const [meta, inventory] = (error as TransactionCanceledException).CancellationReasons ?? [];
+      const [meta, inventory] = cancellationCodes(error) ?? [];
       // orderCount only grows, so a failed inventory condition on an unchanged event means orders exist.
-      return inventory?.Code === 'ConditionalCheckFailed' && meta?.Code !== 'ConditionalCheckFailed'
+      return inventory === 'ConditionalCheckFailed' && meta !== 'ConditionalCheckFailed'
         ? 'has-orders'
         : 'stale';
     }
@@ -235,7 +246,7 @@ export class DynamoEventRepository implements EventRepository {
 
 function toMetaItem(event: EventState): Item {
   const sort = eventKeys.startsAtSort(event.startsAt, event.id);
-  const { byStatus, byOrganizer } = table.globalSecondaryIndexes;
+  const { collection, byOrganizer } = table.globalSecondaryIndexes;
   return {
     ...eventKeys.meta(event.id),
     entity: 'Event',
@@ -252,8 +263,8 @@ function toMetaItem(event: EventState): Item {
     version: event.version,
     createdAt: event.createdAt,
     updatedAt: event.updatedAt,
-    [byStatus.partitionKey]: eventKeys.byStatusPartition(event.status),
-    [byStatus.sortKey]: sort,
+    [collection.partitionKey]: eventKeys.byStatusPartition(event.status),
+    [collection.sortKey]: sort,
     [byOrganizer.partitionKey]: eventKeys.byOrganizerPartition(event.organizerId),
     [byOrganizer.sortKey]: sort,
   };
@@ -374,59 +385,7 @@ function inventoryUpdate(before: EventState, after: EventState) {
 
 /** A condition failed or another transaction held an item: decide again on fresh state. */
 function isLostRace(error: unknown): boolean {
-  return (
-    error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).some(
-      (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
-    )
+  return (cancellationCodes(error) ?? []).some(
+    (code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict',
   );
-}
-
-function encodeCursor(key: Item): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-/**
- * Cursors are opaque to clients but must be checked: a forged one must not reach
- * DynamoDB. A valid cursor is exactly the key of an event's META item in this query's
- * partition, within the query's bounds.
- */
-function decodeCursor(
-  cursor: string,
-  expected: {
-    partition: [attribute: string, value: string];
-    sortAttribute: string;
-    low: string | undefined;
-    high: string | undefined;
-  },
-): Item {
-  const invalid = () =>
-    new ValidationFailed('The cursor is not valid for this query', [
-      { path: 'cursor', message: 'use the nextCursor of the same query' },
-    ]);
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid();
-  const sort = (key as Item)[expected.sortAttribute];
-  if (typeof sort !== 'string') throw invalid();
-  const separator = sort.lastIndexOf('#');
-  const startsAt = sort.slice(0, separator);
-  const eventId = sort.slice(separator + 1);
-  if (separator < 1 || eventId === '') throw invalid();
-  const rebuilt: Item = {
-    ...eventKeys.meta(eventId),
-    [expected.partition[0]]: expected.partition[1],
-    [expected.sortAttribute]: eventKeys.startsAtSort(startsAt, eventId),
-  };
-  const valid =
-    Object.keys(key).length === Object.keys(rebuilt).length &&
-    Object.entries(rebuilt).every(([name, value]) => (key as Item)[name] === value) &&
-    (expected.low === undefined || sort >= expected.low) &&
-    (expected.high === undefined || sort <= expected.high);
-  if (!valid) throw invalid();
-  return rebuilt;
 }

@@ -5,18 +5,23 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * table and every key the adapters build come from here, so they cannot drift.
  *
  * Items:
- *   EVENT#<id> / META       descriptive event fields; carries both listing GSIs
- *   EVENT#<id> / INVENTORY  status, limits and ticket types with live counters —
- *                           kept apart from META so the hot hold path writes one
- *                           small item instead of the whole event description
+ *   EVENT#<id> / META         descriptive event fields; carries both listing GSIs
+ *   EVENT#<id> / INVENTORY    status, limits and ticket types with live counters —
+ *                             kept apart from META so the hot hold path writes one
+ *                             small item instead of the whole event description
+ *   USER#<id> / PROFILE       name, email, roles, location; in the users collection
+ *   EMAIL#<email> / CLAIM     one per address: makes emails unique across users
+ *   CREDENTIAL#<email> / LOCAL  the local identity provider's password hash (never on AWS)
+ *   TOKEN#<jti> / REVOKED     a logged-out access token, until it would expire (TTL)
  */
 export const table = {
   partitionKey: 'pk',
   sortKey: 'sk',
+  /** Epoch seconds; DynamoDB deletes the item some time after. */
   timeToLiveAttribute: 'ttl',
   globalSecondaryIndexes: {
-    /** Events by status, ordered by start time: the public listing. */
-    byStatus: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /** A collection in time order: events by status, all users. */
+    collection: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /** Events by organizer, ordered by start time. */
     byOrganizer: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   },
@@ -31,6 +36,17 @@ export type PrimaryKey = {
 
 const EVENT_PREFIX = 'EVENT#';
 
+/** Sort value for time-ordered collections: ISO times sort lexically; the id breaks ties. */
+const timeSort = (isoTime: string, id: string): string => `${isoTime}#${id}`;
+
+/** The inverse of a time sort value, or null when it is not one. */
+export function parseTimeSort(sort: string): { time: string; id: string } | null {
+  const separator = sort.lastIndexOf('#');
+  const time = sort.slice(0, separator);
+  const id = sort.slice(separator + 1);
+  return separator < 1 || id === '' ? null : { time, id };
+}
+
 export const eventKeys = {
   meta: (eventId: string): PrimaryKey => ({ pk: `${EVENT_PREFIX}${eventId}`, sk: 'META' }),
   inventory: (eventId: string): PrimaryKey => ({
@@ -40,8 +56,23 @@ export const eventKeys = {
   partition: (eventId: string): string => `${EVENT_PREFIX}${eventId}`,
   byStatusPartition: (status: string): string => `STATUS#${status}`,
   byOrganizerPartition: (organizerId: string): string => `ORGANIZER#${organizerId}`,
-  /** Sort value for both listing GSIs: ISO start times sort lexically; the id breaks ties. */
-  startsAtSort: (startsAt: string, eventId: string): string => `${startsAt}#${eventId}`,
+  startsAtSort: timeSort,
+} as const;
+
+export const userKeys = {
+  profile: (userId: string): PrimaryKey => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
+  /** Emails compare case-insensitively, as mail systems do in practice. */
+  emailClaim: (email: string): PrimaryKey => ({ pk: `EMAIL#${email.toLowerCase()}`, sk: 'CLAIM' }),
+  localCredential: (email: string): PrimaryKey => ({
+    pk: `CREDENTIAL#${email.toLowerCase()}`,
+    sk: 'LOCAL',
+  }),
+  collectionPartition: 'USERS',
+  createdAtSort: timeSort,
+} as const;
+
+export const tokenKeys = {
+  revoked: (tokenId: string): PrimaryKey => ({ pk: `TOKEN#${tokenId}`, sk: 'REVOKED' }),
 } as const;
 
 /** Attribute names that make up the key of a given index (table key included, as DynamoDB pages need them). */

@@ -45,6 +45,12 @@ export class NotFound extends DomainError {
   readonly title = 'Not found';
 }
 
+export class EmailTaken extends DomainError {
+  readonly status = 409;
+  readonly code = 'EMAIL_TAKEN';
+  readonly title = 'The email address is already registered';
+}
+
 export class EventHasOrders extends DomainError {
   readonly status = 409;
   readonly code = 'EVENT_HAS_ORDERS';

@@ -199,7 +199,8 @@ export function canManage(principal: Principal, event: EventState): boolean {
 export function indexFor(principal: Principal, query: ListEventsQuery): EventIndexQuery {
   const status = query.status ?? 'PUBLISHED';
   if (status === 'DRAFT' && !isAdmin(principal)) {
-    if (principal.userId === null || !hasRole(principal, 'organizer')) {
+    if (principal.userId === null) throw new Unauthenticated('Sign in to list drafts');
+    if (!hasRole(principal, 'organizer')) {
       throw new Forbidden('Only organizers and admins may list drafts');
     }
     if (query.organizerId !== undefined && query.organizerId !== principal.userId) {

@@ -7,6 +7,8 @@ import type { z } from 'zod';
 import { ValidationFailed } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { logger } from '../observability.js';
+import { type RouteDefinition, routeByKey } from '../routes.js';
+import { assertRouteAccess } from './access.js';
 import { type ApiEvent, principalOf } from './principal.js';
 import { problemResponse } from './problem.js';
 
@@ -47,14 +49,21 @@ export function httpHandler<S extends RequestSchemas>(
         request.response = problemResponse(request.error);
       },
     })
-    .use(httpHeaderNormalizer());
+    .use(httpHeaderNormalizer())
+    // Who may call comes before what they sent: an anonymous caller gets 401, not a 400.
+    .use({
+      before: ({ event }) => {
+        const route = routeOf(event);
+        assertRouteAccess(route, principalOf(event, route));
+      },
+    });
   if (schemas.body) chain.use(httpJsonBodyParser({ disableContentTypeCheck: true }));
   return chain.handler(async (event) => {
     const request = {
       params: validate(schemas.params, event.pathParameters ?? {}, 'path'),
       query: validate(schemas.query, event.queryStringParameters ?? {}, 'query'),
       body: validate(schemas.body, event.body, 'body'),
-      principal: principalOf(event),
+      principal: principalOf(event, routeOf(event)),
       headers: event.headers,
     } as ValidRequest<S>;
     const reply = await run(request);
@@ -66,6 +75,13 @@ export function httpHandler<S extends RequestSchemas>(
       }),
     };
   });
+}
+
+function routeOf(event: ApiEvent): RouteDefinition {
+  const route = routeByKey.get(event.routeKey);
+  // Only a deployment that drifted from the route table gets here.
+  if (!route) throw new Error(`No route table entry for ${event.routeKey}`);
+  return route;
 }
 
 function validate(schema: z.ZodType | undefined, input: unknown, location: string): unknown {

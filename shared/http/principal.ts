@@ -1,33 +1,30 @@
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
-import { type Principal, ROLES, type Role } from '../domain/principal.js';
+import type { AuthorizerContext } from '../domain/authenticator.js';
+import { Unauthenticated } from '../domain/errors.js';
+import { anonymous, type Principal, ROLES, type Role } from '../domain/principal.js';
+import type { RouteDefinition } from '../routes.js';
 
-/** What the Lambda authorizer hands every protected handler. */
-export interface AuthorizerContext {
-  userId: string;
-  email: string;
-  /** Comma-separated: authorizer context values must be scalars. */
-  roles: string;
-}
+export type { AuthorizerContext };
 
 export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext | undefined>;
 
 /**
- * Until the identity issue lands there is no authorizer, so every route is open and a
- * caller without authorizer context acts with every role, as SPEC's routes need a user.
- * The identity work replaces this fallback with the anonymous principal.
+ * The caller, as the Lambda authorizer found them. Every route sits behind the
+ * authorizer; a request without its context is treated as anonymous (fail closed).
+ * On public routes a rejected token counts as no token, so a client still sending an
+ * expired one can browse and, above all, log in again.
  */
-export const openAccessPrincipal: Principal = {
-  userId: 'open-access',
-  email: null,
-  roles: ROLES,
-};
-
-export function principalOf(event: ApiEvent): Principal {
+export function principalOf(event: ApiEvent, route: Pick<RouteDefinition, 'access'>): Principal {
   const context = event.requestContext.authorizer?.lambda;
-  if (!context) return openAccessPrincipal;
+  if (!context || context.status === 'anonymous') return anonymous;
+  if (context.status === 'rejected') {
+    if (route.access === 'public') return anonymous;
+    throw new Unauthenticated(context.reason);
+  }
   return {
     userId: context.userId,
     email: context.email,
     roles: context.roles.split(',').filter((role): role is Role => ROLES.includes(role as Role)),
+    token: { id: context.tokenId, expiresAt: Number(context.tokenExpiresAt) },
   };
 }

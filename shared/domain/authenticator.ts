@@ -1,0 +1,54 @@
+import { InvalidToken, type TokenVerifier, type UserRepository } from './identity.js';
+
+/**
+ * What the Lambda authorizer hands every handler (values are scalars, as API Gateway
+ * requires). A rejected token is reported, not denied at the gateway: API Gateway
+ * answers a denial with a bare 403, while the contract wants problem+json 401.
+ */
+export type AuthorizerContext =
+  | { status: 'anonymous' }
+  | { status: 'rejected'; reason: string }
+  | {
+      status: 'authenticated';
+      userId: string;
+      email: string;
+      /** Comma-separated. */
+      roles: string;
+      tokenId: string;
+      /** Epoch seconds. */
+      tokenExpiresAt: number;
+    };
+
+export class Authenticator {
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly users: Pick<UserRepository, 'authState'>,
+  ) {}
+
+  async authenticate(authorization: string | undefined): Promise<AuthorizerContext> {
+    if (authorization === undefined || authorization.trim() === '') return { status: 'anonymous' };
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match?.[1]) {
+      return { status: 'rejected', reason: 'The Authorization header must be "Bearer <token>"' };
+    }
+    let token: Awaited<ReturnType<TokenVerifier['verify']>>;
+    try {
+      token = await this.verifier.verify(match[1]);
+    } catch (error) {
+      if (error instanceof InvalidToken) return { status: 'rejected', reason: error.message };
+      throw error;
+    }
+    const { user, revoked } = await this.users.authState(token.userId, token.tokenId);
+    if (revoked) return { status: 'rejected', reason: 'The token was revoked by logout' };
+    // Roles are read from the profile, so a role change or deletion applies to live tokens.
+    if (!user) return { status: 'rejected', reason: 'The token belongs to no current user' };
+    return {
+      status: 'authenticated',
+      userId: user.id,
+      email: user.email,
+      roles: user.roles.join(','),
+      tokenId: token.tokenId,
+      tokenExpiresAt: token.expiresAt,
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { LIMITS } from './event-model.js';
+import { ROLES, type Role } from './principal.js';
+
+const email = z
+  .email()
+  .max(254)
+  .transform((value) => value.toLowerCase());
+
+/** Length is what makes a password strong (NIST SP 800-63B); no composition rules. */
+const password = z.string().min(8).max(128);
+
+export const registerSchema = z.strictObject({
+  email,
+  password,
+  name: z.string().trim().min(1).max(100),
+});
+export type RegisterInput = z.infer<typeof registerSchema>;
+
+export const loginSchema = z.strictObject({
+  email,
+  password: z.string().min(1).max(128),
+});
+export type LoginInput = z.infer<typeof loginSchema>;
+
+export const locationSchema = z.strictObject({
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+});
+export type Location = z.infer<typeof locationSchema>;
+
+export const updateMeSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).optional(),
+    location: locationSchema.nullable().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'at least one field is required' });
+export type UpdateMeInput = z.infer<typeof updateMeSchema>;
+
+export const setRolesSchema = z.strictObject({
+  roles: z.array(z.enum(ROLES)).max(ROLES.length),
+});
+
+export const userIdParamsSchema = z.strictObject({ userId: z.string().min(1).max(100) });
+
+export const listUsersQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  /** Always includes `customer`. */
+  roles: Role[];
+  location?: Location;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Everyone is a customer; other roles come on top, in a stable order. */
+export function normaliseRoles(roles: readonly Role[]): Role[] {
+  return ROLES.filter((role) => role === 'customer' || roles.includes(role));
+}
