@@ -1,11 +1,12 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { EmailIdentity, Identity as SesIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { routes } from '../shared/routes.js';
 import { DataTable } from './constructs/data-table.js';
 import { EmailQueue } from './constructs/email-queue.js';
 import { ExpiryScheduling } from './constructs/expiry-scheduling.js';
 import { TicketingApi } from './constructs/http-api.js';
+import { Identity } from './constructs/identity.js';
 
 export interface TicketingStackProps extends StackProps {
   /** The address emails are sent from; SES verifies it on deploy. */
@@ -17,6 +18,7 @@ export class TicketingStack extends Stack {
   readonly data: DataTable;
   readonly emails: EmailQueue;
   readonly expiry: ExpiryScheduling;
+  readonly identity: Identity;
   readonly api: TicketingApi;
 
   constructor(scope: Construct, id: string, props: TicketingStackProps) {
@@ -25,11 +27,13 @@ export class TicketingStack extends Stack {
     this.emails = new EmailQueue(this, 'Emails');
     this.expiry = new ExpiryScheduling(this, 'Expiry');
     const sender = new EmailIdentity(this, 'Sender', {
-      identity: Identity.email(props.senderEmail),
+      identity: SesIdentity.email(props.senderEmail),
     });
+    this.identity = new Identity(this, 'Identity');
     this.api = new TicketingApi(this, 'Api', {
       routes,
       data: this.data,
+      identity: this.identity,
       serviceVersion: props.serviceVersion,
     });
 
@@ -38,6 +42,7 @@ export class TicketingStack extends Stack {
       description: 'Base URL of the API',
     });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'SenderIdentity', { value: sender.emailIdentityName });
   }
 }

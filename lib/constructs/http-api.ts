@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -9,17 +9,23 @@ import {
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpLambdaAuthorizer,
+  HttpLambdaResponseType,
+} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/env.js';
-import { DEFAULT_THROTTLE, type RouteDefinition } from '../../shared/routes.js';
+import { DEFAULT_THROTTLE, type RouteDefinition, routeKeyOf } from '../../shared/routes.js';
 import type { DataTable } from './data-table.js';
+import type { Identity } from './identity.js';
 import { ProjectFunction } from './project-function.js';
 
 export interface TicketingApiProps {
   routes: readonly RouteDefinition[];
   data: DataTable;
+  identity: Identity;
   serviceVersion: string;
 }
 
@@ -28,6 +34,7 @@ export class TicketingApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly functions = new Map<string, ProjectFunction>();
+  readonly authorizerFunction: ProjectFunction;
 
   constructor(scope: Construct, id: string, props: TicketingApiProps) {
     super(scope, id);
@@ -56,6 +63,21 @@ export class TicketingApi extends Construct {
       },
     });
 
+    // Every route, public ones included (they may show more to a signed-in caller). No
+    // identity source and no cache: it runs on each request, so a logout or role change
+    // applies to the very next call.
+    this.authorizerFunction = new ProjectFunction(this, 'Authorizer', {
+      entry: fileURLToPath(new URL('../../functions/authorizer.ts', import.meta.url)),
+      description: 'Lambda authorizer: verifies access tokens, reads denylist and roles',
+    });
+    props.data.bind(this.authorizerFunction, 'read');
+    props.identity.bindVerifier(this.authorizerFunction);
+    const authorizer = new HttpLambdaAuthorizer('TokenAuthorizer', this.authorizerFunction, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: [],
+      resultsCacheTtl: Duration.seconds(0),
+    });
+
     const stageResource = this.stage.node.defaultChild as CfnStage;
     for (const route of props.routes) {
       const fn = new ProjectFunction(this, route.id, {
@@ -64,24 +86,16 @@ export class TicketingApi extends Construct {
         environment: { [ENV.serviceVersion]: props.serviceVersion },
       });
       if (route.table) props.data.bind(fn, route.table);
+      if (route.identity) props.identity.bind(fn, route.identity);
       this.functions.set(route.id, fn);
 
-      const [httpRoute] = this.api.addRoutes({
+      this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`${route.id}Integration`, fn),
+        authorizer,
       });
-      if (httpRoute) {
-        Validations.of(httpRoute).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason:
-            route.access === 'public'
-              ? 'Public by contract: anonymous callers browse published events.'
-              : 'Open until the identity work attaches the Lambda authorizer to non-public routes.',
-        });
-      }
-      const routeKey = `${route.method} ${route.path}`;
-      stageResource.addPropertyOverride(`RouteSettings.${routeKey}`, {
+      stageResource.addPropertyOverride(`RouteSettings.${routeKeyOf(route)}`, {
         ThrottlingRateLimit: route.throttle.rateLimit,
         ThrottlingBurstLimit: route.throttle.burstLimit,
       });
