@@ -73,9 +73,9 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('builds one Lambda per route, Node 22 on arm64 with tracing and source maps', () => {
+  it('builds one Lambda per route plus the authorizer, Node 22 on arm64 with tracing and source maps', () => {
     const functions = Object.values(resourcesOf('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(routes.length);
+    expect(functions).toHaveLength(routes.length + 1);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -123,6 +123,94 @@ describe('functions', () => {
     } else {
       expect(actions.filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
     }
+  });
+});
+
+describe('identity', () => {
+  it('has a Cognito user pool with email sign-in and the organizer and admin groups', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UsernameAttributes: ['email'],
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
+    const groups = Object.values(resourcesOf('AWS::Cognito::UserPoolGroup')).map(
+      (group) => group.Properties.GroupName,
+    );
+    expect(groups.sort()).toEqual(['admin', 'organizer']);
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_ADMIN_USER_PASSWORD_AUTH']),
+      GenerateSecret: false,
+    });
+  });
+
+  it.each(routes)(
+    '$id may call exactly the Cognito actions of its identity operations',
+    (route) => {
+      const cognito = actionsOf(route.id).filter((action) => action.startsWith('cognito-idp:'));
+      const expected: Record<string, string[]> = {
+        createUser: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminSetUserPassword'],
+        authenticate: ['cognito-idp:AdminInitiateAuth'],
+        setRoles: [
+          'cognito-idp:AdminListGroupsForUser',
+          'cognito-idp:AdminAddUserToGroup',
+          'cognito-idp:AdminRemoveUserFromGroup',
+        ],
+        deleteUser: ['cognito-idp:AdminDeleteUser'],
+      };
+      const wanted = (route.identity ?? []).flatMap((operation) => expected[operation] ?? []);
+      expect(cognito.sort()).toEqual(wanted.sort());
+    },
+  );
+
+  it('runs the authorizer on every request: every route, no identity source, no cache', () => {
+    const [authorizer] = Object.values(resourcesOf('AWS::ApiGatewayV2::Authorizer'));
+    expect(authorizer?.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: [],
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    const authorizerId = Object.keys(resourcesOf('AWS::ApiGatewayV2::Authorizer'))[0];
+    for (const route of Object.values(resourcesOf('AWS::ApiGatewayV2::Route'))) {
+      expect(route.Properties).toMatchObject({
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: authorizerId },
+      });
+    }
+  });
+
+  it('gives the authorizer read access, token settings, and nothing else', () => {
+    const fn = stack.api.authorizerFunction;
+    const variables = (template.toJSON().Resources[logicalIdOf(fn)] as Resource).Properties
+      .Environment.Variables as Record<string, unknown>;
+    expect(Object.keys(variables).sort()).toEqual(
+      [
+        'NODE_OPTIONS',
+        'POWERTOOLS_SERVICE_NAME',
+        'TABLE_NAME',
+        'TOKEN_ISSUER',
+        'TOKEN_JWKS_URI',
+        'USER_POOL_CLIENT_ID',
+      ].sort(),
+    );
+    const roleId = stack.getLogicalId(fn.role?.node.defaultChild as never);
+    const actions = Object.values(resourcesOf('AWS::IAM::Policy'))
+      .filter((policy) =>
+        (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
+      )
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .flatMap((statement: { Action: string | string[] }) => [statement.Action].flat());
+    expect(
+      actions.filter((action) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(action)),
+    ).toEqual([]);
+    expect(actions).toContain('dynamodb:BatchGetItem');
+    expect(actions.some((action) => action.startsWith('cognito-idp:'))).toBe(false);
+  });
+
+  it('keeps revoked tokens only until they expire (table TTL)', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    });
   });
 });
 
@@ -218,7 +306,7 @@ describe('security checks', () => {
       .filter((statement: { Action: string | string[] }) =>
         [statement.Action].flat().some((action) => action.startsWith('logs:')),
       );
-    expect(logStatements.length).toBe(routes.length);
+    expect(logStatements.length).toBe(routes.length + 1);
     for (const statement of logStatements) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] });
     }

@@ -402,7 +402,7 @@ describe('GET /v1/events', () => {
       // Assess
       for (const response of [onPublicListing, onOtherOrganizer, onDrafts, outsideWindow]) {
         expectProblem(response, 400, 'VALIDATION_FAILED');
-        expect(response.body.errors).toEqual([expect.objectContaining({ path: 'cursor' })]);
+        expect(response.body.errors).toEqual([expect.objectContaining({ path: 'query.cursor' })]);
       }
     });
   });

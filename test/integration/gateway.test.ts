@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RunningGateway, startGateway } from '../../local/gateway.js';
 import { type RouteDefinition, routes } from '../../shared/routes.js';
+import { type Actor, registerAdmin, registerOrganizer } from '../support/http-api.js';
 
 const PROBLEM_JSON = 'application/problem+json';
 
@@ -18,11 +19,14 @@ async function send(
   method: string,
   path: string,
   body?: unknown,
-  init: { rawBody?: string } = {},
+  init: { rawBody?: string; token?: string } = {},
 ) {
   const response = await fetch(`${gateway.url}${path}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(init.token !== undefined && { authorization: `Bearer ${init.token}` }),
+    },
     ...(body !== undefined && { body: JSON.stringify(body) }),
     ...(init.rawBody !== undefined && { body: init.rawBody }),
   });
@@ -50,21 +54,30 @@ function expectProblem(
 
 describe('local gateway over real HTTP', () => {
   let gateway: RunningGateway;
+  let organizer: Actor;
   const logLines: string[] = [];
 
   beforeAll(async () => {
     gateway = await startGateway({ port: 0, log: (line) => logLines.push(line) });
+    // A real organizer: registered and logged in through this gateway, promoted by an admin.
+    organizer = await registerOrganizer(gateway.url, await registerAdmin(gateway.url));
   });
   afterAll(() => gateway?.close());
 
   it('creates, publishes, lists and gets an event through the route table', async () => {
     const name = `Gateway Gig ${Date.now()}`;
-    const created = await send(gateway, 'POST', '/v1/events', {
-      name,
-      venue: { name: 'Hall', latitude: 52.5, longitude: 13.4 },
-      startsAt: '2030-01-01T20:00:00Z',
-      ticketTypes: [{ name: 'GA', priceCents: 5000, capacity: 100 }],
-    });
+    const created = await send(
+      gateway,
+      'POST',
+      '/v1/events',
+      {
+        name,
+        venue: { name: 'Hall', latitude: 52.5, longitude: 13.4 },
+        startsAt: '2030-01-01T20:00:00Z',
+        ticketTypes: [{ name: 'GA', priceCents: 5000, capacity: 100 }],
+      },
+      { token: organizer.token },
+    );
     expect(created.status).toBe(201);
     expect(created.headers.get('content-type')).toBe('application/json');
     expect(created.headers.get('apigw-requestid')).toBeTruthy();
@@ -72,7 +85,9 @@ describe('local gateway over real HTTP', () => {
     const id: string = created.body.id;
     expect(id).toBeTruthy();
 
-    const published = await send(gateway, 'POST', `/v1/events/${id}/publish`);
+    const published = await send(gateway, 'POST', `/v1/events/${id}/publish`, undefined, {
+      token: organizer.token,
+    });
     expect(published.status).toBe(200);
     expect(published.body.status).toBe('PUBLISHED');
 
@@ -123,6 +138,7 @@ describe('local gateway over real HTTP', () => {
   it('answers a malformed JSON body with 400 VALIDATION_FAILED', async () => {
     const response = await send(gateway, 'POST', '/v1/events', undefined, {
       rawBody: '{"name": "unterminated',
+      token: organizer.token,
     });
     expectProblem(response, 400, 'VALIDATION_FAILED');
   });
@@ -187,12 +203,8 @@ describe('throttling', () => {
       log: () => undefined,
       routes: [
         { ...route('Health'), throttle: { rateLimit: 0.01, burstLimit: 20 } },
-        {
-          ...route('Health'),
-          id: 'Steady',
-          path: '/steady',
-          throttle: { rateLimit: 5, burstLimit: 1 },
-        },
+        // A real route: handlers only serve routes of the route table.
+        { ...route('ListEvents'), throttle: { rateLimit: 5, burstLimit: 1 } },
       ],
     });
     try {
@@ -207,7 +219,7 @@ describe('throttling', () => {
       // Requests spaced under the steady rate (5/s → one per 200 ms) pass even with burst 1.
       const steady = [];
       for (let i = 0; i < 4; i++) {
-        steady.push((await send(roomy, 'GET', '/steady')).status);
+        steady.push((await send(roomy, 'GET', '/v1/events')).status);
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
       expect(steady).toEqual([200, 200, 200, 200]);
@@ -224,6 +236,18 @@ describe('failing handlers', () => {
 
   beforeAll(async () => {
     functionsDir = mkdtempSync(join(tmpdir(), 'gateway-functions-'));
+    // The gateway runs `authorizer` from the same folder before every route, as API Gateway
+    // runs the stack's authorizer: this one lets everyone in anonymously, and fails on demand.
+    writeFileSync(
+      join(functionsDir, 'authorizer.ts'),
+      [
+        'export const handler = async (event) => {',
+        `  if (event.headers?.authorization === 'Bearer explode') throw new Error(${JSON.stringify(secret)});`,
+        "  return { isAuthorized: true, context: { status: 'anonymous' } };",
+        '};',
+        '',
+      ].join('\n'),
+    );
     writeFileSync(
       join(functionsDir, 'boom.ts'),
       `export const handler = async () => { throw new Error(${JSON.stringify(secret)}); };\n`,
@@ -264,6 +288,21 @@ describe('failing handlers', () => {
 
       expectProblem(await send(gateway, 'GET', '/missing'), 500, 'INTERNAL');
       expectProblem(await send(gateway, 'GET', '/bad-status'), 500, 'INTERNAL');
+    } finally {
+      consoleError.mockRestore();
+    }
+  });
+
+  it('turns a failing authorizer into a 500 INTERNAL problem without the internal message', async () => {
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const response = await send(gateway, 'GET', '/bad-status', undefined, { token: 'explode' });
+      expectProblem(response, 500, 'INTERNAL');
+      expect(response.text).not.toContain('hunter2');
+      expect(consoleError).toHaveBeenCalledWith(
+        expect.stringContaining('BadStatus'),
+        expect.objectContaining({ message: secret }),
+      );
     } finally {
       consoleError.mockRestore();
     }

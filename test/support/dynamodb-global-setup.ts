@@ -1,20 +1,39 @@
 import type { TestProject } from 'vitest/node';
 import { ensureTable, startDynamoDb } from '../../local/dynamodb.js';
+import { startGateway } from '../../local/gateway.js';
+import { localIdentityEnv, localSigningKey } from '../../local/idp.js';
 import { freePort } from '../../local/ports.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     dynamoDbEndpoint: string;
     tableName: string;
+    /** The local identity provider's environment: signing key, issuer, JWKS URL, client. */
+    identityEnv: Record<string, string>;
   }
 }
 
-/** One in-memory DynamoDB Local per test run, on a free loopback port. */
+/**
+ * Once per test run: an in-memory DynamoDB Local on a free loopback port, and the local
+ * identity provider's key, published by a route-less gateway where the authorizer
+ * fetches it, exactly as on the local stack.
+ */
 export default async function setup(project: TestProject) {
   const dynamoDb = await startDynamoDb({ port: await freePort() });
   const tableName = 'ticketing-integration';
   await ensureTable(dynamoDb.endpoint, tableName);
+  const signingKey = await localSigningKey();
+  const keyServer = await startGateway({
+    port: 0,
+    routes: [],
+    jwks: signingKey.jwks,
+    log: () => undefined,
+  });
   project.provide('dynamoDbEndpoint', dynamoDb.endpoint);
   project.provide('tableName', tableName);
-  return () => dynamoDb.stop();
+  project.provide('identityEnv', localIdentityEnv(signingKey, keyServer.url));
+  return async () => {
+    await keyServer.close();
+    await dynamoDb.stop();
+  };
 }

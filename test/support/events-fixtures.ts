@@ -8,17 +8,30 @@ export function uniqueToken(prefix = 't'): string {
   return `${prefix}${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 }
 
-/** Authorizer contexts, as the (future) Lambda authorizer hands them to handlers. */
-export function organizerContext(userId = uniqueToken('org-')): AuthorizerContext {
-  return { userId, email: `${userId}@example.com`, roles: 'customer,organizer' };
+export type AuthenticatedContext = Extract<AuthorizerContext, { status: 'authenticated' }>;
+
+/** Authorizer contexts, as the Lambda authorizer hands them to handlers. */
+function authenticated(userId: string, roles: string): AuthenticatedContext {
+  return {
+    status: 'authenticated',
+    userId,
+    email: `${userId}@example.com`,
+    roles,
+    tokenId: uniqueToken('jti-'),
+    tokenExpiresAt: Math.floor(Date.now() / 1000) + 3600,
+  };
 }
 
-export function customerContext(userId = uniqueToken('cust-')): AuthorizerContext {
-  return { userId, email: `${userId}@example.com`, roles: 'customer' };
+export function organizerContext(userId = uniqueToken('org-')): AuthenticatedContext {
+  return authenticated(userId, 'customer,organizer');
 }
 
-export function adminContext(userId = uniqueToken('admin-')): AuthorizerContext {
-  return { userId, email: `${userId}@example.com`, roles: 'customer,admin' };
+export function customerContext(userId = uniqueToken('cust-')): AuthenticatedContext {
+  return authenticated(userId, 'customer');
+}
+
+export function adminContext(userId = uniqueToken('admin-')): AuthenticatedContext {
+  return authenticated(userId, 'customer,admin');
 }
 
 /** Domain principals for pure tests. */

@@ -8,7 +8,7 @@ if (!/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(endpoint ?? '')) {
 }
 
 // Set before any application module loads, as they read config at import time.
-Object.assign(process.env, LOCAL_AWS_ENV, {
+Object.assign(process.env, LOCAL_AWS_ENV, inject('identityEnv'), {
   AWS_ENDPOINT_URL_DYNAMODB: endpoint,
   TABLE_NAME: inject('tableName'),
   SERVICE_VERSION: 'integration-test',

@@ -5,3 +5,9 @@ process.env.TABLE_NAME = 'unit-test-table';
 process.env.SERVICE_VERSION = 'unit-test';
 process.env.AWS_REGION = 'us-east-1';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.IDENTITY_PROVIDER = 'cognito';
+process.env.USER_POOL_ID = 'us-east-1_unitTest';
+process.env.USER_POOL_CLIENT_ID = 'unit-test-client';
+process.env.TOKEN_ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_unitTest';
+process.env.TOKEN_JWKS_URI =
+  'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_unitTest/.well-known/jwks.json';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Forbidden } from '../../shared/domain/errors.js';
+import { Forbidden, Unauthenticated } from '../../shared/domain/errors.js';
 import { type ListEventsQuery, listEventsQuerySchema } from '../../shared/domain/event-model.js';
 import { canManage, indexFor } from '../../shared/domain/events.js';
 import { eventState, principals } from '../support/events-fixtures.js';
@@ -34,9 +34,11 @@ describe('indexFor', () => {
     });
   });
 
-  it('forbids drafts to customers and anonymous callers', () => {
+  it('forbids drafts to customers, and asks anonymous callers to sign in', () => {
     expect(() => indexFor(principals.customer(), query({ status: 'DRAFT' }))).toThrow(Forbidden);
-    expect(() => indexFor(principals.anonymous(), query({ status: 'DRAFT' }))).toThrow(Forbidden);
+    expect(() => indexFor(principals.anonymous(), query({ status: 'DRAFT' }))).toThrow(
+      Unauthenticated,
+    );
   });
 
   it('gives an organizer only their own drafts, from byOrganizer', () => {

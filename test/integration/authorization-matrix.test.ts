@@ -1,0 +1,405 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchPath } from '../../local/api-event.js';
+import type { RunningGateway } from '../../local/gateway.js';
+import { routeKeyOf, routes } from '../../shared/routes.js';
+import { eventBody } from '../support/events-fixtures.js';
+import {
+  type Actor,
+  type HttpResponse,
+  login,
+  PROBLEM_JSON,
+  registerActor,
+  registerAdmin,
+  registerOrganizer,
+  send,
+  startTestGateway,
+  uniqueEmail,
+} from '../support/http-api.js';
+
+/*
+ * Who may call what, for every route of the route table, through the real gateway (and
+ * so the real authorizer) with real tokens from the local identity provider.
+ *
+ * Each cell sends a valid request aimed at resources of the right owner, so its status
+ * says what the caller may do and nothing else. Cells of routes that change or delete
+ * something get a resource of their own, so no cell depends on another. The gateway's
+ * throttles are raised out of the way: this is about authorization, not rate limits.
+ */
+
+const ACTORS = [
+  'anonymous',
+  'customer',
+  'otherCustomer',
+  'organizer',
+  'otherOrganizer',
+  'admin',
+] as const;
+type ActorName = (typeof ACTORS)[number];
+type SignedIn = Exclude<ActorName, 'anonymous'>;
+type Row = Record<ActorName, number>;
+
+/** A row of the matrix, in the order of ACTORS. */
+function row(
+  anonymous: number,
+  customer: number,
+  otherCustomer: number,
+  organizer: number,
+  otherOrganizer: number,
+  admin: number,
+): Row {
+  return { anonymous, customer, otherCustomer, organizer, otherOrganizer, admin };
+}
+
+const CODE_OF_STATUS: Record<number, string> = {
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+};
+
+interface World {
+  url: string;
+  actors: Record<SignedIn, Actor>;
+  /** Owned by `organizer`, for the routes that only read. */
+  draftEventId: string;
+  publishedEventId: string;
+}
+
+interface CellRequest {
+  path: string;
+  body?: unknown;
+  /** Instead of the actor's own token, e.g. a fresh one for logout. */
+  token?: string;
+  /** Runs when the cell was refused: the refused request must have changed nothing. */
+  unchanged?: () => Promise<void>;
+}
+
+interface Scenario {
+  name: string;
+  /** Builds one cell's request, creating the resources that cell needs for itself. */
+  request: (actor: ActorName, world: World) => Promise<CellRequest>;
+  expected: Row;
+}
+
+const adminGet = (world: World, path: string) =>
+  send(world.url, 'GET', path, { token: world.actors.admin.token });
+
+async function freshEvent(world: World, status: 'DRAFT' | 'PUBLISHED'): Promise<string> {
+  const token = world.actors.organizer.token;
+  const created = await send(world.url, 'POST', '/v1/events', { token, body: eventBody() });
+  expect(created.status, created.text).toBe(201);
+  const id: string = created.body.id;
+  if (status === 'PUBLISHED') {
+    const published = await send(world.url, 'POST', `/v1/events/${id}/publish`, { token });
+    expect(published.status, published.text).toBe(200);
+  }
+  return id;
+}
+
+/** A cell on an event of its own, with the check that a refusal left it as it was. */
+async function onFreshEvent(
+  world: World,
+  status: 'DRAFT' | 'PUBLISHED',
+  path: (eventId: string) => string,
+  body?: unknown,
+): Promise<CellRequest> {
+  const eventId = await freshEvent(world, status);
+  return {
+    path: path(eventId),
+    ...(body !== undefined && { body }),
+    unchanged: async () => {
+      const event = await adminGet(world, `/v1/events/${eventId}`);
+      expect(event.status, event.text).toBe(200);
+      expect(event.body).toMatchObject({ status, name: eventBody().name });
+    },
+  };
+}
+
+/** A cell on a newly registered user of its own, checked unchanged after a refusal. */
+async function onFreshUser(
+  world: World,
+  path: (userId: string) => string,
+  body?: unknown,
+): Promise<CellRequest> {
+  const user = await registerUser(world);
+  return {
+    path: path(user),
+    ...(body !== undefined && { body }),
+    unchanged: async () => {
+      const found = await adminGet(world, `/v1/users/${user}`);
+      expect(found.status, found.text).toBe(200);
+      expect(found.body.roles).toEqual(['customer']);
+    },
+  };
+}
+
+async function registerUser(world: World): Promise<string> {
+  const response = await send(world.url, 'POST', '/v1/auth/register', {
+    body: { email: uniqueEmail('target'), password: 'a-long-password', name: 'Target' },
+  });
+  expect(response.status, response.text).toBe(201);
+  return response.body.id as string;
+}
+
+const simple =
+  (path: string | ((world: World) => string), body?: unknown) =>
+  async (_actor: ActorName, world: World): Promise<CellRequest> => ({
+    path: typeof path === 'string' ? path : path(world),
+    ...(body !== undefined && { body }),
+  });
+
+/**
+ * The matrix: for each route key, one or more scenarios, each with the status every
+ * actor gets. Columns: anonymous, customer, otherCustomer, organizer, otherOrganizer, admin.
+ * `organizer` owns the events and `customer` is the user the user routes point at.
+ */
+const matrix: Record<string, Scenario[]> = {
+  'GET /health': [
+    { name: 'health', request: simple('/health'), expected: row(200, 200, 200, 200, 200, 200) },
+  ],
+  'POST /v1/auth/register': [
+    {
+      name: 'a new email per cell',
+      request: async () => ({
+        path: '/v1/auth/register',
+        body: { email: uniqueEmail('matrix'), password: 'a-long-password', name: 'New' },
+      }),
+      expected: row(201, 201, 201, 201, 201, 201),
+    },
+  ],
+  'POST /v1/auth/login': [
+    {
+      name: "the customer's credentials",
+      request: async (_actor, world) => ({
+        path: '/v1/auth/login',
+        body: { email: world.actors.customer.email, password: world.actors.customer.password },
+      }),
+      expected: row(200, 200, 200, 200, 200, 200),
+    },
+  ],
+  'POST /v1/auth/logout': [
+    {
+      name: 'a fresh token per cell',
+      request: async (actor, world) => {
+        if (actor === 'anonymous') return { path: '/v1/auth/logout' };
+        const { email, password } = world.actors[actor];
+        return { path: '/v1/auth/logout', token: await login(world.url, email, password) };
+      },
+      expected: row(401, 204, 204, 204, 204, 204),
+    },
+  ],
+  'GET /v1/me': [
+    { name: 'own profile', request: simple('/v1/me'), expected: row(401, 200, 200, 200, 200, 200) },
+  ],
+  'PATCH /v1/me': [
+    {
+      name: 'own name',
+      request: async (actor) => ({ path: '/v1/me', body: { name: `Renamed ${actor}` } }),
+      expected: row(401, 200, 200, 200, 200, 200),
+    },
+  ],
+  'GET /v1/users': [
+    {
+      name: 'all users',
+      request: simple('/v1/users?limit=1'),
+      expected: row(401, 403, 403, 403, 403, 200),
+    },
+  ],
+  'GET /v1/users/{userId}': [
+    {
+      name: "the customer's profile",
+      request: simple((world) => `/v1/users/${world.actors.customer.id}`),
+      expected: row(401, 200, 404, 404, 404, 200),
+    },
+  ],
+  'PUT /v1/users/{userId}/roles': [
+    {
+      name: 'grant organizer to a user of its own',
+      request: (_actor, world) =>
+        onFreshUser(world, (id) => `/v1/users/${id}/roles`, { roles: ['organizer'] }),
+      expected: row(401, 403, 403, 403, 403, 200),
+    },
+    {
+      name: 'grant oneself admin',
+      request: async (actor, world) => {
+        const body = { roles: ['organizer', 'admin'] };
+        if (actor === 'anonymous') return onFreshUser(world, (id) => `/v1/users/${id}/roles`, body);
+        const self = world.actors[actor];
+        return {
+          path: `/v1/users/${self.id}/roles`,
+          body,
+          unchanged: async () => {
+            const me = await send(world.url, 'GET', '/v1/me', { token: self.token });
+            expect(me.body.roles).not.toContain('admin');
+          },
+        };
+      },
+      // The admin's own roles stay as they were: bootstrapAdmin made it organizer and admin.
+      expected: row(401, 403, 403, 403, 403, 200),
+    },
+  ],
+  'DELETE /v1/users/{userId}': [
+    {
+      name: 'a user of its own',
+      request: (_actor, world) => onFreshUser(world, (id) => `/v1/users/${id}`),
+      expected: row(401, 403, 403, 403, 403, 204),
+    },
+  ],
+  'POST /v1/events': [
+    {
+      name: 'a valid event',
+      request: simple('/v1/events', eventBody()),
+      expected: row(401, 403, 403, 201, 201, 201),
+    },
+  ],
+  'GET /v1/events': [
+    {
+      name: 'published events',
+      request: simple('/v1/events?limit=1'),
+      expected: row(200, 200, 200, 200, 200, 200),
+    },
+    {
+      name: "the organizer's drafts",
+      request: simple(
+        (world) => `/v1/events?status=DRAFT&organizerId=${world.actors.organizer.id}`,
+      ),
+      // Anonymous must sign in (401); signed-in non-owners are refused (403).
+      expected: row(401, 403, 403, 200, 403, 200),
+    },
+  ],
+  'GET /v1/events/{eventId}': [
+    {
+      name: 'a draft',
+      request: simple((world) => `/v1/events/${world.draftEventId}`),
+      expected: row(404, 404, 404, 200, 404, 200),
+    },
+    {
+      name: 'a published event',
+      request: simple((world) => `/v1/events/${world.publishedEventId}`),
+      expected: row(200, 200, 200, 200, 200, 200),
+    },
+  ],
+  'PATCH /v1/events/{eventId}': [
+    {
+      name: 'a draft of its own',
+      request: (_actor, world) =>
+        onFreshEvent(world, 'DRAFT', (id) => `/v1/events/${id}`, { name: 'Renamed' }),
+      expected: row(401, 403, 403, 200, 404, 200),
+    },
+    {
+      name: 'a published event of its own',
+      request: (_actor, world) =>
+        onFreshEvent(world, 'PUBLISHED', (id) => `/v1/events/${id}`, { name: 'Renamed' }),
+      expected: row(401, 403, 403, 200, 403, 200),
+    },
+  ],
+  'DELETE /v1/events/{eventId}': [
+    {
+      name: 'a draft of its own',
+      request: (_actor, world) => onFreshEvent(world, 'DRAFT', (id) => `/v1/events/${id}`),
+      expected: row(401, 403, 403, 204, 404, 204),
+    },
+    {
+      name: 'a published event of its own',
+      request: (_actor, world) => onFreshEvent(world, 'PUBLISHED', (id) => `/v1/events/${id}`),
+      expected: row(401, 403, 403, 204, 403, 204),
+    },
+  ],
+  'POST /v1/events/{eventId}/publish': [
+    {
+      name: 'a draft of its own',
+      request: (_actor, world) => onFreshEvent(world, 'DRAFT', (id) => `/v1/events/${id}/publish`),
+      expected: row(401, 403, 403, 200, 404, 200),
+    },
+    {
+      name: 'a published event of its own',
+      request: (_actor, world) =>
+        onFreshEvent(world, 'PUBLISHED', (id) => `/v1/events/${id}/publish`),
+      expected: row(401, 403, 403, 200, 403, 200),
+    },
+  ],
+  'POST /v1/events/{eventId}/cancel': [
+    {
+      name: 'a draft of its own',
+      request: (_actor, world) => onFreshEvent(world, 'DRAFT', (id) => `/v1/events/${id}/cancel`),
+      expected: row(401, 403, 403, 200, 404, 200),
+    },
+    {
+      name: 'a published event of its own',
+      request: (_actor, world) =>
+        onFreshEvent(world, 'PUBLISHED', (id) => `/v1/events/${id}/cancel`),
+      expected: row(401, 403, 403, 200, 403, 200),
+    },
+  ],
+};
+
+describe('authorization matrix', () => {
+  let gateway: RunningGateway;
+  let world: World;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    const url = gateway.url;
+    const admin = await registerAdmin(url);
+    const [customer, otherCustomer, organizer, otherOrganizer] = await Promise.all([
+      registerActor(url, 'customer'),
+      registerActor(url, 'customer'),
+      registerOrganizer(url, admin),
+      registerOrganizer(url, admin),
+    ]);
+    const actors = { customer, otherCustomer, organizer, otherOrganizer, admin };
+    const partial = { url, actors, draftEventId: '', publishedEventId: '' };
+    const [draftEventId, publishedEventId] = await Promise.all([
+      freshEvent(partial, 'DRAFT'),
+      freshEvent(partial, 'PUBLISHED'),
+    ]);
+    world = { ...partial, draftEventId, publishedEventId };
+  });
+  afterAll(() => gateway?.close());
+
+  it('has an entry for every route of the route table, and none for a route it lacks', () => {
+    const routeKeys = routes.map(routeKeyOf).sort();
+    expect(Object.keys(matrix).sort()).toEqual(routeKeys);
+    for (const scenarios of Object.values(matrix)) expect(scenarios.length).toBeGreaterThan(0);
+  });
+
+  for (const [routeKey, scenarios] of Object.entries(matrix)) {
+    const [method = '', template = ''] = routeKey.split(' ');
+    for (const scenario of scenarios) {
+      it(`${routeKey} — ${scenario.name}`, async () => {
+        // Every actor's cell at once; each built its own resources, so order does not matter.
+        const cells = await Promise.all(
+          ACTORS.map(async (actor) => {
+            const request = await scenario.request(actor, world);
+            // The cell must call the route it stands for.
+            expect(matchPath(template, request.path.split('?')[0] ?? '')).not.toBeNull();
+            const token =
+              request.token ?? (actor === 'anonymous' ? undefined : world.actors[actor].token);
+            const response = await send(world.url, method, request.path, {
+              ...(token !== undefined && { token }),
+              ...(request.body !== undefined && { body: request.body }),
+            });
+            return { actor, request, response };
+          }),
+        );
+
+        // The whole row at once, so a failure shows every cell that is off.
+        const actual = Object.fromEntries(cells.map((cell) => [cell.actor, cell.response.status]));
+        expect(actual, `${routeKey}, ${scenario.name}`).toEqual(scenario.expected);
+
+        for (const { actor, request, response } of cells) {
+          if (response.status < 400) continue;
+          expectRefusal(response, `${actor}: ${method} ${request.path}`);
+          await request.unchanged?.();
+        }
+      });
+    }
+  }
+});
+
+function expectRefusal(response: HttpResponse, cell: string): void {
+  expect(response.headers.get('content-type'), cell).toBe(PROBLEM_JSON);
+  expect(response.body, cell).toMatchObject({
+    status: response.status,
+    code: CODE_OF_STATUS[response.status],
+  });
+}
