@@ -10,7 +10,12 @@ export interface Throttle {
 }
 
 /** Identity-provider operations a function performs; the stack grants exactly these. */
-export type IdentityOperation = 'createUser' | 'authenticate' | 'setRoles' | 'deleteUser';
+export type IdentityOperation =
+  | 'createUser'
+  | 'authenticate'
+  | 'signOut'
+  | 'setRoles'
+  | 'deleteUser';
 
 export interface RouteDefinition {
   /** Unique; names the Lambda and its construct. */
@@ -72,6 +77,7 @@ export const routes: readonly RouteDefinition[] = [
     handler: 'logout',
     access: 'customer',
     table: 'write',
+    identity: ['signOut'],
     throttle: DEFAULT_THROTTLE,
   },
   {

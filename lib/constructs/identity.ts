@@ -17,6 +17,8 @@ import type { IdentityOperation } from '../../shared/routes.js';
 const ACTIONS: Record<IdentityOperation, string[]> = {
   createUser: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminSetUserPassword'],
   authenticate: ['cognito-idp:AdminInitiateAuth'],
+  // GlobalSignOut is authorized by the access token itself, not by IAM.
+  signOut: [],
   setRoles: [
     'cognito-idp:AdminListGroupsForUser',
     'cognito-idp:AdminAddUserToGroup',
@@ -92,12 +94,10 @@ export class Identity extends Construct {
     fn.addEnvironment(ENV.identityProvider, 'cognito');
     fn.addEnvironment(ENV.userPoolId, this.userPool.userPoolId);
     fn.addEnvironment(ENV.userPoolClientId, this.client.userPoolClientId);
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: operations.flatMap((operation) => ACTIONS[operation]),
-        resources: [this.userPool.userPoolArn],
-      }),
-    );
+    const actions = operations.flatMap((operation) => ACTIONS[operation]);
+    if (actions.length > 0) {
+      fn.addToRolePolicy(new PolicyStatement({ actions, resources: [this.userPool.userPoolArn] }));
+    }
   }
 
   /** What the authorizer needs to verify tokens; the JWKS is public, so no grant. */

@@ -7,6 +7,7 @@ import {
   AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
   type CognitoIdentityProviderClient,
+  GlobalSignOutCommand,
   InvalidParameterException,
   InvalidPasswordException,
   NotAuthorizedException,
@@ -97,6 +98,18 @@ export class CognitoIdentityProvider implements IdentityProvider {
         throw new Unauthenticated('Invalid email or password');
       }
       throw error;
+    }
+  }
+
+  /** Needs no IAM grant: Cognito authorizes the call with the access token itself. */
+  async signOut(accessToken: string): Promise<void> {
+    try {
+      await this.client.send(new GlobalSignOutCommand({ AccessToken: accessToken }));
+    } catch (error) {
+      // Already signed out, or the user is gone: the session is over either way.
+      if (!(error instanceof NotAuthorizedException || error instanceof UserNotFoundException)) {
+        throw error;
+      }
     }
   }
 

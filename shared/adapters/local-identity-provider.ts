@@ -97,6 +97,9 @@ export class LocalIdentityProvider implements IdentityProvider {
     return { accessToken, expiresIn: tokenSeconds };
   }
 
+  /** Local tokens have no server-side session; the denylist is all there is. */
+  async signOut(): Promise<void> {}
+
   /** Roles live in the profile; the local provider keeps no groups. */
   async setRoles(): Promise<void> {}
 

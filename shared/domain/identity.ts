@@ -22,6 +22,11 @@ export interface IdentityProvider {
     email: string,
     password: string,
   ): Promise<{ accessToken: string; expiresIn: number }>;
+  /**
+   * Ends the provider's session for this access token (Cognito GlobalSignOut). Our own
+   * rejection of the token comes from the denylist, which the provider cannot feed.
+   */
+  signOut(accessToken: string): Promise<void>;
   /** Mirrors roles into the provider (Cognito groups), for tools that look there. */
   setRoles(user: Pick<User, 'id' | 'email'>, roles: readonly Role[]): Promise<void>;
   deleteUser(user: Pick<User, 'id' | 'email'>): Promise<void>;

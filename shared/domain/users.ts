@@ -24,11 +24,6 @@ export class Users {
     private readonly clock: Clock,
   ) {}
 
-  async logout(principal: Principal): Promise<void> {
-    if (!principal.token) throw new Unauthenticated('Sign in to sign out');
-    await this.users.revokeToken(principal.token.id, principal.token.expiresAt);
-  }
-
   me(principal: Principal): Promise<User> {
     return this.get(principal, requireUser(principal));
   }
@@ -107,6 +102,13 @@ export class Accounts {
     const roles = normaliseRoles([...user.roles, ...GROUP_ROLES]);
     if (roles.length === user.roles.length) return user;
     return this.writeRoles(user.id, roles);
+  }
+
+  /** The denylist first: from then on the authorizer rejects the token, whatever follows. */
+  async logout(principal: Principal, accessToken: string): Promise<void> {
+    if (!principal.token) throw new Unauthenticated('Sign in to sign out');
+    await this.users.revokeToken(principal.token.id, principal.token.expiresAt);
+    await this.identity.signOut(accessToken);
   }
 
   async setRoles(principal: Principal, userId: string, roles: readonly Role[]): Promise<User> {

@@ -610,7 +610,6 @@ describe('the local stack’s sign-in path end to end', () => {
   it('register → login → authorize → logout → the token is rejected; delete → rejected', async () => {
     // Prepare: the composition modules, as the handlers and the authorizer use them
     const { accounts } = await import('../../shared/composition/accounts.js');
-    const { users } = await import('../../shared/composition/users.js');
     const { authenticator } = await import('../../shared/composition/authenticator.js');
     const email = uniqueEmail('e2e');
     const user = await accounts.register({ email, password: 'password-1', name: 'E2E' });
@@ -628,12 +627,15 @@ describe('the local stack’s sign-in path end to end', () => {
     });
     if (signedIn.status !== 'authenticated') throw new Error('not authenticated');
 
-    await users.logout({
-      userId: user.id,
-      email,
-      roles: ['customer'],
-      token: { id: signedIn.tokenId, expiresAt: signedIn.tokenExpiresAt },
-    });
+    await accounts.logout(
+      {
+        userId: user.id,
+        email,
+        roles: ['customer'],
+        token: { id: signedIn.tokenId, expiresAt: signedIn.tokenExpiresAt },
+      },
+      accessToken,
+    );
     expect(await authenticator.authenticate(`Bearer ${accessToken}`)).toEqual({
       status: 'rejected',
       reason: expect.stringMatching(/revoked/i),

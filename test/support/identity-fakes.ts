@@ -129,6 +129,7 @@ export class FakeIdentityProvider implements IdentityProvider {
   readonly createUserCalls: { email: string; password: string; name: string }[] = [];
   readonly setRolesCalls: { userId: string; roles: Role[] }[] = [];
   readonly deleteUserCalls: { id: string; email: string }[] = [];
+  readonly signedOut: string[] = [];
   private nextId = 0;
 
   constructor(readonly journal: Journal = []) {}
@@ -141,6 +142,11 @@ export class FakeIdentityProvider implements IdentityProvider {
     const userId = `idp-user-${++this.nextId}`;
     this.credentials.set(key, { userId, password: input.password, name: input.name });
     return { userId };
+  }
+
+  async signOut(accessToken: string): Promise<void> {
+    this.journal.push(`idp.signOut:${accessToken}`);
+    this.signedOut.push(accessToken);
   }
 
   async authenticate(email: string, password: string) {

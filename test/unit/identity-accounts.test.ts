@@ -470,25 +470,32 @@ describe('Users.updateMe', () => {
   });
 });
 
-describe('Users.logout', () => {
+describe('Accounts.logout', () => {
   it('asks for a token when the caller presented none', async () => {
     // Prepare
     const { token: _ignored, ...withoutToken } = principalFor(customer);
 
     // Act
-    const attempts = [users.logout(anonymous), users.logout(withoutToken)];
+    const attempts = [
+      accounts.logout(anonymous, 'raw-token'),
+      accounts.logout(withoutToken, 'raw-token'),
+    ];
 
     // Assess
     for (const attempt of attempts) await expect(attempt).rejects.toBeInstanceOf(Unauthenticated);
     expect(repository.revoked.size).toBe(0);
+    expect(identity.signedOut).toEqual([]);
   });
 
-  it('revokes the presented token until its expiry', async () => {
+  it('revokes the presented token until its expiry, then ends the provider session', async () => {
     // Act
-    await users.logout(principalFor(customer, { id: 'jti-42', expiresAt: 1_900_000_123 }));
+    await accounts.logout(
+      principalFor(customer, { id: 'jti-42', expiresAt: 1_900_000_123 }),
+      'raw-token',
+    );
 
-    // Assess
-    expect(journal).toEqual(['repo.revokeToken:jti-42:1900000123']);
+    // Assess: the denylist first, so the token is dead even if the provider call fails
+    expect(journal).toEqual(['repo.revokeToken:jti-42:1900000123', 'idp.signOut:raw-token']);
     expect(repository.revoked.get('jti-42')).toBe(1_900_000_123);
   });
 });

@@ -7,6 +7,7 @@ import {
   AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
   CognitoIdentityProviderClient,
+  GlobalSignOutCommand,
   InternalErrorException,
   InvalidPasswordException,
   NotAuthorizedException,
@@ -333,6 +334,35 @@ describe('CognitoIdentityProvider.setRoles', () => {
     // Assess
     expect(groupNamesSent(AdminRemoveUserFromGroupCommand).sort()).toEqual(['admin', 'organizer']);
     expect(cognito).not.toHaveReceivedCommand(AdminAddUserToGroupCommand);
+  });
+});
+
+describe('CognitoIdentityProvider.signOut', () => {
+  it('ends the session of the presented access token', async () => {
+    // Prepare
+    cognito.on(GlobalSignOutCommand).resolves({});
+
+    // Act
+    await provider().signOut('access-token-1');
+
+    // Assess
+    expect(cognito).toHaveReceivedCommandWith(GlobalSignOutCommand, {
+      AccessToken: 'access-token-1',
+    });
+  });
+
+  it('treats a session that is already over as done, but reports other failures', async () => {
+    // Prepare
+    cognito
+      .on(GlobalSignOutCommand)
+      .rejectsOnce(
+        new NotAuthorizedException({ message: 'Access Token has been revoked', ...metadata }),
+      )
+      .rejectsOnce(new InternalErrorException({ message: 'boom', ...metadata }));
+
+    // Act / Assess
+    await expect(provider().signOut('revoked')).resolves.toBeUndefined();
+    await expect(provider().signOut('any')).rejects.toBeInstanceOf(InternalErrorException);
   });
 });
 
