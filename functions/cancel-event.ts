@@ -1,4 +1,5 @@
 import { eventService } from '../shared/composition/events.js';
+import { orderService } from '../shared/composition/orders.js';
 import { eventIdParamsSchema } from '../shared/domain/event-model.js';
 import { httpHandler } from '../shared/http/handler.js';
 
@@ -6,6 +7,6 @@ export const handler = httpHandler(
   { params: eventIdParamsSchema },
   async ({ principal, params }) => ({
     status: 200,
-    body: await eventService.cancel(principal, params.eventId),
+    body: await orderService.cancelEvent(principal, params.eventId, eventService),
   }),
 );

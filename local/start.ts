@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ENV } from '../shared/env.js';
+import { startLocalAsync } from './async-runtime.js';
 import {
   ensureTable,
   hasJava,
@@ -30,6 +31,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA_DIR = resolve(ROOT, '.local/dynamodb');
 const SIGNING_KEY_FILE = resolve(ROOT, '.local/idp-signing-key.json');
 const TABLE_NAME = 'ticketing-local';
+const IDEMPOTENCY_TABLE_NAME = 'ticketing-local-idempotency';
 const STOP_TIMEOUT_MS = 15_000;
 const REPEAT_SIGNAL_GRACE_MS = 1_000;
 
@@ -152,6 +154,9 @@ async function main(): Promise<void> {
       AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
       AWS_ENDPOINT_URL_SES: sesEndpoint,
       [ENV.tableName]: TABLE_NAME,
+      [ENV.idempotencyTableName]: IDEMPOTENCY_TABLE_NAME,
+      [ENV.runtime]: 'local',
+      [ENV.senderEmail]: process.env.SENDER_EMAIL || 'tickets@example.com',
       [ENV.serviceVersion]: version,
     },
   );
@@ -175,6 +180,7 @@ async function main(): Promise<void> {
   }
 
   await ensureTable(db.endpoint, TABLE_NAME);
+  await ensureTable(db.endpoint, IDEMPOTENCY_TABLE_NAME, 'idempotency');
   if (stopRequested) throw new StopRequested();
 
   // Imported only now: the composition reads the environment set above.
@@ -186,6 +192,9 @@ async function main(): Promise<void> {
   const ses = await startSes({ port: sesPort });
   started.push({ name: 'SES emulator', stop: () => ses.close() });
   if (stopRequested) throw new StopRequested();
+
+  const asyncRuntime = startLocalAsync();
+  started.push({ name: 'scheduler, sweep and email queue', stop: async () => asyncRuntime.stop() });
 
   const gateway = await startGateway({ port: apiPort, jwks: signingKey.jwks });
   started.push({ name: 'API gateway', stop: () => gateway.close() });

@@ -15,6 +15,15 @@ export const ENV = {
   tokenJwksUri: 'TOKEN_JWKS_URI',
   /** The local identity provider's RS256 signing key, as a private JWK with `kid`. */
   localIdpPrivateJwk: 'LOCAL_IDP_PRIVATE_JWK',
+  /** `aws` on AWS (EventBridge Scheduler, SQS), `local` in the local stack and tests. */
+  runtime: 'ASYNC_RUNTIME',
+  scheduleGroupName: 'SCHEDULE_GROUP_NAME',
+  expiryFunctionArn: 'EXPIRY_FUNCTION_ARN',
+  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
+  schedulerDeadLetterArn: 'SCHEDULER_DLQ_ARN',
+  emailQueueUrl: 'EMAIL_QUEUE_URL',
+  senderEmail: 'SENDER_EMAIL',
+  idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
 } as const;
 
 export class MissingConfigError extends Error {

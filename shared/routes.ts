@@ -17,6 +17,9 @@ export type IdentityOperation =
   | 'setRoles'
   | 'deleteUser';
 
+/** Asynchronous machinery a function uses besides the table; the stack grants exactly these. */
+export type AsyncResource = 'expirySchedule' | 'emailQueue' | 'idempotency';
+
 export interface RouteDefinition {
   /** Unique; names the Lambda and its construct. */
   id: string;
@@ -30,6 +33,7 @@ export interface RouteDefinition {
   /** The function's access to the table; the stack grants exactly this. */
   table?: 'read' | 'write';
   identity?: readonly IdentityOperation[];
+  uses?: readonly AsyncResource[];
   throttle: Throttle;
 }
 
@@ -197,6 +201,65 @@ export const routes: readonly RouteDefinition[] = [
     handler: 'cancel-event',
     access: 'organizer',
     table: 'write',
+    // Releases or refunds every order and emails each customer.
+    uses: ['emailQueue'],
+    throttle: DEFAULT_THROTTLE,
+  },
+  {
+    id: 'HoldTickets',
+    method: 'POST',
+    path: '/v1/events/{eventId}/orders',
+    handler: 'hold-tickets',
+    access: 'customer',
+    table: 'write',
+    uses: ['expirySchedule', 'idempotency'],
+    throttle: { rateLimit: 500, burstLimit: 1000 },
+  },
+  {
+    id: 'ListOrders',
+    method: 'GET',
+    path: '/v1/orders',
+    handler: 'list-orders',
+    access: 'organizer',
+    table: 'read',
+    throttle: DEFAULT_THROTTLE,
+  },
+  {
+    id: 'ListMyOrders',
+    method: 'GET',
+    path: '/v1/me/orders',
+    handler: 'list-my-orders',
+    access: 'customer',
+    table: 'read',
+    throttle: READ_THROTTLE,
+  },
+  {
+    id: 'GetOrder',
+    method: 'GET',
+    path: '/v1/orders/{orderId}',
+    handler: 'get-order',
+    access: 'customer',
+    table: 'read',
+    throttle: READ_THROTTLE,
+  },
+  {
+    id: 'PayOrder',
+    method: 'POST',
+    path: '/v1/orders/{orderId}/pay',
+    handler: 'pay-order',
+    access: 'customer',
+    table: 'write',
+    uses: ['emailQueue'],
+    throttle: DEFAULT_THROTTLE,
+  },
+  {
+    id: 'CancelOrder',
+    method: 'POST',
+    path: '/v1/orders/{orderId}/cancel',
+    handler: 'cancel-order',
+    access: 'customer',
+    table: 'write',
+    uses: ['emailQueue'],
     throttle: DEFAULT_THROTTLE,
   },
 ];

@@ -2,21 +2,16 @@ import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   QueryCommand,
-  type QueryCommandInput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor } from '../db/cursor.js';
-import { eventKeys, type IndexName, keyAttributesOf, parseTimeSort, table } from '../db/table.js';
+import { queryIndexPage } from '../db/paging.js';
+import { eventKeys, table } from '../db/table.js';
 import { cancellationCodes } from '../db/transactions.js';
 import type { EventState, EventStatus, TicketTypeState } from '../domain/event-model.js';
 import type { EventRepository, EventRepositoryQuery, Page } from '../domain/events.js';
 
 type Item = Record<string, unknown>;
 type StoredTicketType = Omit<TicketTypeState, 'id'>;
-
-/** Items read per Query round when a filter may drop some; bounds work per listing request. */
-const FILTERED_ROUND_SIZE = 100;
-const MAX_QUERY_ROUNDS = 10;
 
 export class DynamoEventRepository implements EventRepository {
   constructor(
@@ -63,33 +58,9 @@ export class DynamoEventRepository implements EventRepository {
   }
 
   async list(query: EventRepositoryQuery): Promise<Page<EventState>> {
-    const indexName: IndexName = query.index === 'byStatus' ? 'collection' : 'byOrganizer';
-    const gsi = table.globalSecondaryIndexes[indexName];
-    const partition =
-      query.index === 'byStatus'
-        ? eventKeys.byStatusPartition(query.status)
-        : eventKeys.byOrganizerPartition(query.organizerId);
-
-    // Sort values are `<startsAt>#<id>`; the high sentinel makes `to` inclusive.
-    const low = query.from;
-    const high = query.to === undefined ? undefined : `${query.to}#\uffff`;
-    const names: Record<string, string> = { '#pk': gsi.partitionKey };
-    const values: Record<string, unknown> = { ':pk': partition };
-    let keyCondition = '#pk = :pk';
-    if (low !== undefined || high !== undefined) names['#sk'] = gsi.sortKey;
-    if (low !== undefined && high !== undefined) {
-      keyCondition += ' AND #sk BETWEEN :low AND :high';
-      values[':low'] = low;
-      values[':high'] = high;
-    } else if (low !== undefined) {
-      keyCondition += ' AND #sk >= :low';
-      values[':low'] = low;
-    } else if (high !== undefined) {
-      keyCondition += ' AND #sk <= :high';
-      values[':high'] = high;
-    }
-
     const filters: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
     if (query.index === 'byOrganizer' && query.status !== undefined) {
       filters.push('#status = :status');
       names['#status'] = 'status';
@@ -100,64 +71,28 @@ export class DynamoEventRepository implements EventRepository {
       names['#nameLower'] = 'nameLower';
       values[':q'] = query.nameContains.toLowerCase();
     }
-
-    const base: QueryCommandInput = {
-      TableName: this.tableName,
-      IndexName: gsi.indexName,
-      KeyConditionExpression: keyCondition,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ...(filters.length > 0 && { FilterExpression: filters.join(' AND ') }),
-    };
-
-    const keyAttributes = keyAttributesOf(indexName);
-    let startKey =
-      query.cursor === undefined
-        ? undefined
-        : decodeCursor(query.cursor, {
-            sortAttribute: gsi.sortKey,
-            // Only an event's META item, in this query's partition, can be a page boundary.
-            rebuild: (sort) => {
-              const parts = parseTimeSort(sort);
-              return (
-                parts && {
-                  ...eventKeys.meta(parts.id),
-                  [gsi.partitionKey]: partition,
-                  [gsi.sortKey]: eventKeys.startsAtSort(parts.time, parts.id),
-                }
-              );
-            },
-            low,
-            high,
-          });
-    const metas: Item[] = [];
-    for (let round = 0; round < MAX_QUERY_ROUNDS; round++) {
-      const remaining = query.limit - metas.length;
-      const result = await this.client.send(
-        new QueryCommand({
-          ...base,
-          Limit: filters.length > 0 ? Math.max(remaining, FILTERED_ROUND_SIZE) : remaining,
-          ...(startKey !== undefined && { ExclusiveStartKey: startKey }),
-        }),
-      );
-      metas.push(...(result.Items ?? []));
-      startKey = result.LastEvaluatedKey;
-      if (metas.length >= query.limit || startKey === undefined) break;
-    }
-
-    if (metas.length > query.limit) {
-      // A filtered round read past the page: resume right after the last item kept.
-      metas.length = query.limit;
-      const last = metas[metas.length - 1] as Item;
-      startKey = Object.fromEntries(keyAttributes.map((name) => [name, last[name]]));
-    }
-
-    const inventories = await this.inventoriesOf(metas.map((meta) => String(meta.id)));
-    const items = metas.flatMap((meta) => {
+    const page = await queryIndexPage(this.client, this.tableName, {
+      index: query.index === 'byStatus' ? 'collection' : 'byOwner',
+      partition:
+        query.index === 'byStatus'
+          ? eventKeys.byStatusPartition(query.status)
+          : eventKeys.byOrganizerPartition(query.organizerId),
+      itemKey: eventKeys.meta,
+      limit: query.limit,
+      ...(query.cursor !== undefined && { cursor: query.cursor }),
+      ...(query.from !== undefined && { low: query.from }),
+      // Sort values are `<startsAt>#<id>`; the high sentinel makes `to` inclusive.
+      ...(query.to !== undefined && { high: `${query.to}#\uffff` }),
+      ...(filters.length > 0 && {
+        filter: { expression: filters.join(' AND '), names, values },
+      }),
+    });
+    const inventories = await this.inventoriesOf(page.items.map((meta) => String(meta.id)));
+    const items = page.items.flatMap((meta) => {
       const inventory = inventories.get(String(meta.id));
       return inventory ? [fromItems(meta, inventory)] : [];
     });
-    return { items, nextCursor: startKey === undefined ? null : encodeCursor(startKey) };
+    return { items, nextCursor: page.nextCursor };
   }
 
   async update(before: EventState, after: EventState): Promise<'applied' | 'stale'> {
@@ -246,7 +181,7 @@ export class DynamoEventRepository implements EventRepository {
 
 function toMetaItem(event: EventState): Item {
   const sort = eventKeys.startsAtSort(event.startsAt, event.id);
-  const { collection, byOrganizer } = table.globalSecondaryIndexes;
+  const { collection, byOwner } = table.globalSecondaryIndexes;
   return {
     ...eventKeys.meta(event.id),
     entity: 'Event',
@@ -265,8 +200,8 @@ function toMetaItem(event: EventState): Item {
     updatedAt: event.updatedAt,
     [collection.partitionKey]: eventKeys.byStatusPartition(event.status),
     [collection.sortKey]: sort,
-    [byOrganizer.partitionKey]: eventKeys.byOrganizerPartition(event.organizerId),
-    [byOrganizer.sortKey]: sort,
+    [byOwner.partitionKey]: eventKeys.byOrganizerPartition(event.organizerId),
+    [byOwner.sortKey]: sort,
   };
 }
 

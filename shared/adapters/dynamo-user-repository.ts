@@ -4,12 +4,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor } from '../db/cursor.js';
-import { keyAttributesOf, parseTimeSort, table, tokenKeys, userKeys } from '../db/table.js';
+import { queryIndexPage } from '../db/paging.js';
+import { table, tokenKeys, userKeys } from '../db/table.js';
 import { cancellationCodes } from '../db/transactions.js';
 import { EmailTaken } from '../domain/errors.js';
 import type { Page } from '../domain/events.js';
@@ -94,37 +93,14 @@ export class DynamoUserRepository implements UserRepository {
   }
 
   async list(query: { limit: number; cursor?: string }): Promise<Page<User>> {
-    const startKey =
-      query.cursor === undefined
-        ? undefined
-        : decodeCursor(query.cursor, {
-            sortAttribute: collection.sortKey,
-            rebuild: (sort) => {
-              const parts = parseTimeSort(sort);
-              return parts && profileItemKeys(parts.id, parts.time);
-            },
-          });
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: collection.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': collection.partitionKey },
-        ExpressionAttributeValues: { ':pk': userKeys.collectionPartition },
-        Limit: query.limit,
-        ...(startKey !== undefined && { ExclusiveStartKey: startKey }),
-      }),
-    );
-    const last = result.LastEvaluatedKey;
-    return {
-      items: (result.Items ?? []).map(fromItem),
-      nextCursor:
-        last === undefined
-          ? null
-          : encodeCursor(
-              Object.fromEntries(keyAttributesOf('collection').map((name) => [name, last[name]])),
-            ),
-    };
+    const page = await queryIndexPage(this.client, this.tableName, {
+      index: 'collection',
+      partition: userKeys.collectionPartition,
+      itemKey: userKeys.profile,
+      limit: query.limit,
+      ...(query.cursor !== undefined && { cursor: query.cursor }),
+    });
+    return { items: page.items.map(fromItem), nextCursor: page.nextCursor };
   }
 
   async update(userId: string, changes: UserChanges): Promise<User | null> {

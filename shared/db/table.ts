@@ -13,6 +13,12 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   EMAIL#<email> / CLAIM     one per address: makes emails unique across users
  *   CREDENTIAL#<email> / LOCAL  the local identity provider's password hash (never on AWS)
  *   TOKEN#<jti> / REVOKED     a logged-out access token, until it would expire (TTL)
+ *   ORDER#<id> / ORDER        an order; in its event's collection, its customer's list
+ *                             and, while HELD or being paid, in the due index by expiry
+ *   EVENT#<id> / CUSTOMER#<userId>  live (held + confirmed) tickets of one customer
+ *   OUTBOX#<orderId>#<kind> / MESSAGE  an email committed with its order change and not
+ *                             yet handed to the queue; in the due index by creation
+ *   SENT#<orderId>#<kind> / EMAIL  marks an email as sent: at most one per order and kind
  */
 export const table = {
   partitionKey: 'pk',
@@ -20,11 +26,22 @@ export const table = {
   /** Epoch seconds; DynamoDB deletes the item some time after. */
   timeToLiveAttribute: 'ttl',
   globalSecondaryIndexes: {
-    /** A collection in time order: events by status, all users. */
+    /** A collection in time order: events by status, all users, an event's orders. */
     collection: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    /** Events by organizer, ordered by start time. */
-    byOrganizer: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** What someone owns, in time order: events by organizer, orders by customer. */
+    byOwner: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** Work that falls due, by due time: hold expiries, undelivered outbox messages. */
+    due: { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   },
+} as const;
+
+/**
+ * Idempotency records live apart, in the schema Powertools expects (`id`, TTL on
+ * `expiration`), so the hot path's table keeps its own key design.
+ */
+export const idempotencyTable = {
+  partitionKey: 'id',
+  timeToLiveAttribute: 'expiration',
 } as const;
 
 export type IndexName = keyof typeof table.globalSecondaryIndexes;
@@ -71,16 +88,52 @@ export const userKeys = {
   createdAtSort: timeSort,
 } as const;
 
+export const orderKeys = {
+  order: (orderId: string): PrimaryKey => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
+  customerTickets: (eventId: string, userId: string): PrimaryKey => ({
+    pk: `${EVENT_PREFIX}${eventId}`,
+    sk: `CUSTOMER#${userId}`,
+  }),
+  byEventPartition: (eventId: string): string => `EVENT_ORDERS#${eventId}`,
+  byCustomerPartition: (userId: string): string => `CUSTOMER#${userId}`,
+  createdAtSort: timeSort,
+  /** Due-index partition of orders whose hold can run out (HELD, or being paid). */
+  expiringPartition: 'HOLD_EXPIRY',
+  expiresAtSort: timeSort,
+} as const;
+
+export type EmailKind =
+  | 'order-confirmed'
+  | 'hold-expired'
+  | 'order-cancelled'
+  | 'order-refunded'
+  | 'event-cancelled';
+
+export const emailKeys = {
+  outbox: (orderId: string, kind: EmailKind): PrimaryKey => ({
+    pk: `OUTBOX#${orderId}#${kind}`,
+    sk: 'MESSAGE',
+  }),
+  sent: (orderId: string, kind: EmailKind): PrimaryKey => ({
+    pk: `SENT#${orderId}#${kind}`,
+    sk: 'EMAIL',
+  }),
+  outboxPartition: 'OUTBOX',
+  createdAtSort: timeSort,
+} as const;
+
 export const tokenKeys = {
   revoked: (tokenId: string): PrimaryKey => ({ pk: `TOKEN#${tokenId}`, sk: 'REVOKED' }),
 } as const;
 
-/** Attribute names that make up the key of a given index (table key included, as DynamoDB pages need them). */
-export function keyAttributesOf(index: IndexName | 'table'): string[] {
-  const base = [table.partitionKey, table.sortKey];
-  if (index === 'table') return base;
-  const gsi = table.globalSecondaryIndexes[index];
-  return [...base, gsi.partitionKey, gsi.sortKey];
+/** CreateTable input for the idempotency table, locally and in tests. */
+export function createIdempotencyTableInput(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: idempotencyTable.partitionKey, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: idempotencyTable.partitionKey, KeyType: 'HASH' }],
+  };
 }
 
 /** CreateTable input for DynamoDB Local and integration tests; the CDK stack builds the same shape. */

@@ -12,6 +12,7 @@ export type AuthorizerContext =
       status: 'authenticated';
       userId: string;
       email: string;
+      name: string;
       /** Comma-separated. */
       roles: string;
       tokenId: string;
@@ -46,6 +47,7 @@ export class Authenticator {
       status: 'authenticated',
       userId: user.id,
       email: user.email,
+      name: user.name,
       roles: user.roles.join(','),
       tokenId: token.tokenId,
       tokenExpiresAt: token.expiresAt,

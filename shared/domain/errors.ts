@@ -76,3 +76,45 @@ export class ConcurrentModification extends DomainError {
   readonly code = 'CONCURRENT_MODIFICATION';
   readonly title = 'The resource changed while the request was processed';
 }
+
+export class LimitExceeded extends DomainError {
+  readonly status = 400;
+  readonly code = 'LIMIT_EXCEEDED';
+  readonly title = 'Too many tickets';
+}
+
+export class PaymentDeclined extends DomainError {
+  readonly status = 402;
+  readonly code = 'PAYMENT_DECLINED';
+  readonly title = 'The payment was declined';
+}
+
+export class SoldOut extends DomainError {
+  readonly status = 409;
+  readonly code = 'SOLD_OUT';
+  readonly title = 'Not enough tickets left';
+}
+
+export class EventNotOnSale extends DomainError {
+  readonly status = 409;
+  readonly code = 'EVENT_NOT_ON_SALE';
+  readonly title = 'The event is not on sale';
+}
+
+export class OrderNotPayable extends DomainError {
+  readonly status = 409;
+  readonly code = 'ORDER_NOT_PAYABLE';
+  readonly title = 'The order cannot be paid';
+}
+
+export class IdempotencyInProgress extends DomainError {
+  readonly status = 409;
+  readonly code = 'IDEMPOTENCY_IN_PROGRESS';
+  readonly title = 'A request with this Idempotency-Key is still in progress';
+}
+
+export class IdempotencyKeyReused extends DomainError {
+  readonly status = 422;
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  readonly title = 'The Idempotency-Key was used with another request';
+}

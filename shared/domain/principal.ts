@@ -8,6 +8,8 @@ export const GROUP_ROLES = ['organizer', 'admin'] as const satisfies readonly Ro
 export interface Principal {
   userId: string | null;
   email: string | null;
+  /** The profile's name, where the authorizer had it. */
+  name?: string;
   roles: readonly Role[];
   /** The access token the caller presented, for logout. */
   token?: { id: string; expiresAt: number };

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { ValidationFailed } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
@@ -31,6 +31,7 @@ export interface ValidRequest<S extends RequestSchemas> {
   body: Parsed<S['body']>;
   principal: Principal;
   headers: Record<string, string | undefined>;
+  context: Context;
 }
 
 /**
@@ -58,13 +59,14 @@ export function httpHandler<S extends RequestSchemas>(
       },
     });
   if (schemas.body) chain.use(httpJsonBodyParser({ disableContentTypeCheck: true }));
-  return chain.handler(async (event) => {
+  return chain.handler(async (event, context) => {
     const request = {
       params: validate(schemas.params, event.pathParameters ?? {}, 'path'),
       query: validate(schemas.query, event.queryStringParameters ?? {}, 'query'),
       body: validate(schemas.body, event.body, 'body'),
       principal: principalOf(event, routeOf(event)),
       headers: event.headers,
+      context,
     } as ValidRequest<S>;
     const reply = await run(request);
     return {

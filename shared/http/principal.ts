@@ -24,6 +24,7 @@ export function principalOf(event: ApiEvent, route: Pick<RouteDefinition, 'acces
   return {
     userId: context.userId,
     email: context.email,
+    name: context.name,
     roles: context.roles.split(',').filter((role): role is Role => ROLES.includes(role as Role)),
     token: { id: context.tokenId, expiresAt: Number(context.tokenExpiresAt) },
   };

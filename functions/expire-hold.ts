@@ -1,0 +1,15 @@
+import { orderService } from '../shared/composition/orders.js';
+import { logger } from '../shared/observability.js';
+
+/**
+ * EventBridge Scheduler's target: one invocation per hold, at its expiry. A late,
+ * repeated or obsolete call (the order was paid or cancelled) changes nothing.
+ */
+export const handler = async (event: { orderId?: unknown }): Promise<{ expired: boolean }> => {
+  if (typeof event.orderId !== 'string' || event.orderId === '') {
+    // Retrying a malformed event cannot help; say so and drop it.
+    logger.error('Expiry event without an orderId', { event });
+    return { expired: false };
+  }
+  return { expired: await orderService.expire(event.orderId) };
+};

@@ -1,0 +1,25 @@
+import { holdIdempotently } from '../shared/composition/idempotent-hold.js';
+import { orderService } from '../shared/composition/orders.js';
+import { eventIdParamsSchema } from '../shared/domain/event-model.js';
+import { holdSchema } from '../shared/domain/order-model.js';
+import { httpHandler } from '../shared/http/handler.js';
+
+export const handler = httpHandler(
+  { params: eventIdParamsSchema, body: holdSchema },
+  async ({ principal, params, body, headers, context }) => {
+    const key = headers['idempotency-key'];
+    const order =
+      key && principal.userId
+        ? await holdIdempotently(
+            {
+              userId: principal.userId,
+              key,
+              request: { eventId: params.eventId, body },
+              principal,
+            },
+            context,
+          )
+        : await orderService.hold(principal, params.eventId, body);
+    return { status: 201, body: order };
+  },
+);

@@ -1,0 +1,33 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { EmailKind } from '../db/table.js';
+import { localBus } from './local-bus.js';
+
+/** The body of every email-queue message: which email, for which order. */
+export interface EmailMessage {
+  orderId: string;
+  kind: EmailKind;
+}
+
+export interface EmailQueue {
+  send(message: EmailMessage): Promise<void>;
+}
+
+export class SqsEmailQueue implements EmailQueue {
+  constructor(
+    private readonly client: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async send(message: EmailMessage): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: JSON.stringify(message) }),
+    );
+  }
+}
+
+/** Locally, local/start.ts feeds each message to the same email handler, as SQS would. */
+export class LocalEmailQueue implements EmailQueue {
+  async send(message: EmailMessage): Promise<void> {
+    localBus.emit('email', message);
+  }
+}

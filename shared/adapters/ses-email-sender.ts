@@ -1,0 +1,29 @@
+import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import type { EmailSender, OutgoingEmail } from '../domain/emails.js';
+
+const CHARSET = 'UTF-8';
+
+/** Sends through SES (locally the emulator, by AWS_ENDPOINT_URL_SES) from the verified sender. */
+export class SesEmailSender implements EmailSender {
+  constructor(
+    private readonly client: SESClient,
+    private readonly source: string,
+  ) {}
+
+  async send(email: OutgoingEmail): Promise<{ messageId: string }> {
+    const result = await this.client.send(
+      new SendEmailCommand({
+        Source: this.source,
+        Destination: { ToAddresses: [email.to] },
+        Message: {
+          Subject: { Data: email.subject, Charset: CHARSET },
+          Body: {
+            Text: { Data: email.text, Charset: CHARSET },
+            Html: { Data: email.html, Charset: CHARSET },
+          },
+        },
+      }),
+    );
+    return { messageId: result.MessageId ?? '' };
+  }
+}

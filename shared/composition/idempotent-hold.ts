@@ -1,0 +1,62 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Context } from 'aws-lambda';
+import { IdempotencyInProgress, IdempotencyKeyReused } from '../domain/errors.js';
+import type { HoldInput, OrderView } from '../domain/order-model.js';
+import type { Principal } from '../domain/principal.js';
+import { ENV, requireEnv } from '../env.js';
+import { dynamoDbClient, orderService } from './orders.js';
+
+interface HoldRequest {
+  /** Keys are scoped to the caller: the same key from two customers is two requests. */
+  userId: string;
+  key: string;
+  /** Compared on replay: the same key with another request is refused (422). */
+  request: { eventId: string; body: HoldInput };
+  principal: Principal;
+}
+
+const config = new IdempotencyConfig({
+  eventKeyJmesPath: '[userId, key]',
+  payloadValidationJmesPath: 'request',
+  expiresAfterSeconds: 24 * 60 * 60,
+  throwOnNoIdempotencyKey: true,
+});
+
+// makeIdempotent, not the middy middleware: in releases up to 2.35.0 the middleware
+// deletes the in-progress record when it rejects a duplicate (powertools issue 5675).
+const holdOnce = makeIdempotent(
+  (request: HoldRequest): Promise<OrderView> =>
+    orderService.hold(request.principal, request.request.eventId, request.request.body),
+  {
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: requireEnv(ENV.idempotencyTableName),
+      awsSdkV3Client: dynamoDbClient,
+    }),
+    config,
+  },
+);
+
+/**
+ * A hold, once per (caller, Idempotency-Key): a repeat replays the first response,
+ * the same key with another body is 422, and one still in flight is 409.
+ */
+export async function holdIdempotently(request: HoldRequest, context: Context): Promise<OrderView> {
+  config.registerLambdaContext(context);
+  try {
+    return await holdOnce(request);
+  } catch (error) {
+    if (error instanceof IdempotencyAlreadyInProgressError) {
+      throw new IdempotencyInProgress('The first request with this key is still being processed');
+    }
+    if (error instanceof IdempotencyValidationError) {
+      throw new IdempotencyKeyReused('This Idempotency-Key was used with a different request');
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,134 @@
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Page } from '../domain/events.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { parseTimeSort, table } from './table.js';
+
+type Item = Record<string, unknown>;
+
+/** Items read per Query round when a filter may drop some; bounds work per request. */
+const FILTERED_ROUND_SIZE = 100;
+const MAX_QUERY_ROUNDS = 10;
+
+export interface IndexPageRequest {
+  index: 'collection' | 'byOwner';
+  partition: string;
+  /** Rebuilds the table key of the only item type a sort value can belong to here. */
+  itemKey: (id: string) => { pk: string; sk: string };
+  limit: number;
+  cursor?: string;
+  /** Sort-key bounds (inclusive); values are `<time>#<id>`. */
+  low?: string;
+  high?: string;
+  newestFirst?: boolean;
+  filter?: {
+    expression: string;
+    names: Record<string, string>;
+    values: Record<string, unknown>;
+  };
+}
+
+/**
+ * One page of a time-ordered index partition. A filter may drop items, so a page can
+ * take several bounded Query rounds; when a page stops early or reads past its end,
+ * the cursor resumes exactly after the last item returned.
+ */
+export async function queryIndexPage(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  request: IndexPageRequest,
+): Promise<Page<Item>> {
+  const gsi = table.globalSecondaryIndexes[request.index];
+  const names: Record<string, string> = { '#pk': gsi.partitionKey, ...request.filter?.names };
+  const values: Record<string, unknown> = { ':pk': request.partition, ...request.filter?.values };
+  let keyCondition = '#pk = :pk';
+  const { low, high } = request;
+  if (low !== undefined || high !== undefined) names['#sk'] = gsi.sortKey;
+  if (low !== undefined && high !== undefined) {
+    keyCondition += ' AND #sk BETWEEN :low AND :high';
+    Object.assign(values, { ':low': low, ':high': high });
+  } else if (low !== undefined) {
+    keyCondition += ' AND #sk >= :low';
+    values[':low'] = low;
+  } else if (high !== undefined) {
+    keyCondition += ' AND #sk <= :high';
+    values[':high'] = high;
+  }
+  const keyOf = (sort: string, id: string) => ({
+    ...request.itemKey(id),
+    [gsi.partitionKey]: request.partition,
+    [gsi.sortKey]: sort,
+  });
+
+  let startKey: Item | undefined =
+    request.cursor === undefined
+      ? undefined
+      : decodeCursor(request.cursor, {
+          sortAttribute: gsi.sortKey,
+          rebuild: (sort) => {
+            const parts = parseTimeSort(sort);
+            return parts && keyOf(sort, parts.id);
+          },
+          low,
+          high,
+        });
+
+  const base: QueryCommandInput = {
+    TableName: tableName,
+    IndexName: gsi.indexName,
+    KeyConditionExpression: keyCondition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ScanIndexForward: !request.newestFirst,
+    ...(request.filter && { FilterExpression: request.filter.expression }),
+  };
+  const items: Item[] = [];
+  for (let round = 0; round < MAX_QUERY_ROUNDS; round++) {
+    const remaining = request.limit - items.length;
+    const result = await client.send(
+      new QueryCommand({
+        ...base,
+        Limit: request.filter ? Math.max(remaining, FILTERED_ROUND_SIZE) : remaining,
+        ...(startKey !== undefined && { ExclusiveStartKey: startKey }),
+      }),
+    );
+    items.push(...(result.Items ?? []));
+    startKey = result.LastEvaluatedKey;
+    if (items.length >= request.limit || startKey === undefined) break;
+  }
+  if (items.length > request.limit) {
+    items.length = request.limit;
+    const last = items[items.length - 1] as Item;
+    startKey = keyOf(
+      last[gsi.sortKey] as string,
+      parseTimeSort(last[gsi.sortKey] as string)?.id ?? '',
+    );
+  }
+  return { items, nextCursor: startKey === undefined ? null : encodeCursor(startKey) };
+}
+
+/** Items of a due-index partition whose due time is at or before `before`, oldest first. */
+export async function queryDue(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  partition: string,
+  before: string,
+  limit: number,
+): Promise<Item[]> {
+  const { due } = table.globalSecondaryIndexes;
+  const result = await client.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: due.indexName,
+      KeyConditionExpression: '#pk = :pk AND #sk <= :before',
+      ExpressionAttributeNames: { '#pk': due.partitionKey, '#sk': due.sortKey },
+      // Due values are `<time>#<id>`: the sentinel includes everything due at `before`.
+      ExpressionAttributeValues: { ':pk': partition, ':before': `${before}#\uffff` },
+      Limit: limit,
+    }),
+  );
+  return result.Items ?? [];
+}

@@ -1,0 +1,286 @@
+import { z } from 'zod';
+import type { EmailKind } from '../db/table.js';
+import type { Clock } from './clock.js';
+import { type Order, ticketCount } from './order-model.js';
+import type { OrderRepository } from './order-ports.js';
+
+/** Every kind, as an enum-like object: the mapped type fails to compile when one is missing. */
+export const EMAIL_KINDS = {
+  'order-confirmed': 'order-confirmed',
+  'hold-expired': 'hold-expired',
+  'order-cancelled': 'order-cancelled',
+  'order-refunded': 'order-refunded',
+  'event-cancelled': 'event-cancelled',
+} as const satisfies { [K in EmailKind]: K };
+
+/** The body of an email-queue message (`EmailMessage`), as the email handler accepts it. */
+export const emailMessageSchema = z.object({
+  orderId: z.string().min(1).max(100),
+  kind: z.enum(EMAIL_KINDS),
+});
+
+// ---------------------------------------------------------------------------------------
+// Content
+// ---------------------------------------------------------------------------------------
+
+export interface EmailContent {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** The five characters that matter in HTML text and quoted attributes (OWASP's list). */
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
+}
+
+/**
+ * An amount in minor units, in its currency: the currency's own number of decimals
+ * (USD 2, JPY 0, KWD 3), as Intl knows them. An unknown code falls back to two decimals.
+ */
+export function formatAmount(amountMinor: number, currency: string): string {
+  try {
+    const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+    const decimals = format.resolvedOptions().maximumFractionDigits ?? 2;
+    return format.format(amountMinor / 10 ** decimals);
+  } catch {
+    return `${(amountMinor / 100).toFixed(2)} ${currency}`;
+  }
+}
+
+/** User-controlled text goes on one line: no line breaks in a subject, however it was entered. */
+const oneLine = (value: string): string => value.replace(/\s+/g, ' ').trim();
+
+interface Draft {
+  subject: string;
+  /** What happened, in plain text; the HTML part escapes it. */
+  lead: string;
+  closing: string;
+}
+
+interface Facts {
+  event: string;
+  amount: string;
+  tickets: string;
+}
+
+const drafts: { [K in EmailKind]: (order: Order, facts: Facts) => Draft } = {
+  'order-confirmed': (_order, { event, amount, tickets }) => ({
+    subject: `Your tickets for ${event} are confirmed`,
+    lead: `Thank you for your order. We received your payment of ${amount} and your ${tickets} for ${event} are confirmed.`,
+    closing: 'Keep this email: the order id is your reference at the venue and for support.',
+  }),
+  'hold-expired': (_order, { event, tickets }) => ({
+    subject: `Your hold for ${event} has expired`,
+    lead: `Your hold on ${tickets} for ${event} ran out before it was paid, so the tickets went back on sale.`,
+    closing: 'You have not been charged. If tickets are still available, you can order again.',
+  }),
+  'order-cancelled': (_order, { event, tickets }) => ({
+    subject: `Your order for ${event} is cancelled`,
+    lead: `Your order of ${tickets} for ${event} has been cancelled and the tickets released.`,
+    closing: 'You have not been charged.',
+  }),
+  'order-refunded': (_order, { event, amount }) => ({
+    subject: `Your order for ${event} has been refunded`,
+    lead: `Your order for ${event} has been cancelled and ${amount} refunded to your original payment method.`,
+    closing: 'Refunds usually show on your statement within 5–10 business days.',
+  }),
+  'event-cancelled': (order, { event, amount }) => ({
+    subject: `${event} has been cancelled`,
+    lead: `We are sorry: the organizer has cancelled ${event}.`,
+    closing:
+      order.paidAt !== undefined
+        ? `Your payment of ${amount} has been refunded to your original payment method.`
+        : 'Your hold has been released; you have not been charged.',
+  }),
+};
+
+/** Subject, plain text and HTML of one email about one order. */
+export function renderEmail(kind: EmailKind, order: Order): EmailContent {
+  const count = ticketCount(order);
+  const facts: Facts = {
+    event: oneLine(order.eventName),
+    amount: formatAmount(order.amountCents, order.currency),
+    tickets: `${count} ${count === 1 ? 'ticket' : 'tickets'}`,
+  };
+  const draft = drafts[kind](order, facts);
+  const name = oneLine(order.customer.name);
+  const greeting = name === '' ? 'Hello,' : `Hi ${name},`;
+  const details: [string, string][] = [
+    ['Event', facts.event],
+    ['Order', order.id],
+    ['Tickets', String(count)],
+    ['Amount', facts.amount],
+  ];
+
+  const text = [
+    greeting,
+    '',
+    draft.lead,
+    '',
+    ...details.map(([label, value]) => `${label}: ${value}`),
+    '',
+    draft.closing,
+    '',
+  ].join('\n');
+
+  // Every value is escaped here, in one place, whatever it holds.
+  const rows = details
+    .map(([label, value]) => `<tr><th align="left">${label}</th><td>${escapeHtml(value)}</td></tr>`)
+    .join('');
+  const html = [
+    '<!doctype html>',
+    '<html><head><meta charset="utf-8"></head>',
+    '<body style="font-family: sans-serif; line-height: 1.5">',
+    `<p>${escapeHtml(greeting)}</p>`,
+    `<p>${escapeHtml(draft.lead)}</p>`,
+    `<table cellpadding="4">${rows}</table>`,
+    `<p>${escapeHtml(draft.closing)}</p>`,
+    '</body></html>',
+  ].join('\n');
+
+  return { subject: draft.subject, text, html };
+}
+
+// ---------------------------------------------------------------------------------------
+// Delivery: exactly once per (order, kind)
+// ---------------------------------------------------------------------------------------
+
+export interface OutgoingEmail extends EmailContent {
+  to: string;
+}
+
+export interface EmailSender {
+  /** Resolves once the mail service has accepted the email. */
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+}
+
+export interface EmailLease {
+  /** Random per delivery attempt; only its holder may mark the email sent or release it. */
+  id: string;
+  claimedAt: string;
+  expiresAt: string;
+}
+
+/**
+ * The per-(order, kind) marker. `claim` is one conditional write: it succeeds when no
+ * marker exists or the last claim's lease ran out without the email being marked sent.
+ */
+export interface SentEmailLog {
+  claim(
+    orderId: string,
+    kind: EmailKind,
+    lease: EmailLease,
+  ): Promise<'claimed' | 'sent' | 'in-flight'>;
+  /** False when the lease is no longer this one's (it expired and another delivery took over). */
+  markSent(
+    orderId: string,
+    kind: EmailKind,
+    leaseId: string,
+    sent: { messageId: string; sentAt: string },
+  ): Promise<boolean>;
+  /** Gives up this lease so a retry can claim at once; a no-op when it is no longer held. */
+  release(orderId: string, kind: EmailKind, leaseId: string): Promise<void>;
+}
+
+/** Another delivery of the same email holds a live lease: retry later (SQS does). */
+export class EmailDeliveryInProgress extends Error {
+  constructor(orderId: string, kind: EmailKind) {
+    super(`The ${kind} email for order ${orderId} is being sent by another delivery`);
+    this.name = 'EmailDeliveryInProgress';
+  }
+}
+
+export type DeliveryOutcome = 'sent' | 'already-sent' | 'order-not-found';
+
+/**
+ * Longer than the email Lambda's timeout (30 s), so a lease only runs out when its holder
+ * is gone, and shorter than the queue's visibility timeout (180 s), so the retry of a
+ * delivery that found the lease live can take over from a holder that crashed.
+ */
+export const DEFAULT_LEASE_MS = 2 * 60_000;
+
+export interface EmailServiceDeps {
+  orders: Pick<OrderRepository, 'get'>;
+  log: SentEmailLog;
+  sender: EmailSender;
+  clock: Clock;
+  newLeaseId: () => string;
+  leaseMs?: number;
+  /** Failures after the email went out, that a retry could only make worse: logged, not thrown. */
+  onRecoverableError: (message: string, error: unknown) => void;
+}
+
+export class EmailService {
+  private readonly leaseMs: number;
+
+  constructor(private readonly deps: EmailServiceDeps) {
+    this.leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  /**
+   * Sends the `kind` email for an order at most once, however often and however
+   * concurrently its message is delivered:
+   *
+   * 1. claim the marker (status SENDING, a lease until now + leaseMs) with one
+   *    conditional write; a marker that is SENT ends the delivery ('already-sent'),
+   *    a live lease of another delivery throws `EmailDeliveryInProgress` (retry later);
+   * 2. send; when the mail service refuses, release the claim and throw (retry);
+   * 3. mark the marker SENT, conditional on still holding the lease.
+   *
+   * The window left: a crash (or timeout) after the mail service accepted the email and
+   * before step 3 leaves a SENDING marker; once its lease runs out, a redelivery sends the
+   * email again — at most one duplicate per expired lease, and only if the message comes
+   * back. Marking failures are therefore logged, never thrown: a retry could only resend.
+   */
+  async deliver(orderId: string, kind: EmailKind): Promise<DeliveryOutcome> {
+    const order = await this.deps.orders.get(orderId);
+    // The outbox is committed with the order change, so a missing order never appears later.
+    if (!order) return 'order-not-found';
+    const email: OutgoingEmail = { to: order.customer.email, ...renderEmail(kind, order) };
+
+    const now = this.deps.clock.now();
+    const lease: EmailLease = {
+      id: this.deps.newLeaseId(),
+      claimedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.leaseMs).toISOString(),
+    };
+    const claim = await this.deps.log.claim(orderId, kind, lease);
+    if (claim === 'sent') return 'already-sent';
+    if (claim === 'in-flight') throw new EmailDeliveryInProgress(orderId, kind);
+
+    let messageId: string;
+    try {
+      ({ messageId } = await this.deps.sender.send(email));
+    } catch (error) {
+      try {
+        await this.deps.log.release(orderId, kind, lease.id);
+      } catch (releaseError) {
+        // The lease runs out on its own; the retry just waits for it.
+        this.deps.onRecoverableError('Could not release an email claim', releaseError);
+      }
+      throw error;
+    }
+
+    try {
+      const sentAt = this.deps.clock.now().toISOString();
+      if (!(await this.deps.log.markSent(orderId, kind, lease.id, { messageId, sentAt }))) {
+        this.deps.onRecoverableError(
+          'Email sent after its lease ran out; another delivery may have sent it too',
+          new Error(`${kind} for order ${orderId}, message ${messageId}`),
+        );
+      }
+    } catch (error) {
+      this.deps.onRecoverableError('Email sent but not marked as sent', error);
+    }
+    return 'sent';
+  }
+}

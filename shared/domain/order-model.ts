@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { LIMITS } from './event-model.js';
+
+export const ORDER_STATUSES = ['HELD', 'CONFIRMED', 'EXPIRED', 'CANCELLED', 'REFUNDED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/**
+ * PAYING is internal: a HELD order whose capture is under way. It keeps the expiry
+ * job off the order while the gateway charges; clients see it as HELD.
+ */
+export type StoredOrderStatus = OrderStatus | 'PAYING';
+
+const quantity = z.int().min(1).max(LIMITS.maxTicketsPerOrder.max);
+
+export const holdSchema = z
+  .strictObject({
+    items: z
+      .array(z.strictObject({ ticketTypeId: z.string().min(1).max(100), quantity }))
+      .min(1)
+      .max(LIMITS.ticketTypesPerEvent),
+  })
+  .refine(
+    (body) => new Set(body.items.map((item) => item.ticketTypeId)).size === body.items.length,
+    { message: 'each ticket type may appear once', path: ['items'] },
+  );
+export type HoldInput = z.infer<typeof holdSchema>;
+
+export const payBodySchema = z.strictObject({ paymentToken: z.string().min(1).max(200) });
+
+export const orderIdParamsSchema = z.strictObject({ orderId: z.string().min(1).max(100) });
+
+const page = {
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default),
+  cursor: z.string().min(1).max(2048).optional(),
+};
+
+export const listOrdersQuerySchema = z.strictObject({
+  eventId: z.string().min(1).max(100),
+  status: z.enum(ORDER_STATUSES).optional(),
+  customerEmail: z
+    .email()
+    .max(254)
+    .transform((value) => value.toLowerCase())
+    .optional(),
+  ...page,
+});
+export type ListOrdersQuery = z.infer<typeof listOrdersQuerySchema>;
+
+export const myOrdersQuerySchema = z.strictObject({
+  status: z.enum(ORDER_STATUSES).optional(),
+  ...page,
+});
+export type MyOrdersQuery = z.infer<typeof myOrdersQuerySchema>;
+
+export interface OrderItem {
+  ticketTypeId: string;
+  quantity: number;
+  /** The price when the hold was taken; what the order costs whatever happens later. */
+  unitPriceCents: number;
+}
+
+export interface Order {
+  id: string;
+  eventId: string;
+  /** Kept on the order for emails and lists, which then need no event read. */
+  eventName: string;
+  /** Kept on the order so access checks need no event read. */
+  organizerId: string;
+  customer: { userId: string; email: string; name: string };
+  items: OrderItem[];
+  amountCents: number;
+  currency: string;
+  status: StoredOrderStatus;
+  expiresAt: string;
+  createdAt: string;
+  updatedAt: string;
+  paidAt?: string;
+  paymentId?: string;
+  /** Only while PAYING: lets the sweep finish a capture interrupted by a crash. */
+  paymentToken?: string;
+  cancelledAt?: string;
+}
+
+export const ticketCount = (order: Pick<Order, 'items'>): number =>
+  order.items.reduce((sum, item) => sum + item.quantity, 0);
+
+/** SPEC: a HELD order past `expiresAt` is EXPIRED in every read, swept or not. */
+export function effectiveStatus(order: Order, now: Date): OrderStatus {
+  if (order.status === 'PAYING') return 'HELD';
+  if (order.status === 'HELD' && order.expiresAt <= now.toISOString()) return 'EXPIRED';
+  return order.status;
+}
+
+export interface OrderView
+  extends Omit<Order, 'organizerId' | 'status' | 'paymentId' | 'paymentToken'> {
+  status: OrderStatus;
+}
+
+export function toOrderView(order: Order, now: Date): OrderView {
+  const { organizerId: _organizer, paymentId: _payment, paymentToken: _token, ...visible } = order;
+  return { ...visible, status: effectiveStatus(order, now) };
+}

@@ -1,0 +1,76 @@
+import type { EmailKind } from '../db/table.js';
+import type { Page } from './events.js';
+import type { Order, OrderStatus } from './order-model.js';
+
+/** `contended`: it kept losing to concurrent transactions on the event's hot item. */
+export type HoldOutcome = 'held' | 'sold-out' | 'not-on-sale' | 'limit-exceeded' | 'contended';
+
+/**
+ * Persistence port for orders. Every state change is one conditional transaction
+ * that moves the order, the event's counters and the customer's live-ticket count
+ * together, and commits the customer's email to the outbox with them; a change whose
+ * condition no longer holds reports false and changes nothing.
+ */
+export interface OrderRepository {
+  /** Strongly consistent. */
+  get(orderId: string): Promise<Order | null>;
+  /** Takes the stock: published, not started, enough left, the customer under the cap. */
+  hold(order: Order, limits: { perCustomer: number; now: string }): Promise<HoldOutcome>;
+  /** HELD → PAYING while the hold is still valid; remembers the token for recovery. */
+  startPayment(order: Order, paymentToken: string, now: string): Promise<boolean>;
+  /** PAYING → HELD after a decline. */
+  abandonPayment(order: Order, now: string): Promise<boolean>;
+  /** PAYING → CONFIRMED: held becomes sold, revenue counted, confirmation queued. */
+  confirm(order: Order, payment: { paymentId: string; paidAt: string }): Promise<boolean>;
+  /** HELD past its expiry → EXPIRED: the stock goes back on sale. */
+  expire(order: Order, now: string): Promise<boolean>;
+  /** HELD → CANCELLED: the stock goes back on sale. */
+  cancelHeld(order: Order, now: string, email: EmailKind): Promise<boolean>;
+  /** CONFIRMED → REFUNDED: the stock goes back on sale, the revenue out. */
+  refund(order: Order, now: string, email: EmailKind): Promise<boolean>;
+  listByEvent(eventId: string, query: OrderListQuery): Promise<Page<Order>>;
+  listByCustomer(userId: string, query: OrderListQuery): Promise<Page<Order>>;
+  /** Orders whose hold ran out before `now` (HELD, or PAYING and stuck), oldest first. */
+  dueForExpiry(now: string, limit: number): Promise<Order[]>;
+}
+
+export interface OrderListQuery {
+  status?: OrderStatus;
+  customerEmail?: string;
+  /** Needed to tell HELD from EXPIRED, which reads derive from `expiresAt`. */
+  now: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** One-time wake-ups that expire a hold when it runs out. */
+export interface ExpiryScheduler {
+  scheduleExpiry(orderId: string, at: string): Promise<void>;
+}
+
+export interface PaymentGateway {
+  /** Idempotent per order: the same order never yields a second charge. */
+  capture(input: {
+    orderId: string;
+    paymentToken: string;
+    amountCents: number;
+    currency: string;
+  }): Promise<{ paymentId: string }>;
+  /** Idempotent per order. */
+  refund(input: {
+    orderId: string;
+    paymentId: string;
+    amountCents: number;
+    currency: string;
+  }): Promise<void>;
+}
+
+/**
+ * Hands committed outbox messages to the email queue. Best effort: a message it
+ * cannot hand over stays in the outbox, and the sweep hands it over later.
+ */
+export interface OutboxRelay {
+  relay(orderId: string, kind: EmailKind): Promise<void>;
+  /** Hands over messages committed before `before` that are still waiting; returns how many. */
+  relayPending(before: string, limit: number): Promise<number>;
+}

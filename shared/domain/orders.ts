@@ -1,0 +1,381 @@
+import type { EmailKind } from '../db/table.js';
+import type { Clock } from './clock.js';
+import {
+  ConcurrentModification,
+  EventNotOnSale,
+  Forbidden,
+  LimitExceeded,
+  NotFound,
+  OrderNotPayable,
+  PaymentDeclined,
+  SoldOut,
+  Unauthenticated,
+  ValidationFailed,
+} from './errors.js';
+import type { EventView } from './event-model.js';
+import { canManage, type EventRepository, type EventService, type Page } from './events.js';
+import {
+  effectiveStatus,
+  type HoldInput,
+  type ListOrdersQuery,
+  type MyOrdersQuery,
+  type Order,
+  type OrderView,
+  toOrderView,
+} from './order-model.js';
+import type {
+  ExpiryScheduler,
+  OrderRepository,
+  OutboxRelay,
+  PaymentGateway,
+} from './order-ports.js';
+import { isAdmin, type Principal } from './principal.js';
+
+export interface OrderServiceDeps {
+  orders: OrderRepository;
+  events: EventRepository;
+  scheduler: ExpiryScheduler;
+  payments: PaymentGateway;
+  outbox: OutboxRelay;
+  clock: Clock;
+  newId: () => string;
+  /** Failures after a commit that the sweep repairs: logged, never thrown at the client. */
+  onRecoverableError: (message: string, error: unknown) => void;
+}
+
+/** Optimistic transitions re-read and decide again this often before giving up with 409. */
+const MAX_ATTEMPTS = 5;
+/** A payment still PAYING this long after its hold ran out is presumed interrupted. */
+const PAYMENT_RECOVERY_GRACE_MS = 2 * 60_000;
+const OUTBOX_GRACE_MS = 60_000;
+
+export class OrderService {
+  constructor(private readonly deps: OrderServiceDeps) {}
+
+  async hold(principal: Principal, eventId: string, input: HoldInput): Promise<OrderView> {
+    const customer = requireCustomer(principal);
+    const event = await this.deps.events.get(eventId);
+    if (!event || (event.status === 'DRAFT' && !canManage(principal, event))) {
+      throw new NotFound(`Event ${eventId} not found`);
+    }
+    const now = this.deps.clock.now();
+    if (event.status !== 'PUBLISHED' || event.startsAt <= now.toISOString()) {
+      throw new EventNotOnSale('Tickets for this event are not on sale');
+    }
+    const items = input.items.map(({ ticketTypeId, quantity }, index) => {
+      const ticketType = event.ticketTypes.find(({ id }) => id === ticketTypeId);
+      if (!ticketType) {
+        throw new ValidationFailed('Unknown ticket type', [
+          { path: `body.items.${index}.ticketTypeId`, message: 'not a ticket type of this event' },
+        ]);
+      }
+      return { ticketTypeId, quantity, unitPriceCents: ticketType.priceCents };
+    });
+    const quantity = items.reduce((sum, item) => sum + item.quantity, 0);
+    if (quantity > event.maxTicketsPerOrder) {
+      throw new LimitExceeded(`At most ${event.maxTicketsPerOrder} tickets per order`);
+    }
+    const order: Order = {
+      id: this.deps.newId(),
+      eventId,
+      eventName: event.name,
+      organizerId: event.organizerId,
+      customer,
+      items,
+      amountCents: items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0),
+      currency: event.currency,
+      status: 'HELD',
+      expiresAt: new Date(now.getTime() + event.holdSeconds * 1000).toISOString(),
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    // The stock is taken by the conditional write alone; the read above only priced it.
+    const outcome = await this.deps.orders.hold(order, {
+      perCustomer: event.maxTicketsPerOrder,
+      now: now.toISOString(),
+    });
+    if (outcome === 'sold-out') throw new SoldOut('Not enough tickets left for this order');
+    if (outcome === 'not-on-sale')
+      throw new EventNotOnSale('Tickets for this event are not on sale');
+    if (outcome === 'contended') {
+      throw new ConcurrentModification('Too many buyers at once for this event; try again');
+    }
+    if (outcome === 'limit-exceeded') {
+      throw new LimitExceeded(
+        `At most ${event.maxTicketsPerOrder} live tickets per customer for this event`,
+      );
+    }
+    try {
+      await this.deps.scheduler.scheduleExpiry(order.id, order.expiresAt);
+    } catch (error) {
+      // Committed already; the periodic sweep expires holds whose schedule is missing.
+      this.deps.onRecoverableError('Could not schedule the hold expiry', error);
+    }
+    return toOrderView(order, now);
+  }
+
+  async get(principal: Principal, orderId: string): Promise<OrderView> {
+    return toOrderView(await this.loadVisible(principal, orderId), this.deps.clock.now());
+  }
+
+  async pay(principal: Principal, orderId: string, paymentToken: string): Promise<OrderView> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const order = await this.loadVisible(principal, orderId);
+      if (order.customer.userId !== principal.userId) {
+        throw new Forbidden('Only the customer who holds the order may pay for it');
+      }
+      const now = this.deps.clock.now();
+      if (order.status === 'CONFIRMED') return toOrderView(order, now);
+      if (order.status === 'PAYING') {
+        throw new OrderNotPayable('A payment for this order is already in progress');
+      }
+      const status = effectiveStatus(order, now);
+      if (status !== 'HELD') throw new OrderNotPayable(`The order is ${status}`);
+      if (!(await this.deps.orders.startPayment(order, paymentToken, now.toISOString()))) continue;
+      return toOrderView(await this.capture(order, paymentToken), this.deps.clock.now());
+    }
+    throw new ConcurrentModification('The order kept changing; try again');
+  }
+
+  async cancel(principal: Principal, orderId: string): Promise<OrderView> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const order = await this.loadVisible(principal, orderId);
+      const changed = await this.release(order, 'order-cancelled', 'order-refunded');
+      if (changed !== 'stale') {
+        const now = this.deps.clock.now();
+        return toOrderView(changed === 'unchanged' ? order : await this.reload(orderId), now);
+      }
+    }
+    throw new ConcurrentModification('The order kept changing; try again');
+  }
+
+  /** Cancels the event, then releases or refunds every order of it and emails each customer. */
+  async cancelEvent(
+    principal: Principal,
+    eventId: string,
+    events: Pick<EventService, 'cancel'>,
+  ): Promise<EventView> {
+    const event = await events.cancel(principal, eventId);
+    const now = this.deps.clock.now().toISOString();
+    let cursor: string | undefined;
+    do {
+      const page: Page<Order> = await this.deps.orders.listByEvent(eventId, {
+        now,
+        limit: 100,
+        ...(cursor !== undefined && { cursor }),
+      });
+      for (const order of page.items) {
+        for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+          const current = attempt === 0 ? order : await this.reload(order.id);
+          if ((await this.release(current, 'event-cancelled', 'event-cancelled')) !== 'stale')
+            break;
+        }
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return event;
+  }
+
+  /** The expiry job's entry: a late, early or repeated trigger changes nothing. */
+  async expire(orderId: string): Promise<boolean> {
+    const order = await this.deps.orders.get(orderId);
+    if (order?.status !== 'HELD') return false;
+    const now = this.deps.clock.now().toISOString();
+    if (order.expiresAt > now) return false;
+    const expired = await this.deps.orders.expire(order, now);
+    if (expired) await this.deps.outbox.relay(order.id, 'hold-expired');
+    return expired;
+  }
+
+  /**
+   * The safety net behind the one-time schedules: expires every hold that ran out, and
+   * finishes payments interrupted between capture and confirmation.
+   */
+  async sweep(limit = 100): Promise<{ expired: number; recovered: number; relayed: number }> {
+    const now = this.deps.clock.now();
+    const due = await this.deps.orders.dueForExpiry(now.toISOString(), limit);
+    let expired = 0;
+    let recovered = 0;
+    for (const order of due) {
+      try {
+        const outcome = await this.sweepOne(order, now);
+        if (outcome === 'expired') expired++;
+        if (outcome === 'recovered') recovered++;
+      } catch (error) {
+        // One order that cannot be repaired now must not block the others behind it.
+        this.deps.onRecoverableError(`Sweep could not repair order ${order.id}`, error);
+      }
+    }
+    // Emails whose hand-over failed right after their commit; a minute leaves the normal
+    // path time to finish, so the sweep does not race it.
+    const relayed = await this.deps.outbox.relayPending(
+      new Date(now.getTime() - OUTBOX_GRACE_MS).toISOString(),
+      limit,
+    );
+    return { expired, recovered, relayed };
+  }
+
+  private async sweepOne(order: Order, now: Date): Promise<'expired' | 'recovered' | 'none'> {
+    if (order.status === 'HELD') {
+      if (!(await this.deps.orders.expire(order, now.toISOString()))) return 'none';
+      await this.deps.outbox.relay(order.id, 'hold-expired');
+      return 'expired';
+    }
+    const interrupted =
+      order.status === 'PAYING' &&
+      order.paymentToken !== undefined &&
+      Date.parse(order.expiresAt) + PAYMENT_RECOVERY_GRACE_MS <= now.getTime();
+    if (!interrupted || order.paymentToken === undefined) return 'none';
+    try {
+      await this.capture(order, order.paymentToken);
+      return 'recovered';
+    } catch (error) {
+      if (error instanceof PaymentDeclined) return 'none';
+      throw error;
+    }
+  }
+
+  async listMine(principal: Principal, query: MyOrdersQuery): Promise<Page<OrderView>> {
+    const customer = requireCustomer(principal);
+    const now = this.deps.clock.now();
+    const page = await this.deps.orders.listByCustomer(customer.userId, {
+      ...query,
+      now: now.toISOString(),
+    });
+    return {
+      items: page.items.map((order) => toOrderView(order, now)),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  async listForEvent(principal: Principal, query: ListOrdersQuery): Promise<Page<OrderView>> {
+    requireCustomer(principal);
+    const event = await this.deps.events.get(query.eventId);
+    if (!event || (event.status === 'DRAFT' && !canManage(principal, event))) {
+      throw new NotFound(`Event ${query.eventId} not found`);
+    }
+    if (!canManage(principal, event)) {
+      throw new Forbidden("Only the event's organizer and admins may list its orders");
+    }
+    const now = this.deps.clock.now();
+    const { eventId, ...filters } = query;
+    const page = await this.deps.orders.listByEvent(eventId, {
+      ...filters,
+      now: now.toISOString(),
+    });
+    return {
+      items: page.items.map((order) => toOrderView(order, now)),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /** Charges (idempotently per order) and confirms; a decline puts the hold back. */
+  private async capture(order: Order, paymentToken: string): Promise<Order> {
+    let paymentId: string;
+    try {
+      ({ paymentId } = await this.deps.payments.capture({
+        orderId: order.id,
+        paymentToken,
+        amountCents: order.amountCents,
+        currency: order.currency,
+      }));
+    } catch (error) {
+      if (error instanceof PaymentDeclined) {
+        await this.deps.orders.abandonPayment(order, this.deps.clock.now().toISOString());
+      }
+      throw error;
+    }
+    const paidAt = this.deps.clock.now().toISOString();
+    if (!(await this.deps.orders.confirm(order, { paymentId, paidAt }))) {
+      // Only this payment moves a PAYING order, so it must be confirmed already.
+      const current = await this.reload(order.id);
+      if (current.status !== 'CONFIRMED')
+        throw new Error(`Order ${order.id} left PAYING unexpectedly`);
+      return current;
+    }
+    await this.deps.outbox.relay(order.id, 'order-confirmed');
+    const confirmed: Order = {
+      ...order,
+      status: 'CONFIRMED',
+      paymentId,
+      paidAt,
+      updatedAt: paidAt,
+    };
+    // The event may have been cancelled while this payment was in flight; its
+    // cancellation skipped the order then, so the refund falls to the payment.
+    const event = await this.deps.events.get(order.eventId);
+    if (event?.status === 'CANCELLED') {
+      await this.release(confirmed, 'event-cancelled', 'event-cancelled');
+      return this.reload(order.id);
+    }
+    return confirmed;
+  }
+
+  /**
+   * Puts an order's tickets back on sale: a live hold is cancelled, an expired one
+   * expired, a paid order refunded. Terminal orders are left as they are.
+   */
+  private async release(
+    order: Order,
+    heldEmail: EmailKind,
+    refundEmail: EmailKind,
+  ): Promise<'changed' | 'unchanged' | 'stale'> {
+    const now = this.deps.clock.now().toISOString();
+    switch (order.status) {
+      case 'HELD': {
+        if (order.expiresAt <= now) {
+          if (!(await this.deps.orders.expire(order, now))) return 'stale';
+          await this.deps.outbox.relay(order.id, 'hold-expired');
+          return 'changed';
+        }
+        if (!(await this.deps.orders.cancelHeld(order, now, heldEmail))) return 'stale';
+        await this.deps.outbox.relay(order.id, heldEmail);
+        return 'changed';
+      }
+      case 'CONFIRMED': {
+        await this.deps.payments.refund({
+          orderId: order.id,
+          paymentId: order.paymentId ?? '',
+          amountCents: order.amountCents,
+          currency: order.currency,
+        });
+        if (!(await this.deps.orders.refund(order, now, refundEmail))) return 'stale';
+        await this.deps.outbox.relay(order.id, refundEmail);
+        return 'changed';
+      }
+      case 'PAYING':
+        // Event cancellation leaves it to the payment, which refunds itself on seeing
+        // the cancelled event; a customer's cancel must wait for the payment to end.
+        if (heldEmail === 'event-cancelled') return 'unchanged';
+        throw new ConcurrentModification('A payment for this order is in progress; try again');
+      default:
+        return 'unchanged';
+    }
+  }
+
+  /** Owner, the event's organizer and admins; everyone else learns nothing. */
+  private async loadVisible(principal: Principal, orderId: string): Promise<Order> {
+    requireCustomer(principal);
+    const order = await this.deps.orders.get(orderId);
+    const visible =
+      order &&
+      (isAdmin(principal) ||
+        order.customer.userId === principal.userId ||
+        order.organizerId === principal.userId);
+    if (!visible) throw new NotFound(`Order ${orderId} not found`);
+    return order;
+  }
+
+  private async reload(orderId: string): Promise<Order> {
+    const order = await this.deps.orders.get(orderId);
+    if (!order) throw new NotFound(`Order ${orderId} not found`);
+    return order;
+  }
+}
+
+function requireCustomer(principal: Principal): Order['customer'] {
+  if (principal.userId === null || principal.email === null) {
+    throw new Unauthenticated('Sign in to do this');
+  }
+  return { userId: principal.userId, email: principal.email, name: principal.name ?? '' };
+}
