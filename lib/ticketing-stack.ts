@@ -7,6 +7,7 @@ import { EmailQueue } from './constructs/email-queue.js';
 import { ExpiryScheduling } from './constructs/expiry-scheduling.js';
 import { TicketingApi } from './constructs/http-api.js';
 import { Identity } from './constructs/identity.js';
+import { OrderMachinery } from './constructs/order-machinery.js';
 
 export interface TicketingStackProps extends StackProps {
   /** The address emails are sent from; SES verifies it on deploy. */
@@ -19,6 +20,7 @@ export class TicketingStack extends Stack {
   readonly emails: EmailQueue;
   readonly expiry: ExpiryScheduling;
   readonly identity: Identity;
+  readonly orders: OrderMachinery;
   readonly api: TicketingApi;
 
   constructor(scope: Construct, id: string, props: TicketingStackProps) {
@@ -30,10 +32,18 @@ export class TicketingStack extends Stack {
       identity: SesIdentity.email(props.senderEmail),
     });
     this.identity = new Identity(this, 'Identity');
+    this.orders = new OrderMachinery(this, 'Orders', {
+      data: this.data,
+      emails: this.emails,
+      expiry: this.expiry,
+      sender,
+      senderEmail: props.senderEmail,
+    });
     this.api = new TicketingApi(this, 'Api', {
       routes,
       data: this.data,
       identity: this.identity,
+      orders: this.orders,
       serviceVersion: props.serviceVersion,
     });
 

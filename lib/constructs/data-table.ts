@@ -2,12 +2,13 @@ import { type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { table } from '../../shared/db/table.js';
+import { idempotencyTable, table } from '../../shared/db/table.js';
 import { ENV } from '../../shared/env.js';
 
 /** The single table, shaped by the key-design module in shared/db/table.ts. */
 export class DataTable extends Construct {
   readonly table: TableV2;
+  readonly idempotency: TableV2;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -26,6 +27,25 @@ export class DataTable extends Construct {
         sortKey: { name: gsi.sortKey, type: AttributeType.STRING },
       })),
     });
+    this.idempotency = new TableV2(this, 'Idempotency', {
+      partitionKey: { name: idempotencyTable.partitionKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      timeToLiveAttribute: idempotencyTable.timeToLiveAttribute,
+      // Only replays of the last 24 hours live here; losing them costs no order.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+  }
+
+  /** Lets a function keep Idempotency-Key records (Powertools' schema, TTL 24 h). */
+  bindIdempotency(fn: LambdaFunction): void {
+    fn.addEnvironment(ENV.idempotencyTableName, this.idempotency.tableName);
+    this.idempotency.grant(
+      fn,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
   }
 
   /** Names the table to the function and grants exactly the access it declares. */

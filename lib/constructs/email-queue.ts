@@ -1,6 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../../shared/env.js';
 
 /** SQS guidance: visibility at least six times the consumer's timeout. */
 export const EMAIL_SENDER_TIMEOUT = Duration.seconds(30);
@@ -25,5 +27,11 @@ export class EmailQueue extends Construct {
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: EMAIL_MAX_RECEIVES },
     });
+  }
+
+  /** Lets a function hand emails to the queue. */
+  bindProducer(fn: LambdaFunction): void {
+    fn.addEnvironment(ENV.emailQueueUrl, this.queue.queueUrl);
+    this.queue.grantSendMessages(fn);
   }
 }

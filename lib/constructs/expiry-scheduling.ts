@@ -1,8 +1,10 @@
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV } from '../../shared/env.js';
 
 /**
  * Where the one-time hold-expiry schedules live: their group, the role EventBridge
@@ -13,6 +15,7 @@ export class ExpiryScheduling extends Construct {
   readonly group: ScheduleGroup;
   readonly invokeRole: Role;
   readonly deadLetterQueue: Queue;
+  private expiryFunctionArn: string | undefined;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -45,5 +48,32 @@ export class ExpiryScheduling extends Construct {
     });
     // Scheduler only sends to its DLQ; grantSendMessages would add queue-attribute reads.
     this.deadLetterQueue.grant(this.invokeRole, 'sqs:SendMessage');
+  }
+
+  /** The function the schedules invoke: the Scheduler role may invoke it, nothing else. */
+  target(fn: LambdaFunction): void {
+    // The function itself only: grantInvoke would add its versions and aliases (`:*`).
+    this.invokeRole.addToPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+    );
+    this.expiryFunctionArn = fn.functionArn;
+  }
+
+  /** Lets a function create hold-expiry schedules in this group, aimed at the target. */
+  bindCreator(fn: LambdaFunction): void {
+    if (!this.expiryFunctionArn) throw new Error('Set the expiry target before binding creators');
+    fn.addEnvironment(ENV.scheduleGroupName, this.group.scheduleGroupName);
+    fn.addEnvironment(ENV.expiryFunctionArn, this.expiryFunctionArn);
+    fn.addEnvironment(ENV.schedulerRoleArn, this.invokeRole.roleArn);
+    fn.addEnvironment(ENV.schedulerDeadLetterArn, this.deadLetterQueue.queueArn);
+    this.group.grantWriteSchedules(fn);
+    // CreateSchedule hands the invoke role to the Scheduler service.
+    this.invokeRole.grantPassRole(fn.grantPrincipal);
+    if (fn.role) {
+      Validations.of(fn.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${this.group.scheduleGroupName}/*]`,
+        reason: 'One schedule per hold, named after the order: scoped to this group only.',
+      });
+    }
   }
 }

@@ -20,12 +20,14 @@ import { ENV } from '../../shared/env.js';
 import { DEFAULT_THROTTLE, type RouteDefinition, routeKeyOf } from '../../shared/routes.js';
 import type { DataTable } from './data-table.js';
 import type { Identity } from './identity.js';
+import type { OrderMachinery } from './order-machinery.js';
 import { ProjectFunction } from './project-function.js';
 
 export interface TicketingApiProps {
   routes: readonly RouteDefinition[];
   data: DataTable;
   identity: Identity;
+  orders: OrderMachinery;
   serviceVersion: string;
 }
 
@@ -87,6 +89,7 @@ export class TicketingApi extends Construct {
       });
       if (route.table) props.data.bind(fn, route.table);
       if (route.identity) props.identity.bind(fn, route.identity);
+      if (route.uses) props.orders.bind(fn, route.uses);
       this.functions.set(route.id, fn);
 
       this.api.addRoutes({

@@ -8,6 +8,7 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ENV } from '../../shared/env.js';
 
 export interface ProjectFunctionProps {
   /** Absolute path of the handler file; it must export `handler`. */
@@ -58,6 +59,7 @@ export class ProjectFunction extends NodejsFunction {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'ticketing',
+        [ENV.runtime]: 'aws',
         ...props.environment,
       },
     };

@@ -1,0 +1,104 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { EmailIdentity } from 'aws-cdk-lib/aws-ses';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV } from '../../shared/env.js';
+import type { AsyncResource } from '../../shared/routes.js';
+import type { DataTable } from './data-table.js';
+import { EMAIL_SENDER_TIMEOUT, type EmailQueue } from './email-queue.js';
+import type { ExpiryScheduling } from './expiry-scheduling.js';
+import { ProjectFunction } from './project-function.js';
+
+export interface OrderMachineryProps {
+  data: DataTable;
+  emails: EmailQueue;
+  expiry: ExpiryScheduling;
+  sender: EmailIdentity;
+  senderEmail: string;
+}
+
+const entry = (name: string) =>
+  fileURLToPath(new URL(`../../functions/${name}.ts`, import.meta.url));
+
+/**
+ * The jobs behind the orders API: the expiry function the one-time schedules invoke,
+ * the minute sweep that backs them up, and the email sender on the queue.
+ */
+export class OrderMachinery extends Construct {
+  readonly expireHold: ProjectFunction;
+  readonly sweep: ProjectFunction;
+  readonly sendEmail: ProjectFunction;
+  readonly sweepDeadLetters: Queue;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: OrderMachineryProps,
+  ) {
+    super(scope, id);
+    this.expireHold = new ProjectFunction(this, 'ExpireHold', {
+      entry: entry('expire-hold'),
+      description: 'Expires one hold at its expiresAt (EventBridge Scheduler target)',
+    });
+    props.data.bind(this.expireHold, 'write');
+    props.emails.bindProducer(this.expireHold);
+    props.expiry.target(this.expireHold);
+
+    this.sweep = new ProjectFunction(this, 'Sweep', {
+      entry: entry('sweep'),
+      description: 'Every minute: expires missed holds, finishes payments, resends emails',
+      timeout: Duration.seconds(50),
+    });
+    props.data.bind(this.sweep, 'write');
+    props.emails.bindProducer(this.sweep);
+    this.sweepDeadLetters = new Queue(this, 'SweepDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(this.sweepDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'It is the DLQ of the sweep rule target.',
+    });
+    new Rule(this, 'EveryMinute', {
+      description: 'Safety net behind the one-time hold-expiry schedules',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [
+        new LambdaTarget(this.sweep, {
+          deadLetterQueue: this.sweepDeadLetters,
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(2),
+        }),
+      ],
+    });
+
+    this.sendEmail = new ProjectFunction(this, 'SendEmail', {
+      entry: entry('send-email'),
+      description: 'Sends order emails through SES, once per order and kind',
+      timeout: EMAIL_SENDER_TIMEOUT,
+      environment: { [ENV.senderEmail]: props.senderEmail },
+    });
+    props.data.bind(this.sendEmail, 'write');
+    props.sender.grantSendEmail(this.sendEmail);
+    this.sendEmail.addEventSource(
+      new SqsEventSource(props.emails.queue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+
+  /** Gives a route's function the asynchronous machinery its route declares. */
+  bind(fn: LambdaFunction, uses: readonly AsyncResource[]): void {
+    for (const resource of uses) {
+      if (resource === 'expirySchedule') this.props.expiry.bindCreator(fn);
+      else if (resource === 'emailQueue') this.props.emails.bindProducer(fn);
+      else this.props.data.bindIdempotency(fn);
+    }
+  }
+}
