@@ -7,6 +7,9 @@ import { synthesizeStack } from '../support/stack.js';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
+/** The authorizer, hold expiry, sweep and email sender, besides one function per route. */
+const JOB_FUNCTIONS = 4;
+
 let template: Template;
 let stack: TicketingStack;
 let cleanup: () => void;
@@ -73,9 +76,9 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('builds one Lambda per route plus the authorizer, Node 22 on arm64 with tracing and source maps', () => {
+  it('builds one Lambda per route, the authorizer and three jobs, Node 22 on arm64 with tracing and source maps', () => {
     const functions = Object.values(resourcesOf('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(routes.length + 1);
+    expect(functions).toHaveLength(routes.length + JOB_FUNCTIONS);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -185,6 +188,7 @@ describe('identity', () => {
       .Environment.Variables as Record<string, unknown>;
     expect(Object.keys(variables).sort()).toEqual(
       [
+        'ASYNC_RUNTIME',
         'NODE_OPTIONS',
         'POWERTOOLS_SERVICE_NAME',
         'TABLE_NAME',
@@ -261,19 +265,28 @@ describe('expiry scheduling', () => {
     expect(statement.Condition.ArnLike['aws:SourceArn']).toBeDefined();
   });
 
-  it('lets the scheduler role dead-letter failed invocations, and nothing broader', () => {
+  it('lets the scheduler role invoke the expiry function and dead-letter, and nothing broader', () => {
     const roleId = logicalIdOf(stack.expiry.invokeRole);
     const statements = Object.values(resourcesOf('AWS::IAM::Policy'))
       .filter((policy) =>
         policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId),
       )
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-    expect(statements).toEqual([
-      expect.objectContaining({
-        Action: 'sqs:SendMessage',
-        Resource: { 'Fn::GetAtt': [logicalIdOf(stack.expiry.deadLetterQueue), 'Arn'] },
-      }),
-    ]);
+    const expireId = logicalIdOf(stack.orders.expireHold);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': [logicalIdOf(stack.expiry.deadLetterQueue), 'Arn'] },
+        }),
+        expect.objectContaining({ Action: 'lambda:InvokeFunction' }),
+      ]),
+    );
+    expect(statements).toHaveLength(2);
+    const invoke = statements.find(
+      (statement: { Action: string }) => statement.Action === 'lambda:InvokeFunction',
+    );
+    expect(JSON.stringify(invoke.Resource)).toContain(expireId);
   });
 });
 
@@ -306,7 +319,7 @@ describe('security checks', () => {
       .filter((statement: { Action: string | string[] }) =>
         [statement.Action].flat().some((action) => action.startsWith('logs:')),
       );
-    expect(logStatements.length).toBe(routes.length + 1);
+    expect(logStatements.length).toBe(routes.length + JOB_FUNCTIONS);
     for (const statement of logStatements) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] });
     }
@@ -317,5 +330,73 @@ describe('security checks', () => {
     expect(() =>
       buildApp({ context: { senderEmail: 'not-an-email', 'aws:cdk:bundling-stacks': [] } }, '1'),
     ).toThrow(/senderEmail/);
+  });
+});
+
+describe('order machinery', () => {
+  const routeWith = (resource: string) =>
+    routes.filter((route) => route.uses?.includes(resource as never));
+
+  it.each(routes)(
+    '$id may create schedules and pass the scheduler role only if it holds',
+    (route) => {
+      const actions = actionsOf(route.id);
+      const schedules = route.uses?.includes('expirySchedule') ?? false;
+      expect(actions.includes('scheduler:CreateSchedule')).toBe(schedules);
+      expect(actions.includes('iam:PassRole')).toBe(schedules);
+      const fn = stack.api.functions.get(route.id);
+      const variables = (template.toJSON().Resources[logicalIdOf(fn as never)] as Resource)
+        .Properties.Environment.Variables as Record<string, unknown>;
+      expect(variables.EXPIRY_FUNCTION_ARN !== undefined).toBe(schedules);
+      expect(variables.ASYNC_RUNTIME).toBe('aws');
+    },
+  );
+
+  it.each(routes)('$id may send to the email queue only if it declares so', (route) => {
+    const sends = actionsOf(route.id).includes('sqs:SendMessage');
+    expect(sends).toBe(route.uses?.includes('emailQueue') ?? false);
+  });
+
+  it('keeps Idempotency-Key records only for the hold route, with a TTL', () => {
+    expect(routeWith('idempotency').map((route) => route.id)).toEqual(['HoldTickets']);
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+    expect(actionsOf('HoldTickets')).toEqual(expect.arrayContaining(['dynamodb:PutItem']));
+  });
+
+  it('feeds the email sender from the queue with partial batch responses, and lets it send mail', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(stack.orders.sendEmail) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+    const fnResource = template.toJSON().Resources[logicalIdOf(stack.orders.sendEmail)] as Resource;
+    expect(fnResource.Properties.Timeout).toBe(30);
+    expect(fnResource.Properties.Environment.Variables.SENDER_EMAIL).toBe('tickets@example.com');
+    const roleId = stack.getLogicalId(stack.orders.sendEmail.role?.node.defaultChild as never);
+    const actions = Object.values(resourcesOf('AWS::IAM::Policy'))
+      .filter((policy) =>
+        policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId),
+      )
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .flatMap((statement: { Action: string | string[] }) => [statement.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['ses:SendEmail', 'sqs:ReceiveMessage']));
+  });
+
+  it('runs the sweep every minute, with retries and a DLQ', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalIdOf(stack.orders.sweep), 'Arn'] },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [logicalIdOf(stack.orders.sweepDeadLetters), 'Arn'] },
+          },
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
+        }),
+      ],
+    });
   });
 });

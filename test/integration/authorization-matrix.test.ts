@@ -62,6 +62,8 @@ interface World {
   /** Owned by `organizer`, for the routes that only read. */
   draftEventId: string;
   publishedEventId: string;
+  /** A HELD order of `customer` on an event of `organizer`, for the routes that only read. */
+  orderId: string;
 }
 
 interface CellRequest {
@@ -138,6 +140,47 @@ async function registerUser(world: World): Promise<string> {
   });
   expect(response.status, response.text).toBe(201);
   return response.body.id as string;
+}
+
+/** The capacity of the one ticket type every matrix event is created with. */
+const CAPACITY = (eventBody().ticketTypes as { capacity: number }[])[0]?.capacity ?? 0;
+
+/** A HELD order of `customer` (1 ticket) on a published event of `organizer`, both new. */
+async function freshOrder(world: World): Promise<{ eventId: string; orderId: string }> {
+  const eventId = await freshEvent(world, 'PUBLISHED');
+  const ticketTypeId = await firstTicketType(world, eventId);
+  const held = await send(world.url, 'POST', `/v1/events/${eventId}/orders`, {
+    token: world.actors.customer.token,
+    body: { items: [{ ticketTypeId, quantity: 1 }] },
+  });
+  expect(held.status, held.text).toBe(201);
+  return { eventId, orderId: held.body.id as string };
+}
+
+async function firstTicketType(world: World, eventId: string): Promise<string> {
+  const event = await adminGet(world, `/v1/events/${eventId}`);
+  expect(event.status, event.text).toBe(200);
+  return event.body.ticketTypes[0].id as string;
+}
+
+/** A cell on an order of its own, checked still HELD (and its stock still held) after a refusal. */
+async function onFreshOrder(
+  world: World,
+  path: (orderId: string) => string,
+  body?: unknown,
+): Promise<CellRequest> {
+  const { eventId, orderId } = await freshOrder(world);
+  return {
+    path: path(orderId),
+    ...(body !== undefined && { body }),
+    unchanged: async () => {
+      const order = await adminGet(world, `/v1/orders/${orderId}`);
+      expect(order.status, order.text).toBe(200);
+      expect(order.body.status).toBe('HELD');
+      const event = await adminGet(world, `/v1/events/${eventId}`);
+      expect(event.body.ticketTypes[0].available).toBe(CAPACITY - 1);
+    },
+  };
 }
 
 const simple =
@@ -330,6 +373,71 @@ const matrix: Record<string, Scenario[]> = {
       expected: row(401, 403, 403, 200, 403, 200),
     },
   ],
+  'POST /v1/events/{eventId}/orders': [
+    {
+      name: 'a hold on a published event',
+      request: async (_actor, world) => {
+        const cell = await onFreshEvent(world, 'PUBLISHED', (id) => `/v1/events/${id}/orders`);
+        const eventId = cell.path.split('/')[3] ?? '';
+        const ticketTypeId = await firstTicketType(world, eventId);
+        return {
+          ...cell,
+          body: { items: [{ ticketTypeId, quantity: 1 }] },
+          unchanged: async () => {
+            await cell.unchanged?.();
+            const event = await adminGet(world, `/v1/events/${eventId}`);
+            expect(event.body.ticketTypes[0].available).toBe(CAPACITY);
+          },
+        };
+      },
+      // Organizers and admins are customers too.
+      expected: row(401, 201, 201, 201, 201, 201),
+    },
+  ],
+  'GET /v1/orders': [
+    {
+      name: "the orders of the organizer's published event",
+      request: simple((world) => `/v1/orders?eventId=${world.publishedEventId}`),
+      // The route needs the organizer role (403 for customers); another organizer is not its organizer.
+      expected: row(401, 403, 403, 200, 403, 200),
+    },
+    {
+      name: "the orders of the organizer's draft",
+      request: simple((world) => `/v1/orders?eventId=${world.draftEventId}`),
+      // A draft does not exist for another organizer.
+      expected: row(401, 403, 403, 200, 404, 200),
+    },
+  ],
+  'GET /v1/me/orders': [
+    {
+      name: 'own orders',
+      request: simple('/v1/me/orders'),
+      expected: row(401, 200, 200, 200, 200, 200),
+    },
+  ],
+  'GET /v1/orders/{orderId}': [
+    {
+      name: "the customer's order",
+      request: simple((world) => `/v1/orders/${world.orderId}`),
+      expected: row(401, 200, 404, 200, 404, 200),
+    },
+  ],
+  'POST /v1/orders/{orderId}/pay': [
+    {
+      name: "a hold of the customer's, of its own",
+      request: (_actor, world) =>
+        onFreshOrder(world, (id) => `/v1/orders/${id}/pay`, { paymentToken: 'tok_visa' }),
+      // Only the customer pays: the organizer and admins see the order but may not pay it.
+      expected: row(401, 200, 404, 403, 404, 403),
+    },
+  ],
+  'POST /v1/orders/{orderId}/cancel': [
+    {
+      name: "a hold of the customer's, of its own",
+      request: (_actor, world) => onFreshOrder(world, (id) => `/v1/orders/${id}/cancel`),
+      expected: row(401, 200, 404, 200, 404, 200),
+    },
+  ],
 };
 
 describe('authorization matrix', () => {
@@ -347,12 +455,13 @@ describe('authorization matrix', () => {
       registerOrganizer(url, admin),
     ]);
     const actors = { customer, otherCustomer, organizer, otherOrganizer, admin };
-    const partial = { url, actors, draftEventId: '', publishedEventId: '' };
-    const [draftEventId, publishedEventId] = await Promise.all([
+    const partial = { url, actors, draftEventId: '', publishedEventId: '', orderId: '' };
+    const [draftEventId, publishedEventId, { orderId }] = await Promise.all([
       freshEvent(partial, 'DRAFT'),
       freshEvent(partial, 'PUBLISHED'),
+      freshOrder(partial),
     ]);
-    world = { ...partial, draftEventId, publishedEventId };
+    world = { ...partial, draftEventId, publishedEventId, orderId };
   });
   afterAll(() => gateway?.close());
 

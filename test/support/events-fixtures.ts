@@ -16,6 +16,7 @@ function authenticated(userId: string, roles: string): AuthenticatedContext {
     status: 'authenticated',
     userId,
     email: `${userId}@example.com`,
+    name: `Name of ${userId}`,
     roles,
     tokenId: uniqueToken('jti-'),
     tokenExpiresAt: Math.floor(Date.now() / 1000) + 3600,

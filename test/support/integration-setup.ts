@@ -3,14 +3,19 @@ import { LOCAL_AWS_ENV } from '../../local/dynamodb.js';
 
 const endpoint = inject('dynamoDbEndpoint');
 // The guard: integration tests talk to loopback endpoints only, never to AWS.
-if (!/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(endpoint ?? '')) {
+const loopback = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/;
+if (!loopback.test(endpoint ?? '') || !loopback.test(inject('sesEndpoint') ?? '')) {
   throw new Error(`Integration tests need a local DynamoDB endpoint, got "${endpoint}"`);
 }
 
 // Set before any application module loads, as they read config at import time.
 Object.assign(process.env, LOCAL_AWS_ENV, inject('identityEnv'), {
   AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+  AWS_ENDPOINT_URL_SES: inject('sesEndpoint'),
   TABLE_NAME: inject('tableName'),
+  IDEMPOTENCY_TABLE_NAME: inject('idempotencyTableName'),
+  ASYNC_RUNTIME: 'local',
+  SENDER_EMAIL: 'tickets@example.com',
   SERVICE_VERSION: 'integration-test',
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
 });

@@ -11,3 +11,11 @@ process.env.USER_POOL_CLIENT_ID = 'unit-test-client';
 process.env.TOKEN_ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_unitTest';
 process.env.TOKEN_JWKS_URI =
   'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_unitTest/.well-known/jwks.json';
+process.env.ASYNC_RUNTIME = 'aws';
+process.env.SCHEDULE_GROUP_NAME = 'unit-test-holds';
+process.env.EXPIRY_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:expire-hold';
+process.env.SCHEDULER_ROLE_ARN = 'arn:aws:iam::000000000000:role/scheduler';
+process.env.SCHEDULER_DLQ_ARN = 'arn:aws:sqs:us-east-1:000000000000:scheduler-dlq';
+process.env.EMAIL_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/emails';
+process.env.SENDER_EMAIL = 'tickets@example.com';
+process.env.IDEMPOTENCY_TABLE_NAME = 'unit-test-idempotency';

@@ -147,6 +147,7 @@ describe('Authenticator.authenticate', () => {
       status: 'authenticated',
       userId: user.id,
       email: 'ann@example.com',
+      name: user.name,
       roles: 'customer,organizer,admin',
       tokenId: 'jti-1',
       tokenExpiresAt: EXPIRES_AT,

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createPublishedEvent,
+  expectProblem,
+  readInventory,
+  readTicketType,
+} from '../support/events-api.js';
+import { customerContext, organizerContext, uniqueToken } from '../support/events-fixtures.js';
+import { invoke } from '../support/invoke.js';
+import { hold, holdOk, readEventOrders } from '../support/orders-api.js';
+
+/*
+ * Idempotency-Key on POST /v1/events/{eventId}/orders: per caller, the same key and body
+ * replay the first response; another body is 422; a request still in flight is 409.
+ */
+
+async function onSale(capacity = 20) {
+  const organizer = organizerContext();
+  const event = await createPublishedEvent(organizer, {
+    ticketTypes: [
+      { name: 'GA', priceCents: 1000, capacity },
+      { name: 'VIP', priceCents: 5000, capacity },
+    ],
+  });
+  return { organizer, event, ga: event.ticketTypes[0].id, vip: event.ticketTypes[1].id };
+}
+
+const key = () => ({ 'Idempotency-Key': uniqueToken('idem-') });
+
+describe('Idempotency-Key on holds', () => {
+  it('replays the first response for the same key and body, taking the stock once', async () => {
+    // Prepare
+    const { event, ga } = await onSale();
+    const customer = customerContext();
+    const headers = key();
+    const items = [{ ticketTypeId: ga, quantity: 2 }];
+
+    // Act: three sequential sends, as a client retrying after timeouts would
+    const responses = [];
+    for (let i = 0; i < 3; i++) responses.push(await hold(customer, event.id, items, headers));
+
+    // Assess
+    for (const response of responses) {
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      expect(response.body).toEqual(responses[0]?.body);
+    }
+    const inventory = await readInventory(event.id);
+    expect(inventory.orderCount).toBe(1);
+    expect(inventory.ticketTypes[ga]).toMatchObject({ available: 18, held: 2 });
+    const stored = await readEventOrders(event.id);
+    expect(stored.map((order) => order.id)).toEqual([responses[0]?.body.id]);
+  });
+
+  it('lets exactly one of several concurrent requests with one key create the order', async () => {
+    // Prepare
+    const { event, ga } = await onSale();
+    const customer = customerContext();
+    const headers = key();
+    const items = [{ ticketTypeId: ga, quantity: 1 }];
+
+    // Act
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => hold(customer, event.id, items, headers)),
+    );
+
+    // Assess: one order; every answer is that order or "still in progress"
+    const stored = await readEventOrders(event.id);
+    expect(stored).toHaveLength(1);
+    const orderId = stored[0]?.id;
+    for (const response of responses) {
+      if (response.status === 201) expect(response.body.id).toBe(orderId);
+      else expectProblem(response, 409, 'IDEMPOTENCY_IN_PROGRESS');
+    }
+    expect(responses.some((r) => r.status === 201)).toBe(true);
+    const inventory = await readInventory(event.id);
+    expect(inventory.orderCount).toBe(1);
+    expect(inventory.ticketTypes[ga]).toMatchObject({ available: 19, held: 1 });
+
+    // Once settled, the key replays the order.
+    const later = await hold(customer, event.id, items, headers);
+    expect(later.status).toBe(201);
+    expect(later.body.id).toBe(orderId);
+  });
+
+  it('answers 422 IDEMPOTENCY_KEY_REUSED for the same key with another body or event', async () => {
+    // Prepare
+    const { event, ga, vip } = await onSale();
+    const other = await onSale();
+    const customer = customerContext();
+    const headers = key();
+    const first = await hold(customer, event.id, [{ ticketTypeId: ga, quantity: 1 }], headers);
+    expect(first.status).toBe(201);
+    const before = await readInventory(event.id);
+    const otherBefore = await readInventory(other.event.id);
+
+    // Act
+    const responses = [
+      await hold(customer, event.id, [{ ticketTypeId: ga, quantity: 2 }], headers),
+      await hold(customer, event.id, [{ ticketTypeId: vip, quantity: 1 }], headers),
+      await hold(customer, other.event.id, [{ ticketTypeId: other.ga, quantity: 1 }], headers),
+    ];
+
+    // Assess
+    for (const response of responses) expectProblem(response, 422, 'IDEMPOTENCY_KEY_REUSED');
+    expect(await readInventory(event.id)).toEqual(before);
+    expect(await readInventory(other.event.id)).toEqual(otherBefore);
+    // The original request still replays.
+    const replay = await hold(customer, event.id, [{ ticketTypeId: ga, quantity: 1 }], headers);
+    expect(replay.body.id).toBe(first.body.id);
+  });
+
+  it('scopes keys to the caller: the same key from two customers makes two orders', async () => {
+    const { event, ga } = await onSale();
+    const headers = key();
+    const items = [{ ticketTypeId: ga, quantity: 1 }];
+
+    const a = await hold(customerContext(), event.id, items, headers);
+    const b = await hold(customerContext(), event.id, items, headers);
+
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(201);
+    expect(a.body.id).not.toBe(b.body.id);
+    expect(b.body.customer.userId).not.toBe(a.body.customer.userId);
+    expect(await readTicketType(event.id, ga)).toMatchObject({ available: 18, held: 2 });
+  });
+
+  it('does not remember a refusal: after SOLD_OUT the same key may succeed once stock is back', async () => {
+    // Prepare: one ticket, held by someone else
+    const { event, ga } = await onSale(1);
+    const first = customerContext();
+    const blocker = await holdOk(first, event.id, [{ ticketTypeId: ga, quantity: 1 }]);
+    const customer = customerContext();
+    const headers = key();
+    const items = [{ ticketTypeId: ga, quantity: 1 }];
+
+    // Act
+    const refused = await hold(customer, event.id, items, headers);
+    await invoke('POST', `/v1/orders/${blocker.id}/cancel`, { as: first });
+    const retried = await hold(customer, event.id, items, headers);
+
+    // Assess
+    expectProblem(refused, 409, 'SOLD_OUT');
+    expect(retried.status, JSON.stringify(retried.body)).toBe(201);
+    expect(await readTicketType(event.id, ga)).toMatchObject({ available: 0, held: 1 });
+    expect((await hold(customer, event.id, items, headers)).body.id).toBe(retried.body.id);
+  });
+
+  it('CONTROL: without a key, six concurrent identical requests make six orders', async () => {
+    const { event, ga } = await onSale();
+    const customer = customerContext();
+    const items = [{ ticketTypeId: ga, quantity: 1 }];
+
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => hold(customer, event.id, items)),
+    );
+
+    expect(responses.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
+    expect(new Set(responses.map((r) => r.body.id)).size).toBe(6);
+    expect(await readEventOrders(event.id)).toHaveLength(6);
+    expect(await readTicketType(event.id, ga)).toMatchObject({ held: 6 });
+  });
+});

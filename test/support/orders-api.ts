@@ -1,0 +1,344 @@
+/**
+ * Integration helpers for the orders tests: holds through the real handler, strongly
+ * consistent reads of order items, controlled rewrites of an order's expiry, bounded
+ * concurrency, and an OrderService wired to the real DynamoDB adapters with a clock,
+ * payment gateway, scheduler and email queue the test controls and observes. Only for
+ * the integration project (needs DynamoDB Local and its env).
+ */
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { expect } from 'vitest';
+import { DynamoEventRepository } from '../../shared/adapters/dynamo-event-repository.js';
+import { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-repository.js';
+import { DynamoOutboxRelay } from '../../shared/adapters/dynamo-outbox-relay.js';
+import type { EmailMessage, EmailQueue } from '../../shared/adapters/email-queues.js';
+import { TestPaymentGateway } from '../../shared/adapters/test-payment-gateway.js';
+import { documentClient, tableName } from '../../shared/clients/dynamodb.js';
+import { emailKeys, orderKeys, table } from '../../shared/db/table.js';
+import type { Clock } from '../../shared/domain/clock.js';
+import type { Order } from '../../shared/domain/order-model.js';
+import type {
+  ExpiryScheduler,
+  OrderRepository,
+  PaymentGateway,
+} from '../../shared/domain/order-ports.js';
+import { OrderService } from '../../shared/domain/orders.js';
+import type { Principal, Role } from '../../shared/domain/principal.js';
+import { readInventory, type StoredTicketType } from './events-api.js';
+import type { AuthenticatedContext } from './events-fixtures.js';
+import { invoke, type TestResponse } from './invoke.js';
+
+export { documentClient, tableName };
+
+/** Runs `run` over `items` with at most `limit` calls in flight; results in item order. */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await run(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** The domain principal the authorizer context stands for. */
+export function principalOf(context: AuthenticatedContext): Principal {
+  return {
+    userId: context.userId,
+    email: context.email,
+    name: context.name,
+    roles: context.roles.split(',') as Role[],
+  };
+}
+
+/** POST /v1/events/{id}/orders through the real handler. */
+export function hold(
+  as: AuthenticatedContext,
+  eventId: string,
+  items: { ticketTypeId: string; quantity: number }[],
+  headers?: Record<string, string>,
+): Promise<TestResponse> {
+  return invoke('POST', `/v1/events/${eventId}/orders`, {
+    as,
+    body: { items },
+    ...(headers && { headers }),
+  });
+}
+
+/** A hold that must succeed; returns the order view. */
+export async function holdOk(
+  as: AuthenticatedContext,
+  eventId: string,
+  items: { ticketTypeId: string; quantity: number }[],
+): Promise<any> {
+  const response = await hold(as, eventId, items);
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
+}
+
+/** The stored order item (internal fields included), read strongly consistently. */
+export async function readOrderItem(orderId: string): Promise<Record<string, any> | undefined> {
+  const result = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: orderKeys.order(orderId), ConsistentRead: true }),
+  );
+  return result.Item;
+}
+
+export async function readOrderStatus(orderId: string): Promise<string | undefined> {
+  return (await readOrderItem(orderId))?.status;
+}
+
+/** The per-customer live-ticket counter of one event, read strongly consistently. */
+export async function readLiveTickets(eventId: string, userId: string): Promise<number> {
+  const result = await documentClient.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: orderKeys.customerTickets(eventId, userId),
+      ConsistentRead: true,
+    }),
+  );
+  return (result.Item?.live as number | undefined) ?? 0;
+}
+
+/** The outbox message committed for (order, kind), if it is still waiting. */
+export async function readOutbox(orderId: string, kind: Parameters<typeof emailKeys.outbox>[1]) {
+  const result = await documentClient.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: emailKeys.outbox(orderId, kind),
+      ConsistentRead: true,
+    }),
+  );
+  return result.Item;
+}
+
+/**
+ * Moves a HELD order's expiry, as if the hold had been taken longer ago: `expiresAt`
+ * and its place in the due index move together, exactly as the hold wrote them.
+ */
+export async function setExpiresAt(orderId: string, expiresAt: string): Promise<void> {
+  const { due } = table.globalSecondaryIndexes;
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: orderKeys.order(orderId),
+      UpdateExpression: 'SET #expiresAt = :expiresAt, #dueSort = :dueSort',
+      ConditionExpression: 'attribute_exists(#duePartition)',
+      ExpressionAttributeNames: {
+        '#expiresAt': 'expiresAt',
+        '#dueSort': due.sortKey,
+        '#duePartition': due.partitionKey,
+      },
+      ExpressionAttributeValues: {
+        ':expiresAt': expiresAt,
+        ':dueSort': orderKeys.expiresAtSort(expiresAt, orderId),
+      },
+    }),
+  );
+}
+
+/** Every order of an event through GET /v1/orders?eventId=…, page by page. */
+export async function listAllOrders(
+  as: AuthenticatedContext,
+  eventId: string,
+  filters: Record<string, string> = {},
+): Promise<any[]> {
+  const items: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({ eventId, limit: '100', ...filters });
+    if (cursor !== null) query.set('cursor', cursor);
+    const response = await invoke('GET', `/v1/orders?${query}`, { as });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    items.push(...response.body.items);
+    cursor = response.body.nextCursor;
+  } while (cursor !== null);
+  return items;
+}
+
+/** Σ over a ticket type: capacity − available = held + sold, available ≥ 0, held/sold ≥ 0. */
+export function expectStockInvariant(ticketType: StoredTicketType): void {
+  expect(ticketType.available).toBeGreaterThanOrEqual(0);
+  expect(ticketType.held).toBeGreaterThanOrEqual(0);
+  expect(ticketType.sold).toBeGreaterThanOrEqual(0);
+  expect(ticketType.capacity - ticketType.available).toBe(ticketType.held + ticketType.sold);
+}
+
+/** The whole INVENTORY item, for before/after comparisons of requests that must change nothing. */
+export const snapshotInventory = (eventId: string) => readInventory(eventId);
+
+/** A clock the test moves by hand. */
+export class ManualClock implements Clock {
+  private current: number;
+
+  constructor(start: Date | string = new Date()) {
+    this.current = new Date(start).getTime();
+  }
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  set(at: Date | string): void {
+    this.current = new Date(at).getTime();
+  }
+
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+export interface CaptureCall {
+  orderId: string;
+  paymentToken: string;
+  amountCents: number;
+  currency: string;
+}
+
+/**
+ * The built-in test gateway, recording every capture and refund. `gate`, when set,
+ * holds each capture until it resolves, to keep a payment in flight on purpose.
+ */
+export class RecordingPaymentGateway implements PaymentGateway {
+  readonly captures: CaptureCall[] = [];
+  readonly refunds: { orderId: string; paymentId: string; amountCents: number }[] = [];
+  gate: Promise<void> | undefined;
+  /** When set, every capture fails with it, as a gateway outage would (not a decline). */
+  failure: Error | undefined;
+  private readonly inner = new TestPaymentGateway();
+
+  async capture(input: CaptureCall): Promise<{ paymentId: string }> {
+    this.captures.push({ ...input });
+    if (this.gate) await this.gate;
+    if (this.failure) throw this.failure;
+    return this.inner.capture(input);
+  }
+
+  async refund(input: { orderId: string; paymentId: string; amountCents: number }): Promise<void> {
+    this.refunds.push({ ...input });
+  }
+
+  capturesOf(orderId: string): CaptureCall[] {
+    return this.captures.filter((capture) => capture.orderId === orderId);
+  }
+}
+
+export class RecordingScheduler implements ExpiryScheduler {
+  readonly scheduled: { orderId: string; at: string }[] = [];
+  /** When set, every schedule fails with it (after the hold committed). */
+  failure: Error | undefined;
+
+  async scheduleExpiry(orderId: string, at: string): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.scheduled.push({ orderId, at });
+  }
+}
+
+export class RecordingEmailQueue implements EmailQueue {
+  readonly sent: EmailMessage[] = [];
+
+  async send(message: EmailMessage): Promise<void> {
+    this.sent.push(message);
+  }
+}
+
+export interface OrderHarness {
+  service: OrderService;
+  clock: ManualClock;
+  /** The real repository the service's (possibly wrapped) one delegates to. */
+  repository: DynamoOrderRepository;
+  events: DynamoEventRepository;
+  payments: RecordingPaymentGateway;
+  scheduler: RecordingScheduler;
+  emails: RecordingEmailQueue;
+  recoverable: { message: string; error: unknown }[];
+}
+
+/**
+ * An OrderService on the real DynamoDB adapters, with a hand-moved clock and recording
+ * fakes for the payment gateway, the expiry scheduler and the email queue. `wrap` may
+ * put a fault-injecting or observing repository in front of the real one.
+ */
+export function orderHarness(
+  options: {
+    clock?: ManualClock;
+    payments?: RecordingPaymentGateway;
+    wrap?: (repository: DynamoOrderRepository) => OrderRepository;
+  } = {},
+): OrderHarness {
+  const clock = options.clock ?? new ManualClock();
+  const repository = new DynamoOrderRepository(documentClient, tableName);
+  const events = new DynamoEventRepository(documentClient, tableName);
+  const payments = options.payments ?? new RecordingPaymentGateway();
+  const scheduler = new RecordingScheduler();
+  const emails = new RecordingEmailQueue();
+  const recoverable: OrderHarness['recoverable'] = [];
+  const onRecoverableError = (message: string, error: unknown) => {
+    recoverable.push({ message, error });
+  };
+  const service = new OrderService({
+    orders: options.wrap ? options.wrap(repository) : repository,
+    events,
+    scheduler,
+    payments,
+    outbox: new DynamoOutboxRelay(documentClient, tableName, emails, onRecoverableError),
+    clock,
+    newId: ulid,
+    onRecoverableError,
+  });
+  return { service, clock, repository, events, payments, scheduler, emails, recoverable };
+}
+
+/**
+ * A repository that delegates every call to `inner`, for tests that override one or two
+ * methods to observe or break them.
+ */
+export function delegatingRepository(
+  inner: OrderRepository,
+  overrides: Partial<OrderRepository>,
+): OrderRepository {
+  return {
+    get: (id) => inner.get(id),
+    hold: (order, limits) => inner.hold(order, limits),
+    startPayment: (order, token, now) => inner.startPayment(order, token, now),
+    abandonPayment: (order, now) => inner.abandonPayment(order, now),
+    confirm: (order, payment) => inner.confirm(order, payment),
+    expire: (order, now) => inner.expire(order, now),
+    cancelHeld: (order, now, email) => inner.cancelHeld(order, now, email),
+    refund: (order, now, email) => inner.refund(order, now, email),
+    listByEvent: (eventId, query) => inner.listByEvent(eventId, query),
+    listByCustomer: (userId, query) => inner.listByCustomer(userId, query),
+    dueForExpiry: (now, limit) => inner.dueForExpiry(now, limit),
+    ...overrides,
+  };
+}
+
+/** Every order item of an event, strongly consistent per item (ids from the event's index). */
+export async function readEventOrders(eventId: string): Promise<Order[]> {
+  const ids: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  const { collection } = table.globalSecondaryIndexes;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: collection.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': collection.partitionKey },
+        ExpressionAttributeValues: { ':pk': orderKeys.byEventPartition(eventId) },
+        ...(startKey && { ExclusiveStartKey: startKey }),
+      }),
+    );
+    ids.push(...(page.Items ?? []).map((item) => item.id as string));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  const orders = await mapBounded(ids, 20, readOrderItem);
+  return orders.filter((order) => order !== undefined) as unknown as Order[];
+}

@@ -1,0 +1,125 @@
+/**
+ * Stored single-table items for unit tests of the orders path, in the exact shape the
+ * DynamoDB adapters write them, so mocked reads look like the real table.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { uniqueToken } from './events-fixtures.js';
+
+export const FUTURE_STARTS_AT = '2030-06-01T19:30:00.000Z';
+
+/** The META and INVENTORY items of a published event with one ticket type `tt-ga`. */
+export function storedEventItems(
+  options: {
+    id?: string;
+    organizerId?: string;
+    status?: 'DRAFT' | 'PUBLISHED' | 'CANCELLED';
+    available?: number;
+    maxTicketsPerOrder?: number;
+    holdSeconds?: number;
+  } = {},
+) {
+  const id = options.id ?? uniqueToken('ev');
+  const organizerId = options.organizerId ?? 'org-owner';
+  const status = options.status ?? 'PUBLISHED';
+  const available = options.available ?? 100;
+  const meta = {
+    pk: `EVENT#${id}`,
+    sk: 'META',
+    entity: 'Event',
+    id,
+    organizerId,
+    name: 'Mocked Concert',
+    nameLower: 'mocked concert',
+    venue: { name: 'Hall', latitude: 52.5, longitude: 13.4 },
+    startsAt: FUTURE_STARTS_AT,
+    currency: 'USD',
+    status,
+    version: 1,
+    createdAt: '2029-01-01T00:00:00.000Z',
+    updatedAt: '2029-01-01T00:00:00.000Z',
+  };
+  const inventory = {
+    pk: `EVENT#${id}`,
+    sk: 'INVENTORY',
+    entity: 'EventInventory',
+    eventId: id,
+    status,
+    startsAt: FUTURE_STARTS_AT,
+    currency: 'USD',
+    maxTicketsPerOrder: options.maxTicketsPerOrder ?? 10,
+    holdSeconds: options.holdSeconds ?? 600,
+    orderCount: 0,
+    ticketTypes: {
+      'tt-ga': {
+        name: 'GA',
+        priceCents: 5000,
+        capacity: 100,
+        available,
+        held: 100 - available,
+        sold: 0,
+        revenueCents: 0,
+        position: 0,
+      },
+    },
+  };
+  return { id, meta, inventory };
+}
+
+/** A stored ORDER item (internal fields and index keys included). */
+export function storedOrderItem(
+  options: {
+    id?: string;
+    eventId?: string;
+    userId?: string;
+    status?: 'HELD' | 'PAYING' | 'CONFIRMED' | 'EXPIRED' | 'CANCELLED' | 'REFUNDED';
+    expiresAt?: string;
+    quantity?: number;
+  } = {},
+) {
+  const id = options.id ?? uniqueToken('ord');
+  const eventId = options.eventId ?? 'ev-1';
+  const userId = options.userId ?? 'cust-1';
+  const status = options.status ?? 'HELD';
+  const expiresAt = options.expiresAt ?? '2020-01-01T00:10:00.000Z';
+  const createdAt = '2020-01-01T00:00:00.000Z';
+  const quantity = options.quantity ?? 2;
+  return {
+    pk: `ORDER#${id}`,
+    sk: 'ORDER',
+    entity: 'Order',
+    id,
+    eventId,
+    eventName: 'Mocked Concert',
+    organizerId: 'org-owner',
+    customer: { userId, email: `${userId}@example.com`, name: 'Customer' },
+    customerEmail: `${userId}@example.com`,
+    items: [{ ticketTypeId: 'tt-ga', quantity, unitPriceCents: 5000 }],
+    amountCents: quantity * 5000,
+    currency: 'USD',
+    status,
+    expiresAt,
+    createdAt,
+    updatedAt: createdAt,
+    gsi1pk: `EVENT_ORDERS#${eventId}`,
+    gsi1sk: `${createdAt}#${id}`,
+    gsi2pk: `CUSTOMER#${userId}`,
+    gsi2sk: `${createdAt}#${id}`,
+    ...((status === 'HELD' || status === 'PAYING') && {
+      gsi3pk: 'HOLD_EXPIRY',
+      gsi3sk: `${expiresAt}#${id}`,
+    }),
+  };
+}
+
+/** A cancelled TransactWriteItems, one reason per item (`None` where it did not fail). */
+export function transactionCanceled(
+  ...reasons: (string | { Code: string; Item?: Record<string, unknown> })[]
+): TransactionCanceledException {
+  return new TransactionCanceledException({
+    message: 'Transaction cancelled, please refer cancellation reasons for specific reasons',
+    $metadata: {},
+    CancellationReasons: reasons.map((reason) =>
+      typeof reason === 'string' ? { Code: reason } : (reason as never),
+    ),
+  });
+}

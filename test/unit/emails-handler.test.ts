@@ -1,0 +1,334 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { SESClient, SESServiceException, SendEmailCommand } from '@aws-sdk/client-ses';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { handler } from '../../functions/send-email.js';
+import { localContext } from '../../local/api-event.js';
+import { type EmailKind, emailKeys, orderKeys } from '../../shared/db/table.js';
+import type { Order } from '../../shared/domain/order-model.js';
+
+// Mock every instance, including the ones shared/composition/emails.ts builds at import.
+const ddb = mockClient(DynamoDBDocumentClient);
+const ses = mockClient(SESClient);
+
+beforeEach(() => {
+  ddb.reset();
+  ses.reset();
+});
+
+const TABLE = 'unit-test-table';
+
+function order(id: string, overrides: Partial<Order> = {}): Order {
+  return {
+    id,
+    eventId: 'ev-1',
+    eventName: 'Mocked Concert',
+    organizerId: 'org-1',
+    customer: { userId: `user-${id}`, email: `${id}@example.com`, name: 'Ada' },
+    items: [{ ticketTypeId: 'tt-ga', quantity: 2, unitPriceCents: 2500 }],
+    amountCents: 5000,
+    currency: 'USD',
+    status: 'CONFIRMED',
+    expiresAt: '2030-01-01T00:10:00.000Z',
+    createdAt: '2030-01-01T00:00:00.000Z',
+    updatedAt: '2030-01-01T00:01:00.000Z',
+    paidAt: '2030-01-01T00:01:00.000Z',
+    ...overrides,
+  };
+}
+
+/** Stores the order item as the repository writes it. */
+function storeOrder(stored: Order): void {
+  ddb
+    .on(GetCommand, { TableName: TABLE, Key: orderKeys.order(stored.id) })
+    .resolves({ Item: { ...orderKeys.order(stored.id), entity: 'Order', ...stored } });
+}
+
+function record(body: string, messageId = `msg-${Math.random()}`): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 'unit',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:emails',
+    awsRegion: 'us-east-1',
+  };
+}
+
+const message = (orderId: string, kind: EmailKind = 'order-confirmed', messageId?: string) =>
+  record(JSON.stringify({ orderId, kind }), messageId);
+
+const run = (...records: SQSRecord[]) =>
+  handler({ Records: records } satisfies SQSEvent, localContext('SendEmail'));
+
+const conditionFailed = (item?: Record<string, unknown>) =>
+  new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+    ...(item && { Item: marshall(item) }),
+  });
+
+const throttling = () =>
+  new SESServiceException({
+    name: 'Throttling',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: 'Maximum sending rate exceeded.',
+  });
+
+describe('send-email handler', () => {
+  it('sends from SENDER_EMAIL to the customer, with the event in the subject and the order id in both bodies', async () => {
+    // Prepare
+    storeOrder(order('o-1'));
+    ddb.on(PutCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+
+    // Act
+    const response = await run(message('o-1'));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(input?.Source).toBe('tickets@example.com');
+    expect(input?.Destination).toEqual({ ToAddresses: ['o-1@example.com'] });
+    expect(input?.Message?.Subject?.Data).toContain('Mocked Concert');
+    expect(input?.Message?.Subject?.Charset).toBe('UTF-8');
+    expect(input?.Message?.Body?.Text?.Data).toContain('o-1');
+    expect(input?.Message?.Body?.Html?.Data).toContain('o-1');
+    expect(input?.Message?.Body?.Html?.Charset).toBe('UTF-8');
+
+    // Claimed with a lease first, marked SENT with the SES message id after.
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      TableName: TABLE,
+      Item: expect.objectContaining({
+        ...emailKeys.sent('o-1', 'order-confirmed'),
+        status: 'SENDING',
+        leaseId: expect.any(String),
+        leaseExpiresAt: expect.any(String),
+      }),
+      ConditionExpression:
+        'attribute_not_exists(pk) OR (#status = :sending AND #leaseExpiresAt <= :now)',
+    });
+    const claim = ddb.commandCalls(PutCommand)[0]?.args[0].input.Item ?? {};
+    const leaseMs = Date.parse(claim.leaseExpiresAt) - Date.parse(claim.claimedAt);
+    expect(leaseMs).toBe(120_000);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: emailKeys.sent('o-1', 'order-confirmed'),
+      ExpressionAttributeValues: expect.objectContaining({
+        ':sent': 'SENT',
+        ':messageId': 'ses-1',
+        ':leaseId': claim.leaseId,
+      }),
+    });
+  });
+
+  it('escapes a <script> event name in the HTML body', async () => {
+    // Prepare
+    storeOrder(order('o-xss', { eventName: '<script>alert(1)</script>' }));
+    ddb.on(PutCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+
+    // Act
+    await run(message('o-xss'));
+
+    // Assess
+    const html = ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Message?.Body?.Html?.Data;
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('<script>');
+  });
+
+  it('fails only the record whose send was throttled in a batch of 3, and releases its claim', async () => {
+    // Prepare
+    for (const id of ['o-a', 'o-b', 'o-c']) storeOrder(order(id));
+    ddb.on(PutCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(DeleteCommand).resolves({});
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-ok' });
+    ses
+      .on(SendEmailCommand, { Destination: { ToAddresses: ['o-b@example.com'] } })
+      .rejects(throttling());
+
+    // Act
+    const response = await run(
+      message('o-a', 'order-confirmed', 'm-a'),
+      message('o-b', 'order-confirmed', 'm-b'),
+      message('o-c', 'order-confirmed', 'm-c'),
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-b' }] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 3);
+    // The two that went out are marked SENT; the throttled one is neither marked nor kept claimed.
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
+    expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, {
+      Key: emailKeys.sent('o-b', 'order-confirmed'),
+    });
+    const claimOfB = ddb
+      .commandCalls(PutCommand)
+      .map((call) => call.args[0].input.Item ?? {})
+      .find((item) => item.orderId === 'o-b');
+    expect(ddb).toHaveReceivedCommandTimes(DeleteCommand, 1);
+    expect(ddb).toHaveReceivedCommandWith(DeleteCommand, {
+      Key: emailKeys.sent('o-b', 'order-confirmed'),
+      ConditionExpression: '#status = :sending AND #leaseId = :leaseId',
+      ExpressionAttributeValues: { ':sending': 'SENDING', ':leaseId': claimOfB?.leaseId },
+    });
+  });
+
+  it('reports a fully failed batch record by record instead of throwing', async () => {
+    // Prepare
+    storeOrder(order('o-1'));
+    ddb.on(PutCommand).resolves({});
+    ddb.on(DeleteCommand).resolves({});
+    ses.on(SendEmailCommand).rejects(throttling());
+
+    // Act
+    const response = await run(message('o-1', 'order-confirmed', 'm-1'));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+  });
+
+  it.each([
+    ['not JSON', '{"orderId": '],
+    ['an unknown kind', JSON.stringify({ orderId: 'o-1', kind: 'newsletter' })],
+    ['no order id', JSON.stringify({ kind: 'hold-expired' })],
+    ['a non-object', JSON.stringify(['o-1', 'hold-expired'])],
+  ])(
+    'treats a body with %s as processed: not retried, its neighbour still sent',
+    async (_case, body) => {
+      // Prepare
+      storeOrder(order('o-ok'));
+      ddb.on(PutCommand).resolves({});
+      ddb.on(UpdateCommand).resolves({});
+      ses.on(SendEmailCommand).resolves({ MessageId: 'ses-ok' });
+
+      // Act
+      const response = await run(record(body, 'm-bad'), message('o-ok', 'hold-expired', 'm-ok'));
+
+      // Assess: nothing to retry; only the valid record read an order, claimed and sent.
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect(ddb).toHaveReceivedCommandTimes(GetCommand, 1);
+      expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: orderKeys.order('o-ok') });
+      expect(ddb).toHaveReceivedCommandTimes(PutCommand, 1);
+      expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+      expect(ses).toHaveReceivedCommandWith(SendEmailCommand, {
+        Destination: { ToAddresses: ['o-ok@example.com'] },
+      });
+    },
+  );
+
+  it('treats a batch of only a malformed body as processed', async () => {
+    // Act
+    const response = await run(record('', 'm-empty'));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ddb).not.toHaveReceivedCommand(GetCommand);
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('does not send when the marker says SENT', async () => {
+    // Prepare
+    storeOrder(order('o-1'));
+    ddb.on(PutCommand).rejects(
+      conditionFailed({
+        ...emailKeys.sent('o-1', 'order-confirmed'),
+        status: 'SENT',
+        sentAt: '2030-01-01T00:02:00.000Z',
+        messageId: 'ses-earlier',
+      }),
+    );
+
+    // Act
+    const response = await run(message('o-1', 'order-confirmed', 'm-dup'));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    expect(ddb).not.toHaveReceivedCommand(DeleteCommand);
+  });
+
+  it('fails the record, without sending, while another delivery holds a live lease', async () => {
+    // Prepare
+    storeOrder(order('o-1'));
+    ddb.on(PutCommand).rejects(
+      conditionFailed({
+        ...emailKeys.sent('o-1', 'order-confirmed'),
+        status: 'SENDING',
+        leaseId: 'someone-else',
+        leaseExpiresAt: '2999-01-01T00:00:00.000Z',
+      }),
+    );
+
+    // Act
+    const response = await run(message('o-1', 'order-confirmed', 'm-busy'));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-busy' }] });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(ddb).not.toHaveReceivedCommand(DeleteCommand);
+  });
+
+  it('does not fail the record when the email went out but marking it SENT failed', async () => {
+    // Prepare: a retry could only send a duplicate, so the failure is logged, not thrown.
+    storeOrder(order('o-1'));
+    ddb.on(PutCommand).resolves({});
+    ddb.on(UpdateCommand).rejects(new Error('DynamoDB unavailable'));
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
+
+    // Act
+    const response = await run(message('o-1', 'order-confirmed', 'm-1'));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+  });
+
+  it('fails the record when the order read fails, before claiming anything', async () => {
+    // Prepare
+    ddb.on(GetCommand).rejects(new Error('DynamoDB unavailable'));
+
+    // Act
+    const response = await run(message('o-1', 'order-confirmed', 'm-1'));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('drops a message for an order that does not exist, without claiming', async () => {
+    // Prepare
+    ddb.on(GetCommand).resolves({});
+
+    // Act
+    const response = await run(message('o-gone', 'hold-expired', 'm-gone'));
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+});
