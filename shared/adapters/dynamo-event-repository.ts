@@ -1,7 +1,6 @@
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
-  QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { queryIndexPage } from '../db/paging.js';
@@ -43,17 +42,22 @@ export class DynamoEventRepository implements EventRepository {
   }
 
   async get(eventId: string): Promise<EventState | null> {
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': eventKeys.partition(eventId) },
-        ConsistentRead: true,
-      }),
-    );
-    const items = result.Items ?? [];
-    const meta = items.find((item) => item.sk === eventKeys.meta(eventId).sk);
-    const inventory = items.find((item) => item.sk === eventKeys.inventory(eventId).sk);
+    // Exactly the two items: the event's partition also holds one live-ticket counter
+    // per customer, which a Query would read (and page through) on every hold.
+    const wanted = [eventKeys.meta(eventId), eventKeys.inventory(eventId)];
+    let keys: Item[] = wanted;
+    const found: Item[] = [];
+    while (keys.length > 0) {
+      const result = await this.client.send(
+        new BatchGetCommand({
+          RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+        }),
+      );
+      found.push(...(result.Responses?.[this.tableName] ?? []));
+      keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    const meta = found.find((item) => item.sk === wanted[0]?.sk);
+    const inventory = found.find((item) => item.sk === wanted[1]?.sk);
     return meta && inventory ? fromItems(meta, inventory) : null;
   }
 

@@ -69,11 +69,21 @@ export class OrderService {
           { path: `body.items.${index}.ticketTypeId`, message: 'not a ticket type of this event' },
         ]);
       }
-      return { ticketTypeId, quantity, unitPriceCents: ticketType.priceCents };
+      return {
+        ticketTypeId,
+        quantity,
+        unitPriceCents: ticketType.priceCents,
+        visiblyShort: ticketType.available < quantity,
+      };
     });
     const quantity = items.reduce((sum, item) => sum + item.quantity, 0);
     if (quantity > event.maxTicketsPerOrder) {
       throw new LimitExceeded(`At most ${event.maxTicketsPerOrder} tickets per order`);
+    }
+    // A fast answer for the common sold-out case, from the strongly consistent read;
+    // the conditional write below stays the only guard for the tickets it does take.
+    if (items.some((item) => item.visiblyShort)) {
+      throw new SoldOut('Not enough tickets left for this order');
     }
     const order: Order = {
       id: this.deps.newId(),
@@ -81,7 +91,7 @@ export class OrderService {
       eventName: event.name,
       organizerId: event.organizerId,
       customer,
-      items,
+      items: items.map(({ visiblyShort: _, ...item }) => item),
       amountCents: items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0),
       currency: event.currency,
       status: 'HELD',

@@ -303,11 +303,11 @@ describe('POST /v1/events (create-event handler)', () => {
 });
 
 describe('GET /v1/events/{eventId} (get-event handler)', () => {
-  it('reads the event with one strongly consistent Query on its partition', async () => {
+  it('reads exactly its META and INVENTORY items, strongly consistent', async () => {
     const { id, meta, inventory } = storedEvent({
       ticketType: { capacity: 100, available: 90, held: 4, sold: 6 },
     });
-    ddb.on(QueryCommand).resolves({ Items: [inventory, meta] });
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [inventory, meta] } });
 
     const response = await invoke('GET', `/v1/events/${id}`, { as: customerContext() });
 
@@ -318,15 +318,22 @@ describe('GET /v1/events/{eventId} (get-event handler)', () => {
       ticketTypes: [{ id: 'tt-ga', capacity: 100, available: 90 }],
     });
     expect(response.body.ticketTypes[0]).not.toHaveProperty('held');
-    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
-      TableName: TABLE,
-      ConsistentRead: true,
-      ExpressionAttributeValues: { ':pk': `EVENT#${id}` },
+    expect(ddb).toHaveReceivedCommandWith(BatchGetCommand, {
+      RequestItems: {
+        [TABLE]: {
+          Keys: [
+            { pk: `EVENT#${id}`, sk: 'META' },
+            { pk: `EVENT#${id}`, sk: 'INVENTORY' },
+          ],
+          ConsistentRead: true,
+        },
+      },
     });
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand);
   });
 
   it('answers 404 NOT_FOUND problem for an unknown id', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
 
     const response = await invoke('GET', '/v1/events/does-not-exist', { as: customerContext() });
 
@@ -335,7 +342,7 @@ describe('GET /v1/events/{eventId} (get-event handler)', () => {
 
   it('hides a draft from a customer as 404', async () => {
     const { id, meta, inventory } = storedEvent({ status: 'DRAFT' });
-    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
 
     const response = await invoke('GET', `/v1/events/${id}`, { as: customerContext() });
 
@@ -344,7 +351,7 @@ describe('GET /v1/events/{eventId} (get-event handler)', () => {
 
   it('treats a half-written event (META without INVENTORY) as not found', async () => {
     const { id, meta } = storedEvent();
-    ddb.on(QueryCommand).resolves({ Items: [meta] });
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta] } });
 
     const response = await invoke('GET', `/v1/events/${id}`, { as: customerContext() });
 
@@ -360,7 +367,7 @@ describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
       version: 3,
       ticketType: { capacity: 100, available: 90, held: 10, sold: 0 },
     });
-    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
     ddb.on(TransactWriteCommand).resolves({});
 
     // Act
@@ -401,7 +408,7 @@ describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
 
   it('aliases DynamoDB reserved words (capacity, name, status) in the inventory update', async () => {
     const { id, meta, inventory } = storedEvent({ organizerId: 'org-owner' });
-    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
     ddb.on(TransactWriteCommand).resolves({});
 
     await invoke('PATCH', `/v1/events/${id}`, {
@@ -420,7 +427,7 @@ describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
     const { id, meta, inventory } = storedEvent({
       ticketType: { capacity: 100, available: 70, held: 10, sold: 20 },
     });
-    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
 
     const response = await invoke('PATCH', `/v1/events/${id}`, {
       body: { ticketTypes: [{ id: 'tt-ga', capacity: 29 }] },
@@ -433,7 +440,7 @@ describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
 
   it('re-reads and retries a lost race, then gives up with 409 CONCURRENT_MODIFICATION', async () => {
     const { id, meta, inventory } = storedEvent();
-    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
     ddb.on(TransactWriteCommand).rejects(transactionCanceled('ConditionalCheckFailed', 'None'));
 
     const response = await invoke('PATCH', `/v1/events/${id}`, {
@@ -442,13 +449,13 @@ describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
     });
 
     expectProblem(response, 409, 'CONCURRENT_MODIFICATION');
-    expect(ddb).toHaveReceivedCommandTimes(QueryCommand, 5);
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 5);
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 5);
   });
 
   it('succeeds on the retry after one lost race', async () => {
     const { id, meta, inventory } = storedEvent();
-    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
     ddb
       .on(TransactWriteCommand)
       .rejectsOnce(transactionCanceled('None', 'TransactionConflict'))
@@ -478,7 +485,7 @@ describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
 describe('DELETE /v1/events/{eventId} (delete-event handler)', () => {
   it('maps a failed orderCount condition to 409 EVENT_HAS_ORDERS', async () => {
     const { id, meta, inventory } = storedEvent({ orderCount: 2 });
-    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
     ddb.on(TransactWriteCommand).rejects(transactionCanceled('None', 'ConditionalCheckFailed'));
 
     const response = await invoke('DELETE', `/v1/events/${id}`, {
@@ -501,7 +508,7 @@ describe('DELETE /v1/events/{eventId} (delete-event handler)', () => {
 
   it('answers 204 with no body when the delete applies', async () => {
     const { id, meta, inventory } = storedEvent();
-    ddb.on(QueryCommand).resolves({ Items: [meta, inventory] });
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
     ddb.on(TransactWriteCommand).resolves({});
 
     const response = await invoke('DELETE', `/v1/events/${id}`, {

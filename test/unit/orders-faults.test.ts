@@ -6,10 +6,10 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -54,7 +54,7 @@ function expectProblem(response: TestResponse, status: number, code: string): vo
 /** An event on sale, read by the hold, and the request for 2 of its GA tickets. */
 function onSale(options: Parameters<typeof storedEventItems>[0] = {}) {
   const event = storedEventItems(options);
-  ddb.on(QueryCommand).resolves({ Items: [event.meta, event.inventory] });
+  ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [event.meta, event.inventory] } });
   const customer = customerContext();
   const send = () =>
     invoke('POST', `/v1/events/${event.id}/orders`, {
@@ -89,6 +89,19 @@ describe('hold: a cancelled or failed transaction', () => {
     // Assess
     expectProblem(response, 409, 'SOLD_OUT');
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(scheduler).not.toHaveReceivedCommand(CreateScheduleCommand);
+  });
+
+  it('409 SOLD_OUT at once when the consistent read already shows too few tickets; no write', async () => {
+    // Prepare: 1 left, 2 asked for
+    const { send } = onSale({ available: 1 });
+
+    // Act
+    const response = await send();
+
+    // Assess
+    expectProblem(response, 409, 'SOLD_OUT');
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
     expect(scheduler).not.toHaveReceivedCommand(CreateScheduleCommand);
   });
 
