@@ -188,8 +188,7 @@ describe('hold: a cancelled or failed transaction', () => {
 
     const response = await send();
 
-    expect(response.status).toBeGreaterThanOrEqual(409);
-    expect(response.headers['content-type']).toBe('application/problem+json');
+    expectProblem(response, 409, 'CONCURRENT_MODIFICATION');
     expect(JSON.stringify(response.body)).not.toMatch(
       /TransactionConflict|Transaction cancelled|\n\s+at /,
     );
