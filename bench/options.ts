@@ -1,0 +1,121 @@
+import { parseArgs } from 'node:util';
+
+/** How the bench gets its N customers' tokens. */
+export type UserSetup = 'login' | 'mint';
+
+export interface BenchOptions {
+  /** N: hold requests, one per customer. */
+  buyers: number;
+  /** C: capacity of the hot event's only ticket type. */
+  capacity: number;
+  /** Requests in flight at once, for the holds and for the raw-update ceiling. */
+  concurrency: number;
+  /** Requests in flight while registering and logging in customers (scrypt-bound). */
+  setupConcurrency: number;
+  users: UserSetup;
+  /** Repetitions of the raw-update ceiling; the median counts. */
+  ceilingRounds: number;
+  /** Sequential holds measured with ReturnConsumedCapacity. */
+  wcuSamples: number;
+  /** Send a unique Idempotency-Key with every hold (adds the Powertools record writes). */
+  idempotencyKey: boolean;
+  /** Keep HoldTickets' real route throttle (500/s, burst 1000); off by default. */
+  apiThrottle: boolean;
+  /** Remove the stock guard in this process: the oversell check must then FAIL (exit 1). */
+  control: boolean;
+  /** 'bar' on a terminal, 'lines' in CI or when piped. */
+  progress: 'bar' | 'lines';
+  outDir: string;
+}
+
+const USAGE = `Usage: npm run bench -- [options]
+
+  -n, --buyers N             hold requests, one per customer        (BENCH_BUYERS, 2000)
+  -c, --capacity C           tickets on sale on the hot event       (BENCH_CAPACITY, 500)
+  -p, --concurrency K        requests in flight                     (BENCH_CONCURRENCY, 32)
+      --setup-concurrency K  in flight while creating customers     (BENCH_SETUP_CONCURRENCY, 8)
+      --users login|mint     login: register + log in over HTTP (real path, ~2 scrypt
+                             hashes per customer); mint: profiles through the user
+                             repository and tokens signed with the local IdP key
+                             (bench-only, skips scrypt)              (BENCH_USERS, login)
+      --ceiling-rounds K     raw-update rounds, median counts       (BENCH_CEILING_ROUNDS, 3)
+      --wcu-samples K        holds measured for write units         (BENCH_WCU_SAMPLES, 5)
+      --idempotency-key      send an Idempotency-Key with each hold (BENCH_IDEMPOTENCY_KEY=1)
+      --api-throttle         keep the HoldTickets route throttle    (BENCH_API_THROTTLE=1)
+      --control              strip the stock guard from the hold transaction (bench process
+                             only) to show the oversell check fails: expect exit 1
+      --progress bar|lines   default: bar on a TTY, lines in CI/pipes (BENCH_PROGRESS)
+      --out DIR              results folder                         (BENCH_OUT, bench/results)
+  -h, --help
+
+Exit code: 0 PASS, 1 a failed oversell check, 2 the bench itself failed, 130 interrupted.`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+const truthy = (raw: string | undefined): boolean => ['1', 'true', 'yes'].includes(raw ?? '');
+
+export function parseOptions(
+  argv: string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      buyers: { type: 'string', short: 'n' },
+      capacity: { type: 'string', short: 'c' },
+      concurrency: { type: 'string', short: 'p' },
+      'setup-concurrency': { type: 'string' },
+      users: { type: 'string' },
+      'wcu-samples': { type: 'string' },
+      'ceiling-rounds': { type: 'string' },
+      'idempotency-key': { type: 'boolean' },
+      'api-throttle': { type: 'boolean' },
+      control: { type: 'boolean' },
+      progress: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const users = values.users ?? env.BENCH_USERS ?? 'login';
+  if (users !== 'login' && users !== 'mint') {
+    throw new Error(`--users must be "login" or "mint", got "${users}"`);
+  }
+  const ci = truthy(env.CI) || env.CI === 'on';
+  const progress =
+    values.progress ?? env.BENCH_PROGRESS ?? (process.stdout.isTTY && !ci ? 'bar' : 'lines');
+  if (progress !== 'bar' && progress !== 'lines') {
+    throw new Error(`--progress must be "bar" or "lines", got "${progress}"`);
+  }
+  return {
+    buyers: positiveInt('--buyers', values.buyers ?? env.BENCH_BUYERS, 2000),
+    capacity: positiveInt('--capacity', values.capacity ?? env.BENCH_CAPACITY, 500),
+    concurrency: positiveInt('--concurrency', values.concurrency ?? env.BENCH_CONCURRENCY, 32),
+    setupConcurrency: positiveInt(
+      '--setup-concurrency',
+      values['setup-concurrency'] ?? env.BENCH_SETUP_CONCURRENCY,
+      8,
+    ),
+    users,
+    ceilingRounds: positiveInt(
+      '--ceiling-rounds',
+      values['ceiling-rounds'] ?? env.BENCH_CEILING_ROUNDS,
+      3,
+    ),
+    wcuSamples: positiveInt('--wcu-samples', values['wcu-samples'] ?? env.BENCH_WCU_SAMPLES, 5),
+    idempotencyKey: values['idempotency-key'] ?? truthy(env.BENCH_IDEMPOTENCY_KEY),
+    apiThrottle: values['api-throttle'] ?? truthy(env.BENCH_API_THROTTLE),
+    control: values.control ?? false,
+    progress,
+    outDir: values.out ?? env.BENCH_OUT ?? 'bench/results',
+  };
+}
+
+export { USAGE };

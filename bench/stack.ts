@@ -1,0 +1,129 @@
+/**
+ * The bench's own local stack: in-memory DynamoDB Local (+ both tables) and the local
+ * gateway, each on a free loopback port, with the local identity provider's env set
+ * before any handler module loads (as local/start.ts does). No SES emulator and no
+ * async runtime: the hold path needs neither (expiry wake-ups go to an empty local bus).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ensureTable, LOCAL_AWS_ENV, startDynamoDb } from '../local/dynamodb.js';
+import { startGateway } from '../local/gateway.js';
+import { localIdentityEnv, localSigningKey } from '../local/idp.js';
+import { freePort } from '../local/ports.js';
+import { ENV } from '../shared/env.js';
+import { type RouteDefinition, routes } from '../shared/routes.js';
+
+export const TABLE_NAME = 'ticketing-bench';
+export const IDEMPOTENCY_TABLE_NAME = 'ticketing-bench-idempotency';
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface BenchStack {
+  apiUrl: string;
+  dynamoDbEndpoint: string;
+  /** The local IdP's private JWK, for `--users mint`. */
+  privateJwk: string;
+}
+
+interface Started {
+  name: string;
+  stop: () => Promise<void>;
+}
+
+/** What is running, in start order; stopped in reverse. */
+const started: Started[] = [];
+let killJava: (() => void) | undefined;
+
+export async function stopAll(log: (line: string) => void = console.log): Promise<void> {
+  while (started.length > 0) {
+    const service = started.pop() as Started;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        service.stop(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('did not stop in time')), STOP_TIMEOUT_MS);
+        }),
+      ]);
+      log(`  stopped ${service.name}`);
+    } catch (error) {
+      log(`  could not stop ${service.name}: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  killJava = undefined;
+}
+
+/** For the 'exit' hook: signals java synchronously, so it never outlives the bench. */
+export function killJavaNow(): void {
+  killJava?.();
+}
+
+/** The route table with throttles out of the way (setup registers thousands of users). */
+function benchRoutes(keepHoldThrottle: boolean): RouteDefinition[] {
+  return routes.map((route) =>
+    keepHoldThrottle && route.id === 'HoldTickets'
+      ? route
+      : { ...route, throttle: { rateLimit: 1_000_000, burstLimit: 1_000_000 } },
+  );
+}
+
+export async function startBenchStack(options: {
+  apiThrottle: boolean;
+  log: (line: string) => void;
+  /** Checked between steps, so Ctrl-C during start stops what is up so far. */
+  shouldStop: () => boolean;
+}): Promise<BenchStack | null> {
+  const [dynamoDbPort, apiPort] = [await freePort(), await freePort()];
+  const dynamoDbEndpoint = `http://127.0.0.1:${dynamoDbPort}`;
+  const apiOrigin = `http://127.0.0.1:${apiPort}`;
+  const { version } = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8'),
+  ) as { version: string };
+
+  // Before any handler or composition module loads: they read configuration at import.
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  const signingKey = await localSigningKey();
+  Object.assign(process.env, LOCAL_AWS_ENV, localIdentityEnv(signingKey, apiOrigin), {
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
+    // Nothing on the hold path sends email; point SES at a closed loopback port anyway.
+    AWS_ENDPOINT_URL_SES: 'http://127.0.0.1:9',
+    AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9',
+    AWS_ENDPOINT_URL_SCHEDULER: 'http://127.0.0.1:9',
+    [ENV.tableName]: TABLE_NAME,
+    [ENV.idempotencyTableName]: IDEMPOTENCY_TABLE_NAME,
+    [ENV.runtime]: 'local',
+    [ENV.senderEmail]: 'tickets@example.com',
+    [ENV.serviceVersion]: version,
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
+  });
+
+  options.log(`Starting DynamoDB Local (in memory) on ${dynamoDbEndpoint}…`);
+  const dynamoDb = await startDynamoDb({ port: dynamoDbPort });
+  started.push({ name: 'DynamoDB Local', stop: () => dynamoDb.stop() });
+  killJava = () => void dynamoDb.stop();
+  if (options.shouldStop()) return null;
+  await ensureTable(dynamoDbEndpoint, TABLE_NAME);
+  await ensureTable(dynamoDbEndpoint, IDEMPOTENCY_TABLE_NAME, 'idempotency');
+  if (options.shouldStop()) return null;
+
+  const gateway = await startGateway({
+    port: apiPort,
+    host: '127.0.0.1',
+    routes: benchRoutes(options.apiThrottle),
+    jwks: signingKey.jwks,
+    log: () => undefined,
+  });
+  started.push({ name: 'API gateway', stop: () => gateway.close() });
+  if (gateway.url !== apiOrigin)
+    throw new Error(`gateway on ${gateway.url}, expected ${apiOrigin}`);
+  options.log(
+    `Gateway on ${gateway.url} (${options.apiThrottle ? 'HoldTickets throttled' : 'unthrottled'})`,
+  );
+  return {
+    apiUrl: gateway.url,
+    dynamoDbEndpoint,
+    privateJwk: JSON.stringify(signingKey.privateJwk),
+  };
+}

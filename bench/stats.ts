@@ -1,0 +1,34 @@
+/** Nearest-rank percentile of an ascending array; NaN when empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] as number;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export function summarize(values: readonly number[]): LatencySummary {
+  const sorted = [...values].sort((a, b) => a - b);
+  const sum = sorted.reduce((total, value) => total + value, 0);
+  return {
+    count: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p90: round(percentile(sorted, 90)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? Number.NaN),
+    mean: round(sorted.length ? sum / sorted.length : Number.NaN),
+  };
+}
+
+export const round = (value: number, digits = 1): number =>
+  Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : value;
+
+export const perSecond = (count: number, ms: number): number =>
+  ms > 0 ? round((count * 1000) / ms) : Number.NaN;
