@@ -1,8 +1,5 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from '../db/batch-get.js';
 import { queryIndexPage } from '../db/paging.js';
 import { eventKeys, table } from '../db/table.js';
 import { cancellationCodes } from '../db/transactions.js';
@@ -45,17 +42,7 @@ export class DynamoEventRepository implements EventRepository {
     // Exactly the two items: the event's partition also holds one live-ticket counter
     // per customer, which a Query would read (and page through) on every hold.
     const wanted = [eventKeys.meta(eventId), eventKeys.inventory(eventId)];
-    let keys: Item[] = wanted;
-    const found: Item[] = [];
-    while (keys.length > 0) {
-      const result = await this.client.send(
-        new BatchGetCommand({
-          RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
-        }),
-      );
-      found.push(...(result.Responses?.[this.tableName] ?? []));
-      keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
+    const found = await batchGetAll(this.client, this.tableName, wanted, { consistent: true });
     const meta = found.find((item) => item.sk === wanted[0]?.sk);
     const inventory = found.find((item) => item.sk === wanted[1]?.sk);
     return meta && inventory ? fromItems(meta, inventory) : null;
@@ -168,18 +155,9 @@ export class DynamoEventRepository implements EventRepository {
   }
 
   private async inventoriesOf(eventIds: string[]): Promise<Map<string, Item>> {
-    const found = new Map<string, Item>();
-    let keys: Item[] = eventIds.map((id) => eventKeys.inventory(id));
-    while (keys.length > 0) {
-      const result = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
-      );
-      for (const item of result.Responses?.[this.tableName] ?? []) {
-        found.set(String(item.eventId), item);
-      }
-      keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
-    return found;
+    const keys = eventIds.map((id) => eventKeys.inventory(id));
+    const items = await batchGetAll(this.client, this.tableName, keys, { consistent: false });
+    return new Map(items.map((item) => [String(item.eventId), item]));
   }
 }
 

@@ -1,12 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from '../db/batch-get.js';
 import { queryIndexPage } from '../db/paging.js';
 import { table, tokenKeys, userKeys } from '../db/table.js';
 import { cancellationCodes } from '../db/transactions.js';
@@ -161,17 +161,12 @@ export class DynamoUserRepository implements UserRepository {
 
   async authState(userId: string, tokenId: string): Promise<AuthState> {
     const revokedKey = tokenKeys.revoked(tokenId);
-    let keys: Item[] = [userKeys.profile(userId), revokedKey];
-    const found: Item[] = [];
-    while (keys.length > 0) {
-      const result = await this.client.send(
-        new BatchGetCommand({
-          RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
-        }),
-      );
-      found.push(...(result.Responses?.[this.tableName] ?? []));
-      keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    }
+    const found = await batchGetAll(
+      this.client,
+      this.tableName,
+      [userKeys.profile(userId), revokedKey],
+      { consistent: true },
+    );
     const profile = found.find((item) => item.pk === userKeys.profile(userId).pk);
     return {
       user: profile ? fromItem(profile) : null,
