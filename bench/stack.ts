@@ -10,6 +10,7 @@ import { ensureTable, LOCAL_AWS_ENV, startDynamoDb } from '../local/dynamodb.js'
 import { startGateway } from '../local/gateway.js';
 import { localIdentityEnv, localSigningKey } from '../local/idp.js';
 import { freePort } from '../local/ports.js';
+import { StartedServices } from '../local/services.js';
 import { ENV } from '../shared/env.js';
 import { type RouteDefinition, routes } from '../shared/routes.js';
 
@@ -24,33 +25,12 @@ export interface BenchStack {
   privateJwk: string;
 }
 
-interface Started {
-  name: string;
-  stop: () => Promise<void>;
-}
-
 /** What is running, in start order; stopped in reverse. */
-const started: Started[] = [];
+const started = new StartedServices(STOP_TIMEOUT_MS);
 let killJava: (() => void) | undefined;
 
 export async function stopAll(log: (line: string) => void = console.log): Promise<void> {
-  while (started.length > 0) {
-    const service = started.pop() as Started;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        service.stop(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('did not stop in time')), STOP_TIMEOUT_MS);
-        }),
-      ]);
-      log(`  stopped ${service.name}`);
-    } catch (error) {
-      log(`  could not stop ${service.name}: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  await started.stopAll(log);
   killJava = undefined;
 }
 
@@ -101,7 +81,7 @@ export async function startBenchStack(options: {
 
   options.log(`Starting DynamoDB Local (in memory) on ${dynamoDbEndpoint}…`);
   const dynamoDb = await startDynamoDb({ port: dynamoDbPort });
-  started.push({ name: 'DynamoDB Local', stop: () => dynamoDb.stop() });
+  started.add('DynamoDB Local', () => dynamoDb.stop());
   killJava = () => void dynamoDb.stop();
   if (options.shouldStop()) return null;
   await ensureTable(dynamoDbEndpoint, TABLE_NAME);
@@ -115,7 +95,7 @@ export async function startBenchStack(options: {
     jwks: signingKey.jwks,
     log: () => undefined,
   });
-  started.push({ name: 'API gateway', stop: () => gateway.close() });
+  started.add('API gateway', () => gateway.close());
   if (gateway.url !== apiOrigin)
     throw new Error(`gateway on ${gateway.url}, expected ${apiOrigin}`);
   options.log(

@@ -24,6 +24,7 @@ import {
 import { startGateway } from './gateway.js';
 import { localIdentityEnv, localSigningKey } from './idp.js';
 import { assertPortFree } from './ports.js';
+import { StartedServices } from './services.js';
 import { DEFAULT_SES_PORT, startSes } from './ses.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -35,13 +36,8 @@ const IDEMPOTENCY_TABLE_NAME = 'ticketing-local-idempotency';
 const STOP_TIMEOUT_MS = 15_000;
 const REPEAT_SIGNAL_GRACE_MS = 1_000;
 
-interface Started {
-  name: string;
-  stop: () => Promise<void>;
-}
-
 /** What is running, in start order; stopped in reverse. */
-const started: Started[] = [];
+const started = new StartedServices(STOP_TIMEOUT_MS);
 let dynamoDb: RunningDynamoDb | undefined;
 let stopRequested = false;
 let stopRequestedAt = 0;
@@ -60,32 +56,8 @@ function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
-/** Fails fast, before java starts, on a port something else already holds. */
-async function stopAll(): Promise<void> {
-  while (started.length > 0) {
-    const service = started.pop() as Started;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        service.stop(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`did not stop within ${STOP_TIMEOUT_MS / 1000} s`)),
-            STOP_TIMEOUT_MS,
-          );
-        }),
-      ]);
-      console.log(`  stopped ${service.name}`);
-    } catch (error) {
-      console.error(`  could not stop ${service.name}:`, error);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
 function shutdown(code: number): Promise<void> {
-  shuttingDown ??= stopAll().then(() => process.exit(code));
+  shuttingDown ??= started.stopAll((line) => console.log(line)).then(() => process.exit(code));
   return shuttingDown;
 }
 
@@ -173,7 +145,7 @@ async function main(): Promise<void> {
     ...(!inMemory && { dataDir: DATA_DIR }),
   });
   const db = dynamoDb;
-  started.push({ name: 'DynamoDB Local', stop: () => db.stop() });
+  started.add('DynamoDB Local', () => db.stop());
   if (stopRequested) throw new StopRequested();
   if (db.endpoint !== dynamoDbEndpoint) {
     throw new Error(`DynamoDB Local answers on ${db.endpoint}, expected ${dynamoDbEndpoint}`);
@@ -190,14 +162,14 @@ async function main(): Promise<void> {
   if (stopRequested) throw new StopRequested();
 
   const ses = await startSes({ port: sesPort });
-  started.push({ name: 'SES emulator', stop: () => ses.close() });
+  started.add('SES emulator', () => ses.close());
   if (stopRequested) throw new StopRequested();
 
   const asyncRuntime = startLocalAsync();
-  started.push({ name: 'scheduler, sweep and email queue', stop: async () => asyncRuntime.stop() });
+  started.add('scheduler, sweep and email queue', async () => asyncRuntime.stop());
 
   const gateway = await startGateway({ port: apiPort, jwks: signingKey.jwks });
-  started.push({ name: 'API gateway', stop: () => gateway.close() });
+  started.add('API gateway', () => gateway.close());
   if (stopRequested) throw new StopRequested();
 
   running = true;
@@ -222,7 +194,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 // Last resort for any exit path (a second Ctrl-C, a crash): stop() signals the java
 // process synchronously, so it does not outlive us holding its port.
 process.on('exit', () => {
-  if (started.some((service) => service.name === 'DynamoDB Local')) void dynamoDb?.stop();
+  if (started.has('DynamoDB Local')) void dynamoDb?.stop();
 });
 process.on('uncaughtException', (error) => {
   console.error('Unexpected error, stopping:', error);
