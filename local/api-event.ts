@@ -3,6 +3,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   APIGatewayRequestAuthorizerEventV2,
   Context,
+  SQSRecord,
 } from 'aws-lambda';
 import type { ApiEvent, AuthorizerContext } from '../shared/http/principal.js';
 import type { RouteDefinition } from '../shared/routes.js';
@@ -133,4 +134,29 @@ export function toAuthorizerEvent(event: ApiEvent): APIGatewayRequestAuthorizerE
     ...(event.pathParameters && { pathParameters: event.pathParameters as Record<string, string> }),
     requestContext: event.requestContext,
   } as APIGatewayRequestAuthorizerEventV2;
+}
+
+/** One record of the SQS event Lambda receives from the email queue. */
+export function sqsRecord(
+  body: string,
+  options: { messageId?: string; receiveCount?: number } = {},
+): SQSRecord {
+  const messageId = options.messageId ?? randomUUID();
+  const now = String(Date.now());
+  return {
+    messageId,
+    receiptHandle: `receipt-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: String(options.receiveCount ?? 1),
+      SentTimestamp: now,
+      SenderId: 'local',
+      ApproximateFirstReceiveTimestamp: now,
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:local:000000000000:emails',
+    awsRegion: 'local',
+  };
 }

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { EmailMessage } from '../shared/adapters/email-queues.js';
 import { localBus } from '../shared/adapters/local-bus.js';
-import { localContext } from './api-event.js';
+import { localContext, sqsRecord } from './api-event.js';
 
 /** As the stack's email queue: a message is tried this often, then dead-lettered. */
 const MAX_RECEIVES = 5;
@@ -51,24 +50,7 @@ export function startLocalAsync(
   const deliver = (message: EmailMessage, receiveCount: number) =>
     later(receiveCount === 1 ? 0 : 1000 * 2 ** (receiveCount - 2), async () => {
       const event: SQSEvent = {
-        Records: [
-          {
-            messageId: randomUUID(),
-            receiptHandle: randomUUID(),
-            body: JSON.stringify(message),
-            attributes: {
-              ApproximateReceiveCount: String(receiveCount),
-              SentTimestamp: String(Date.now()),
-              SenderId: 'local',
-              ApproximateFirstReceiveTimestamp: String(Date.now()),
-            },
-            messageAttributes: {},
-            md5OfBody: '',
-            eventSource: 'aws:sqs',
-            eventSourceARN: 'arn:aws:sqs:local:000000000000:emails',
-            awsRegion: 'local',
-          },
-        ],
+        Records: [sqsRecord(JSON.stringify(message), { receiveCount })],
       };
       let failed: boolean;
       try {

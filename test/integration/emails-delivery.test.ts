@@ -1,8 +1,8 @@
 import { SESClient } from '@aws-sdk/client-ses';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localContext } from '../../local/api-event.js';
+import { localContext, sqsRecord } from '../../local/api-event.js';
 import { startLocalAsync } from '../../local/async-runtime.js';
 import { freePort } from '../../local/ports.js';
 import { type RunningSes, startSes } from '../../local/ses.js';
@@ -121,25 +121,6 @@ function slowSender(ms: number): EmailSender {
       await new Promise((resolve) => setTimeout(resolve, ms));
       return real.send(email);
     },
-  };
-}
-
-function sqsRecord(body: unknown, messageId: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: messageId,
-    body: JSON.stringify(body),
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: String(Date.now()),
-      SenderId: 'test',
-      ApproximateFirstReceiveTimestamp: String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:local:000000000000:emails',
-    awsRegion: 'local',
   };
 }
 
@@ -320,7 +301,9 @@ describe('send-email handler against DynamoDB Local and the SES emulator', () =>
     // Prepare
     const order = await createOrder();
     const body = { orderId: order.id, kind: 'order-confirmed' };
-    const event = (ids: string[]): SQSEvent => ({ Records: ids.map((id) => sqsRecord(body, id)) });
+    const event = (ids: string[]): SQSEvent => ({
+      Records: ids.map((id) => sqsRecord(JSON.stringify(body), { messageId: id })),
+    });
 
     // Act
     const first = await handler(event(['m-1', 'm-2', 'm-3']), localContext('SendEmail'));
@@ -339,7 +322,11 @@ describe('send-email handler against DynamoDB Local and the SES emulator', () =>
 
     // Act
     const response = await handler(
-      { Records: [sqsRecord({ orderId: 'x', kind: 'nope' }, 'm-bad')] },
+      {
+        Records: [
+          sqsRecord(JSON.stringify({ orderId: 'x', kind: 'nope' }), { messageId: 'm-bad' }),
+        ],
+      },
       localContext('SendEmail'),
     );
 

@@ -12,7 +12,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/send-email.js';
-import { localContext } from '../../local/api-event.js';
+import { localContext, sqsRecord } from '../../local/api-event.js';
 import { type EmailKind, emailKeys, orderKeys } from '../../shared/db/table.js';
 import type { Order } from '../../shared/domain/order-model.js';
 
@@ -53,27 +53,8 @@ function storeOrder(stored: Order): void {
     .resolves({ Item: { ...orderKeys.order(stored.id), entity: 'Order', ...stored } });
 }
 
-function record(body: string, messageId = `msg-${Math.random()}`): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `rh-${messageId}`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'unit',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:emails',
-    awsRegion: 'us-east-1',
-  };
-}
-
 const message = (orderId: string, kind: EmailKind = 'order-confirmed', messageId?: string) =>
-  record(JSON.stringify({ orderId, kind }), messageId);
+  sqsRecord(JSON.stringify({ orderId, kind }), { messageId: messageId });
 
 const run = (...records: SQSRecord[]) =>
   handler({ Records: records } satisfies SQSEvent, localContext('SendEmail'));
@@ -224,7 +205,10 @@ describe('send-email handler', () => {
       ses.on(SendEmailCommand).resolves({ MessageId: 'ses-ok' });
 
       // Act
-      const response = await run(record(body, 'm-bad'), message('o-ok', 'hold-expired', 'm-ok'));
+      const response = await run(
+        sqsRecord(body, { messageId: 'm-bad' }),
+        message('o-ok', 'hold-expired', 'm-ok'),
+      );
 
       // Assess: nothing to retry; only the valid record read an order, claimed and sent.
       expect(response).toEqual({ batchItemFailures: [] });
@@ -240,7 +224,7 @@ describe('send-email handler', () => {
 
   it('treats a batch of only a malformed body as processed', async () => {
     // Act
-    const response = await run(record('', 'm-empty'));
+    const response = await run(sqsRecord('', { messageId: 'm-empty' }));
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [] });
