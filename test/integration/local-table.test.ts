@@ -1,0 +1,56 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { ensureTable } from '../../local/dynamodb.js';
+import { createTableInput, table } from '../../shared/db/table.js';
+
+const client = new DynamoDBClient({ endpoint: inject('dynamoDbEndpoint') });
+afterAll(() => client.destroy());
+
+const indexNamesOf = async (tableName: string): Promise<string[]> => {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  return (Table?.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName ?? '').sort();
+};
+
+const allIndexNames = Object.values(table.globalSecondaryIndexes)
+  .map((gsi) => gsi.indexName)
+  .sort();
+
+describe('ensureTable on the local stack', () => {
+  it('creates a missing table with every index of the key design', async () => {
+    const tableName = `fresh-${Date.now()}`;
+    await ensureTable(inject('dynamoDbEndpoint'), tableName);
+    expect(await indexNamesOf(tableName)).toEqual(allIndexNames);
+  });
+
+  it('adds the indexes a table persisted by an older checkout lacks', async () => {
+    const tableName = `older-${Date.now()}`;
+    const current = createTableInput(tableName);
+    const older = (current.GlobalSecondaryIndexes ?? []).slice(0, 1);
+    const keyNames = new Set(
+      [...(current.KeySchema ?? []), ...older.flatMap((gsi) => gsi.KeySchema ?? [])].map(
+        (key) => key.AttributeName,
+      ),
+    );
+    await client.send(
+      new CreateTableCommand({
+        ...current,
+        AttributeDefinitions: current.AttributeDefinitions?.filter((attribute) =>
+          keyNames.has(attribute.AttributeName),
+        ),
+        GlobalSecondaryIndexes: older,
+      }),
+    );
+    expect(await indexNamesOf(tableName)).toHaveLength(1);
+
+    await ensureTable(inject('dynamoDbEndpoint'), tableName);
+    expect(await indexNamesOf(tableName)).toEqual(allIndexNames);
+
+    // Run again, as every start does: nothing left to add, nothing fails.
+    await ensureTable(inject('dynamoDbEndpoint'), tableName);
+    expect(await indexNamesOf(tableName)).toEqual(allIndexNames);
+  });
+});
