@@ -262,6 +262,33 @@ export const routes: readonly RouteDefinition[] = [
     uses: ['emailQueue'],
     throttle: DEFAULT_THROTTLE,
   },
+  {
+    id: 'EventStats',
+    method: 'GET',
+    path: '/v1/events/{eventId}/stats',
+    handler: 'event-stats',
+    access: 'organizer',
+    table: 'read',
+    throttle: DEFAULT_THROTTLE,
+  },
+  {
+    id: 'AdminAnalytics',
+    method: 'GET',
+    path: '/v1/admin/analytics',
+    handler: 'admin-analytics',
+    access: 'admin',
+    table: 'read',
+    throttle: DEFAULT_THROTTLE,
+  },
+  {
+    id: 'RelevantEvents',
+    method: 'GET',
+    path: '/v1/users/{userId}/relevant-events',
+    handler: 'relevant-events',
+    access: 'customer',
+    table: 'read',
+    throttle: READ_THROTTLE,
+  },
 ];
 
 export const routeKeyOf = (route: Pick<RouteDefinition, 'method' | 'path'>): string =>

@@ -1,13 +1,41 @@
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../db/batch-get.js';
+import { queryNearby } from '../db/nearby.js';
 import { queryIndexPage } from '../db/paging.js';
 import { eventKeys, table } from '../db/table.js';
 import { cancellationCodes } from '../db/transactions.js';
-import type { EventState, EventStatus, TicketTypeState } from '../domain/event-model.js';
-import type { EventRepository, EventRepositoryQuery, Page } from '../domain/events.js';
+import {
+  type EventState,
+  type EventStatus,
+  NO_RESOLVED_ORDERS,
+  ORDER_RESOLUTIONS,
+  type OrderResolution,
+  type ResolvedOrderCounts,
+  type TicketTypeState,
+  type Venue,
+} from '../domain/event-model.js';
+import type {
+  EventRepository,
+  EventRepositoryNearQuery,
+  EventRepositoryQuery,
+  NearbyEvent,
+  Page,
+} from '../domain/events.js';
 
 type Item = Record<string, unknown>;
 type StoredTicketType = Omit<TicketTypeState, 'id'>;
+
+/**
+ * The INVENTORY attributes that count an event's orders by resolution. Top-level, not
+ * a map, so a transition can create each with if_not_exists on items written before
+ * they existed (a nested path cannot be set while its parent map is missing).
+ */
+export const resolvedOrderAttributes: Readonly<Record<OrderResolution, string>> = {
+  confirmed: 'confirmedOrders',
+  cancelled: 'cancelledOrders',
+  expired: 'expiredOrders',
+  refunded: 'refundedOrders',
+};
 
 export class DynamoEventRepository implements EventRepository {
   constructor(
@@ -154,6 +182,25 @@ export class DynamoEventRepository implements EventRepository {
     }
   }
 
+  async listNear(query: EventRepositoryNearQuery): Promise<Page<NearbyEvent>> {
+    const filter = nearFilterOf(query);
+    const page = await queryNearby(this.client, this.tableName, {
+      centre: query.near.centre,
+      radiusMetres: query.near.radiusKm * 1000,
+      limit: query.limit,
+      ...(query.cursor !== undefined && { cursor: query.cursor }),
+      ...(filter && { filter }),
+      pointOf: (meta) => meta.venue as Venue,
+      idOf: (meta) => meta.id as string,
+    });
+    const inventories = await this.inventoriesOf(page.items.map(({ item }) => String(item.id)));
+    const items = page.items.flatMap(({ item, distanceMetres }) => {
+      const inventory = inventories.get(String(item.id));
+      return inventory ? [{ event: fromItems(item, inventory), distanceMetres }] : [];
+    });
+    return { items, nextCursor: page.nextCursor };
+  }
+
   private async inventoriesOf(eventIds: string[]): Promise<Map<string, Item>> {
     const keys = eventIds.map((id) => eventKeys.inventory(id));
     const items = await batchGetAll(this.client, this.tableName, keys, { consistent: false });
@@ -161,9 +208,48 @@ export class DynamoEventRepository implements EventRepository {
   }
 }
 
+/**
+ * The nearby index holds every event, whatever its status or time, so the listing's
+ * index and time bounds become filters there.
+ */
+function nearFilterOf(query: EventRepositoryNearQuery) {
+  const names: Record<string, string> = {};
+  // DynamoDB rejects unused aliases, so each name is aliased where it is used.
+  const alias = (attribute: string): string => {
+    names[`#${attribute}`] = attribute;
+    return `#${attribute}`;
+  };
+  const values: Record<string, unknown> = {};
+  const conditions: string[] = [];
+  if (query.status !== undefined) {
+    conditions.push(`${alias('status')} = :status`);
+    values[':status'] = query.status;
+  }
+  if (query.index === 'byOrganizer') {
+    conditions.push(`${alias('organizerId')} = :organizerId`);
+    values[':organizerId'] = query.organizerId;
+  }
+  if (query.from !== undefined) {
+    conditions.push(`${alias('startsAt')} >= :from`);
+    values[':from'] = query.from;
+  }
+  if (query.to !== undefined) {
+    conditions.push(`${alias('startsAt')} <= :to`);
+    values[':to'] = query.to;
+  }
+  if (query.nameContains !== undefined) {
+    conditions.push(`contains(${alias('nameLower')}, :q)`);
+    values[':q'] = query.nameContains.toLowerCase();
+  }
+  return conditions.length > 0
+    ? { expression: conditions.join(' AND '), names, values }
+    : undefined;
+}
+
 function toMetaItem(event: EventState): Item {
   const sort = eventKeys.startsAtSort(event.startsAt, event.id);
-  const { collection, byOwner } = table.globalSecondaryIndexes;
+  const geohash = eventKeys.nearbyGeohash(event.venue);
+  const { collection, byOwner, nearby } = table.globalSecondaryIndexes;
   return {
     ...eventKeys.meta(event.id),
     entity: 'Event',
@@ -184,6 +270,8 @@ function toMetaItem(event: EventState): Item {
     [collection.sortKey]: sort,
     [byOwner.partitionKey]: eventKeys.byOrganizerPartition(event.organizerId),
     [byOwner.sortKey]: sort,
+    [nearby.partitionKey]: eventKeys.nearbyPartition(geohash),
+    [nearby.sortKey]: eventKeys.nearbySort(geohash, event.id),
   };
 }
 
@@ -199,6 +287,12 @@ function toInventoryItem(event: EventState): Item {
     maxTicketsPerOrder: event.maxTicketsPerOrder,
     holdSeconds: event.holdSeconds,
     orderCount: event.orderCount,
+    ...Object.fromEntries(
+      ORDER_RESOLUTIONS.map((resolution) => [
+        resolvedOrderAttributes[resolution],
+        event.resolvedOrders[resolution],
+      ]),
+    ),
     ticketTypes: Object.fromEntries(event.ticketTypes.map(({ id, ...rest }) => [id, rest])),
   };
 }
@@ -221,10 +315,21 @@ function fromItems(meta: Item, inventory: Item): EventState {
     holdSeconds: inventory.holdSeconds as number,
     ticketTypes,
     orderCount: inventory.orderCount as number,
+    resolvedOrders: resolvedOrdersOf(inventory),
     version: meta.version as number,
     createdAt: meta.createdAt as string,
     updatedAt: meta.updatedAt as string,
   };
+}
+
+/** Items written before these counters existed have none: their count starts at 0. */
+function resolvedOrdersOf(inventory: Item): ResolvedOrderCounts {
+  const counts = { ...NO_RESOLVED_ORDERS };
+  for (const resolution of ORDER_RESOLUTIONS) {
+    counts[resolution] =
+      (inventory[resolvedOrderAttributes[resolution]] as number | undefined) ?? 0;
+  }
+  return counts;
 }
 
 /**

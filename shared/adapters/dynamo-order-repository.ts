@@ -8,11 +8,21 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { queryDue, queryIndexPage } from '../db/paging.js';
-import { type EmailKind, emailKeys, eventKeys, orderKeys, table } from '../db/table.js';
+import {
+  analyticsKeys,
+  type EmailKind,
+  emailKeys,
+  eventKeys,
+  orderKeys,
+  table,
+} from '../db/table.js';
 import { cancellationCodes } from '../db/transactions.js';
+import { analyticsDayOf } from '../domain/analytics-model.js';
+import type { OrderResolution } from '../domain/event-model.js';
 import type { Page } from '../domain/events.js';
 import { type Order, type StoredOrderStatus, ticketCount } from '../domain/order-model.js';
 import type { HoldOutcome, OrderListQuery, OrderRepository } from '../domain/order-ports.js';
+import { resolvedOrderAttributes } from './dynamo-event-repository.js';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -138,6 +148,7 @@ export class DynamoOrderRepository implements OrderRepository {
         sold: item.quantity,
         revenueCents: item.quantity * item.unitPriceCents,
       }),
+      resolved: { confirmed: 1 },
       liveTickets: 0,
       email: 'order-confirmed',
     });
@@ -152,6 +163,7 @@ export class DynamoOrderRepository implements OrderRepository {
       condition: { expression: '#expiresAt <= :now', names: { '#expiresAt': 'expiresAt' } },
       remove: [due.partitionKey, due.sortKey],
       counters: (item) => ({ available: item.quantity, held: -item.quantity }),
+      resolved: { expired: 1 },
       liveTickets: -ticketCount(order),
       email: 'hold-expired',
     });
@@ -166,6 +178,7 @@ export class DynamoOrderRepository implements OrderRepository {
       set: { cancelledAt: now },
       remove: [due.partitionKey, due.sortKey],
       counters: (item) => ({ available: item.quantity, held: -item.quantity }),
+      resolved: { cancelled: 1 },
       liveTickets: -ticketCount(order),
       email,
     });
@@ -182,6 +195,7 @@ export class DynamoOrderRepository implements OrderRepository {
         sold: -item.quantity,
         revenueCents: -item.quantity * item.unitPriceCents,
       }),
+      resolved: { confirmed: -1, refunded: 1 },
       liveTickets: -ticketCount(order),
       email,
     });
@@ -251,8 +265,9 @@ export class DynamoOrderRepository implements OrderRepository {
 
   /**
    * One order state change as one transaction: the order (conditional on its status),
-   * the event's counters by delta, the customer's live tickets, and the email for it
-   * into the outbox. False when the order was no longer in `from`.
+   * the event's counters by delta, the customer's live tickets, the email for it into
+   * the outbox, and the analytics counters of the day the order was created. False
+   * when the order was no longer in `from`.
    */
   private async transition(
     order: Order,
@@ -264,6 +279,8 @@ export class DynamoOrderRepository implements OrderRepository {
       set?: Record<string, unknown>;
       remove?: string[];
       counters: (item: Order['items'][number]) => Partial<Record<Counter, number>>;
+      /** How the event's and the day's counts of orders by resolution move. */
+      resolved: Partial<Record<OrderResolution, number>>;
       liveTickets: number;
       email: EmailKind;
     },
@@ -302,7 +319,7 @@ export class DynamoOrderRepository implements OrderRepository {
         Update: {
           TableName: this.tableName,
           Key: eventKeys.inventory(order.eventId),
-          ...this.counterUpdate(order, change.counters),
+          ...withResolvedOrders(this.counterUpdate(order, change.counters), change.resolved),
         },
       },
       {
@@ -323,6 +340,13 @@ export class DynamoOrderRepository implements OrderRepository {
         },
       });
     }
+    items.push({
+      Update: {
+        TableName: this.tableName,
+        Key: analyticsKeys.eventDay(analyticsDayOf(order.createdAt), order.eventId),
+        ...analyticsUpdate(order, change.counters, change.resolved),
+      },
+    });
     const outcome = await this.transact(items);
     if (outcome.ok) return true;
     if (outcome.codes[0] === 'ConditionalCheckFailed') return false;
@@ -422,6 +446,77 @@ export class DynamoOrderRepository implements OrderRepository {
       }
     }
   }
+}
+
+type Update = {
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+};
+
+/**
+ * Adds the event's order counts by resolution to its INVENTORY update; if_not_exists
+ * starts them on items written before they existed.
+ */
+function withResolvedOrders(
+  update: Update,
+  resolved: Partial<Record<OrderResolution, number>>,
+): Update {
+  const sets: string[] = [];
+  const names = { ...update.ExpressionAttributeNames };
+  const values: Record<string, unknown> = { ...update.ExpressionAttributeValues, ':zero': 0 };
+  for (const [resolution, delta] of Object.entries(resolved) as [OrderResolution, number][]) {
+    const attribute = resolvedOrderAttributes[resolution];
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = delta;
+    sets.push(`#${attribute} = if_not_exists(#${attribute}, :zero) + :${attribute}`);
+  }
+  return {
+    UpdateExpression: `${update.UpdateExpression}, ${sets.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/**
+ * The counters of the order's creation day for its event. ADD creates the item and
+ * each counter at zero, so no transition needs to know whether another came first.
+ */
+function analyticsUpdate(
+  order: Order,
+  counters: (item: Order['items'][number]) => Partial<Record<Counter, number>>,
+  resolved: Partial<Record<OrderResolution, number>>,
+): Update {
+  let ticketsSold = 0;
+  let revenueCents = 0;
+  for (const item of order.items) {
+    const { sold = 0, revenueCents: revenue = 0 } = counters(item);
+    ticketsSold += sold;
+    revenueCents += revenue;
+  }
+  const deltas: Record<string, number> = { ...resolved, ticketsSold, revenueCents };
+  const names: Record<string, string> = {
+    '#entity': 'entity',
+    '#eventId': 'eventId',
+    '#currency': 'currency',
+  };
+  const values: Record<string, unknown> = {
+    ':entity': 'EventDayAnalytics',
+    ':eventId': order.eventId,
+    ':currency': order.currency,
+  };
+  const adds: string[] = [];
+  for (const [counter, delta] of Object.entries(deltas)) {
+    if (delta === 0) continue;
+    names[`#${counter}`] = counter;
+    values[`:${counter}`] = delta;
+    adds.push(`#${counter} :${counter}`);
+  }
+  return {
+    UpdateExpression: `SET #entity = :entity, #eventId = :eventId, #currency = :currency ADD ${adds.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
 function toItem(order: Order): Item {

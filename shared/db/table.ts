@@ -1,14 +1,18 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import ngeohash from 'ngeohash';
+import type { GeoPoint } from '../domain/geo.js';
 
 /**
  * The one place that owns the single-table key design. The CDK table, the local
  * table and every key the adapters build come from here, so they cannot drift.
  *
  * Items:
- *   EVENT#<id> / META         descriptive event fields; carries both listing GSIs
+ *   EVENT#<id> / META         descriptive event fields; carries both listing GSIs and,
+ *                             by its venue, the nearby index
  *   EVENT#<id> / INVENTORY    status, limits and ticket types with live counters —
  *                             kept apart from META so the hot hold path writes one
- *                             small item instead of the whole event description
+ *                             small item instead of the whole event description;
+ *                             also counts the event's orders by resolution
  *   USER#<id> / PROFILE       name, email, roles, location; in the users collection
  *   EMAIL#<email> / CLAIM     one per address: makes emails unique across users
  *   CREDENTIAL#<email> / LOCAL  the local identity provider's password hash (never on AWS)
@@ -19,6 +23,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   OUTBOX#<orderId>#<kind> / MESSAGE  an email committed with its order change and not
  *                             yet handed to the queue; in the due index by creation
  *   SENT#<orderId>#<kind> / EMAIL  marks an email as sent: at most one per order and kind
+ *   ANALYTICS#<day> / EVENT#<eventId>  counters of the event's orders created that UTC day,
+ *                             moved by each order's resolution (never by the hold)
  */
 export const table = {
   partitionKey: 'pk',
@@ -32,6 +38,12 @@ export const table = {
     byOwner: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     /** Work that falls due, by due time: hold expiries, undelivered outbox messages. */
     due: { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    /**
+     * Events by venue geohash, every status: `GEO#<cell of GEOHASH_PRECISION.partition>` /
+     * `<geohash of GEOHASH_PRECISION.point>#<eventId>`. A finer cell is a `begins_with`
+     * range inside its partition, so a radius search queries a few cells, never scans.
+     */
+    nearby: { indexName: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
   },
 } as const;
 
@@ -64,6 +76,13 @@ export function parseTimeSort(sort: string): { time: string; id: string } | null
   return separator < 1 || id === '' ? null : { time, id };
 }
 
+/**
+ * Geohash lengths of the nearby index. Partitions are ~1,250 × 625 km cells, so even a
+ * 500 km radius touches only a few of them; sort values locate a venue to ~5 m, so any
+ * cell of length 2–9 is one key range.
+ */
+export const GEOHASH_PRECISION = { partition: 2, point: 9 } as const;
+
 export const eventKeys = {
   meta: (eventId: string): PrimaryKey => ({ pk: `${EVENT_PREFIX}${eventId}`, sk: 'META' }),
   inventory: (eventId: string): PrimaryKey => ({
@@ -74,6 +93,12 @@ export const eventKeys = {
   byStatusPartition: (status: string): string => `STATUS#${status}`,
   byOrganizerPartition: (organizerId: string): string => `ORGANIZER#${organizerId}`,
   startsAtSort: timeSort,
+  /** Nearby-index partition of a geohash cell of at least the partition length. */
+  nearbyPartition: (cell: string): string => `GEO#${cell.slice(0, GEOHASH_PRECISION.partition)}`,
+  nearbyGeohash: (venue: GeoPoint): string =>
+    ngeohash.encode(venue.latitude, venue.longitude, GEOHASH_PRECISION.point),
+  nearbySort: (geohash: string, eventId: string): string => `${geohash}#${eventId}`,
+  geohashOfNearbySort: (sort: string): string => sort.slice(0, GEOHASH_PRECISION.point),
 } as const;
 
 export const userKeys = {
@@ -120,6 +145,20 @@ export const emailKeys = {
   }),
   outboxPartition: 'OUTBOX',
   createdAtSort: timeSort,
+} as const;
+
+/**
+ * One item per event and UTC day (`yyyy-mm-dd`): an analytics window reads one
+ * partition per day. Per event rather than one total per day, so transactions of
+ * different events never contend on it; a hot event's transitions contend on its
+ * INVENTORY item already.
+ */
+export const analyticsKeys = {
+  eventDay: (day: string, eventId: string): PrimaryKey => ({
+    pk: `ANALYTICS#${day}`,
+    sk: `${EVENT_PREFIX}${eventId}`,
+  }),
+  dayPartition: (day: string): string => `ANALYTICS#${day}`,
 } as const;
 
 export const tokenKeys = {

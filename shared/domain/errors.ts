@@ -51,6 +51,13 @@ export class EmailTaken extends DomainError {
   readonly title = 'The email address is already registered';
 }
 
+/** A location-based request for a user who has not set a location (PATCH /v1/me). */
+export class LocationRequired extends DomainError {
+  readonly status = 409;
+  readonly code = 'LOCATION_REQUIRED';
+  readonly title = 'A location is required';
+}
+
 export class EventHasOrders extends DomainError {
   readonly status = 409;
   readonly code = 'EVENT_HAS_ORDERS';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metresToKm, nearSchema, radiusKmSchema } from './geo.js';
 
 export const EVENT_STATUSES = ['DRAFT', 'PUBLISHED', 'CANCELLED'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -98,10 +99,17 @@ export const listEventsQuerySchema = z
     organizerId: z.string().min(1).max(100).optional(),
     limit: z.coerce.number().int().min(1).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default),
     cursor: z.string().min(1).max(2048).optional(),
+    near: nearSchema.optional(),
+    /** With `near` only; RADIUS_KM.default when `near` comes alone. */
+    radiusKm: radiusKmSchema.optional(),
   })
   .refine((query) => !query.from || !query.to || query.from <= query.to, {
     message: '`from` must not be after `to`',
     path: ['from'],
+  })
+  .refine((query) => query.radiusKm === undefined || query.near !== undefined, {
+    message: '`radiusKm` needs `near`',
+    path: ['radiusKm'],
   });
 export type ListEventsQuery = z.infer<typeof listEventsQuerySchema>;
 
@@ -120,6 +128,18 @@ export interface TicketTypeState {
   position: number;
 }
 
+/** Where an order that left HELD is now; a refund moves it from `confirmed` to `refunded`. */
+export const ORDER_RESOLUTIONS = ['confirmed', 'cancelled', 'expired', 'refunded'] as const;
+export type OrderResolution = (typeof ORDER_RESOLUTIONS)[number];
+export type ResolvedOrderCounts = Record<OrderResolution, number>;
+
+export const NO_RESOLVED_ORDERS: Readonly<ResolvedOrderCounts> = {
+  confirmed: 0,
+  cancelled: 0,
+  expired: 0,
+  refunded: 0,
+};
+
 /** The whole event as the domain sees it, assembled from its META and INVENTORY items. */
 export interface EventState {
   id: string;
@@ -136,6 +156,11 @@ export interface EventState {
   ticketTypes: TicketTypeState[];
   /** Orders ever placed; an event with any cannot be deleted. Maintained by the hold path. */
   orderCount: number;
+  /**
+   * Orders that have left HELD, by where they are now; maintained by their transitions.
+   * The orders still held are `orderCount` less these, so the hold path writes no more.
+   */
+  resolvedOrders: ResolvedOrderCounts;
   /** Bumped by every organizer write (not by holds); the optimistic lock for those writes. */
   version: number;
   createdAt: string;
@@ -191,4 +216,14 @@ export function toEventView(event: EventState): EventView {
     createdAt: event.createdAt,
     updatedAt: event.updatedAt,
   };
+}
+
+/** An event found by a radius search, with its great-circle distance from the centre. */
+export type NearbyEventView = EventView & { distanceKm: number };
+
+export function toNearbyEventView(found: {
+  event: EventState;
+  distanceMetres: number;
+}): NearbyEventView {
+  return { ...toEventView(found.event), distanceKm: metresToKm(found.distanceMetres) };
 }

@@ -16,10 +16,14 @@ import {
   type EventView,
   LIMITS,
   type ListEventsQuery,
+  type NearbyEventView,
+  NO_RESOLVED_ORDERS,
   type TicketTypeState,
   toEventView,
+  toNearbyEventView,
   type UpdateEventInput,
 } from './event-model.js';
+import { type GeoCircle, RADIUS_KM } from './geo.js';
 import { hasRole, isAdmin, type Principal } from './principal.js';
 
 export interface Page<T> {
@@ -39,12 +43,22 @@ export type EventRepositoryQuery = EventIndexQuery & {
   cursor?: string;
 };
 
+/** A radius search with the same filters; `index` says which events, not how to read them. */
+export type EventRepositoryNearQuery = EventRepositoryQuery & { near: GeoCircle };
+
+export interface NearbyEvent {
+  event: EventState;
+  distanceMetres: number;
+}
+
 /** Persistence port for events. Every write is conditional; a lost race is reported, never applied. */
 export interface EventRepository {
   insert(event: EventState): Promise<void>;
   /** Strongly consistent, so counters are exact. */
   get(eventId: string): Promise<EventState | null>;
   list(query: EventRepositoryQuery): Promise<Page<EventState>>;
+  /** Within the circle, nearest first (ties by id); the cursor is a position, not a key. */
+  listNear(query: EventRepositoryNearQuery): Promise<Page<NearbyEvent>>;
   /**
    * Writes `after` if the event still is as `before` saw it: same version, same status,
    * and room left for every capacity reduction despite holds made since.
@@ -87,6 +101,7 @@ export class EventService {
         newTicketType(this.newId(), ticketType, position),
       ),
       orderCount: 0,
+      resolvedOrders: { ...NO_RESOLVED_ORDERS },
       version: 1,
       createdAt: now,
       updatedAt: now,
@@ -99,15 +114,25 @@ export class EventService {
     return toEventView(await this.loadVisible(principal, eventId));
   }
 
-  async list(principal: Principal, query: ListEventsQuery): Promise<Page<EventView>> {
-    const page = await this.repository.list({
+  /** Sorted by startsAt; with `near`, nearest first instead, each with its `distanceKm`. */
+  async list(
+    principal: Principal,
+    query: ListEventsQuery,
+  ): Promise<Page<EventView> | Page<NearbyEventView>> {
+    const repositoryQuery: EventRepositoryQuery = {
       ...indexFor(principal, query),
       ...(query.from !== undefined && { from: query.from }),
       ...(query.to !== undefined && { to: query.to }),
       ...(query.q !== undefined && { nameContains: query.q }),
       ...(query.cursor !== undefined && { cursor: query.cursor }),
       limit: query.limit,
-    });
+    };
+    if (query.near !== undefined) {
+      const near = { centre: query.near, radiusKm: query.radiusKm ?? RADIUS_KM.default };
+      const page = await this.repository.listNear({ ...repositoryQuery, near });
+      return { items: page.items.map(toNearbyEventView), nextCursor: page.nextCursor };
+    }
+    const page = await this.repository.list(repositoryQuery);
     return { items: page.items.map(toEventView), nextCursor: page.nextCursor };
   }
 
@@ -173,12 +198,26 @@ export class EventService {
 
   private async loadOwned(principal: Principal, eventId: string): Promise<EventState> {
     requireUser(principal);
-    const event = await this.loadVisible(principal, eventId);
-    if (!canManage(principal, event)) {
-      throw new Forbidden('Only the event organizer or an admin may change this event');
-    }
-    return event;
+    return ownedEvent(principal, eventId, await this.repository.get(eventId));
   }
+}
+
+/**
+ * The event if the caller organizes it or is an admin. To anyone else a draft does not
+ * exist (404), and a published or cancelled event may be seen but not managed (403).
+ */
+export function ownedEvent(
+  principal: Principal,
+  eventId: string,
+  event: EventState | null,
+): EventState {
+  if (!event || (event.status === 'DRAFT' && !canManage(principal, event))) {
+    throw new NotFound(`Event ${eventId} not found`);
+  }
+  if (!canManage(principal, event)) {
+    throw new Forbidden('Only the event organizer or an admin may manage this event');
+  }
+  return event;
 }
 
 function requireUser(principal: Principal): string {

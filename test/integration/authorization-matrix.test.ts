@@ -438,6 +438,41 @@ const matrix: Record<string, Scenario[]> = {
       expected: row(401, 200, 404, 200, 404, 200),
     },
   ],
+  'GET /v1/events/{eventId}/stats': [
+    {
+      name: "the organizer's draft",
+      request: simple((world) => `/v1/events/${world.draftEventId}/stats`),
+      // Like changing the event: a draft does not exist for another organizer.
+      expected: row(401, 403, 403, 200, 404, 200),
+    },
+    {
+      name: "the organizer's published event",
+      request: simple((world) => `/v1/events/${world.publishedEventId}/stats`),
+      expected: row(401, 403, 403, 200, 403, 200),
+    },
+  ],
+  'GET /v1/admin/analytics': [
+    {
+      name: 'the last 30 days',
+      request: simple('/v1/admin/analytics'),
+      expected: row(401, 403, 403, 403, 403, 200),
+    },
+  ],
+  'GET /v1/users/{userId}/relevant-events': [
+    {
+      name: "the customer's, who has a location",
+      request: async (_actor, world) => {
+        const located = await send(world.url, 'PATCH', '/v1/me', {
+          token: world.actors.customer.token,
+          body: { location: { latitude: 48.8566, longitude: 2.3522 } },
+        });
+        expect(located.status, located.text).toBe(200);
+        return { path: `/v1/users/${world.actors.customer.id}/relevant-events` };
+      },
+      // As GET /v1/users/{userId}: another user's list does not exist for the caller.
+      expected: row(401, 200, 404, 404, 404, 200),
+    },
+  ],
 };
 
 describe('authorization matrix', () => {

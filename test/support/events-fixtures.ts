@@ -97,6 +97,7 @@ export function eventState(overrides: Partial<EventState> = {}): EventState {
     holdSeconds: 600,
     ticketTypes: [ticketTypeState()],
     orderCount: 0,
+    resolvedOrders: { confirmed: 0, cancelled: 0, expired: 0, refunded: 0 },
     version: 1,
     createdAt: '2029-01-01T00:00:00.000Z',
     updatedAt: '2029-01-01T00:00:00.000Z',

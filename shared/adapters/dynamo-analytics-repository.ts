@@ -1,0 +1,135 @@
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from '../db/batch-get.js';
+import { analyticsKeys, eventKeys, orderKeys, table } from '../db/table.js';
+import type { AnalyticsRepository } from '../domain/analytics.js';
+import { type EventSummary, type EventTotals, emptyTotals } from '../domain/analytics-model.js';
+import { ORDER_RESOLUTIONS } from '../domain/event-model.js';
+
+type Item = Record<string, unknown>;
+
+/** Day partitions read at once; a year-long window is 366 Queries. */
+const DAY_READ_CONCURRENCY = 8;
+/** Due-index entries looked at per overdue count: the expiry job keeps far fewer overdue. */
+const OVERDUE_SCAN_ROUND = 500;
+const OVERDUE_SCAN_ROUNDS = 4;
+/** BatchGetItem's limit. */
+const BATCH_GET_KEYS = 100;
+
+export class DynamoAnalyticsRepository implements AnalyticsRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async totalsByEvent(days: readonly string[]): Promise<Map<string, EventTotals>> {
+    const totals = new Map<string, EventTotals>();
+    let next = 0;
+    const worker = async () => {
+      while (next < days.length) {
+        const day = days[next++] as string;
+        for (const item of await this.dayItems(day)) addDay(totals, item);
+      }
+    };
+    await Promise.all(Array.from({ length: DAY_READ_CONCURRENCY }, worker));
+    return totals;
+  }
+
+  async summaries(eventIds: readonly string[]): Promise<Map<string, EventSummary>> {
+    const keys = eventIds.flatMap((id) => [eventKeys.meta(id), eventKeys.inventory(id)]);
+    const items = await batchGetAll(this.client, this.tableName, keys, { consistent: false });
+    const find = (key: { pk: string; sk: string }) =>
+      items.find((item) => item.pk === key.pk && item.sk === key.sk);
+    const summaries = new Map<string, EventSummary>();
+    for (const id of eventIds) {
+      const meta = find(eventKeys.meta(id));
+      const inventory = find(eventKeys.inventory(id));
+      if (!meta || !inventory) continue;
+      const ticketTypes = Object.values(inventory.ticketTypes as Record<string, Item>);
+      summaries.set(id, {
+        name: String(meta.name),
+        capacity: ticketTypes.reduce((sum, ticketType) => sum + Number(ticketType.capacity), 0),
+      });
+    }
+    return summaries;
+  }
+
+  async overdueHolds(eventId: string, since: string, now: string): Promise<number> {
+    const { due } = table.globalSecondaryIndexes;
+    const request: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: due.indexName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :since AND :now',
+      FilterExpression: '#eventId = :eventId AND #status = :held',
+      ProjectionExpression: '#id',
+      ExpressionAttributeNames: {
+        '#pk': due.partitionKey,
+        '#sk': due.sortKey,
+        '#eventId': 'eventId',
+        '#status': 'status',
+        '#id': 'id',
+      },
+      ExpressionAttributeValues: {
+        ':pk': orderKeys.expiringPartition,
+        ':since': since,
+        // Due values are `<time>#<id>`: the sentinel includes everything due at `now`.
+        ':now': `${now}#\uffff`,
+        ':eventId': eventId,
+        ':held': 'HELD',
+      },
+      Limit: OVERDUE_SCAN_ROUND,
+    };
+    const ids: string[] = [];
+    let startKey: Item | undefined;
+    for (let round = 0; round < OVERDUE_SCAN_ROUNDS; round++) {
+      const page = await this.client.send(
+        new QueryCommand({ ...request, ...(startKey && { ExclusiveStartKey: startKey }) }),
+      );
+      ids.push(...(page.Items ?? []).map((item) => String(item.id)));
+      startKey = page.LastEvaluatedKey;
+      if (startKey === undefined) break;
+    }
+    // The index lags the table: only the orders themselves say whether they are still HELD.
+    let overdue = 0;
+    for (let start = 0; start < ids.length; start += BATCH_GET_KEYS) {
+      const keys = ids.slice(start, start + BATCH_GET_KEYS).map((id) => orderKeys.order(id));
+      const orders = await batchGetAll(this.client, this.tableName, keys, { consistent: true });
+      overdue += orders.filter(
+        (order) => order.status === 'HELD' && String(order.expiresAt) <= now,
+      ).length;
+    }
+    return overdue;
+  }
+
+  /** Every item of one day partition; a dashboard read, so eventually consistent. */
+  private async dayItems(day: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': table.partitionKey },
+          ExpressionAttributeValues: { ':pk': analyticsKeys.dayPartition(day) },
+          ...(startKey && { ExclusiveStartKey: startKey }),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return items;
+  }
+}
+
+function addDay(totals: Map<string, EventTotals>, item: Item): void {
+  const eventId = String(item.eventId);
+  const sum = totals.get(eventId) ?? emptyTotals(String(item.currency));
+  for (const counter of [...ORDER_RESOLUTIONS, 'ticketsSold', 'revenueCents'] as const) {
+    sum[counter] += (item[counter] as number | undefined) ?? 0;
+  }
+  totals.set(eventId, sum);
+}

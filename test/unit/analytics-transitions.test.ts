@@ -1,0 +1,134 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-repository.js';
+import type { Order } from '../../shared/domain/order-model.js';
+
+/*
+ * The counters that stats and analytics read are moved by the order transitions
+ * themselves, in the same transaction: each transition's INVENTORY update and its
+ * analytics day item, exactly. The hold writes neither.
+ */
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const TABLE = 'unit-test-table';
+const repository = new DynamoOrderRepository(
+  DynamoDBDocumentClient.from(new DynamoDBClient({})),
+  TABLE,
+);
+
+beforeEach(() => {
+  ddb.reset();
+  ddb.on(TransactWriteCommand).resolves({});
+});
+
+/** Created just before midnight UTC, resolved the next day: it still counts on its first. */
+const order: Order = {
+  id: 'ord-1',
+  eventId: 'ev-1',
+  eventName: 'Concert',
+  organizerId: 'org-1',
+  customer: { userId: 'cust-1', email: 'cust-1@example.com', name: 'C' },
+  items: [
+    { ticketTypeId: 'tt-ga', quantity: 2, unitPriceCents: 1500 },
+    { ticketTypeId: 'tt-vip', quantity: 1, unitPriceCents: 9000 },
+  ],
+  amountCents: 12_000,
+  currency: 'EUR',
+  status: 'HELD',
+  expiresAt: '2027-03-02T00:09:00.000Z',
+  createdAt: '2027-03-01T23:59:00.000Z',
+  updatedAt: '2027-03-01T23:59:00.000Z',
+};
+const LATER = '2027-03-02T00:10:00.000Z';
+
+function writtenItems() {
+  expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+  return ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+}
+
+/** An update expression with its aliases resolved, for reading, with its values. */
+function resolved(update: { UpdateExpression?: string; ExpressionAttributeNames?: object }) {
+  let expression = update.UpdateExpression ?? '';
+  for (const [alias, name] of Object.entries(update.ExpressionAttributeNames ?? {})) {
+    expression = expression.replaceAll(new RegExp(`${alias}\\b`, 'g'), String(name));
+  }
+  return expression;
+}
+
+const transitions = [
+  {
+    name: 'confirm',
+    run: () =>
+      repository.confirm({ ...order, status: 'PAYING' }, { paymentId: 'pay-1', paidAt: LATER }),
+    inventory: { confirmedOrders: 1 },
+    day: { confirmed: 1, ticketsSold: 3, revenueCents: 12_000 },
+  },
+  {
+    name: 'expire',
+    run: () => repository.expire(order, LATER),
+    inventory: { expiredOrders: 1 },
+    day: { expired: 1 },
+  },
+  {
+    name: 'cancelHeld',
+    run: () => repository.cancelHeld(order, LATER, 'order-cancelled'),
+    inventory: { cancelledOrders: 1 },
+    day: { cancelled: 1 },
+  },
+  {
+    name: 'refund',
+    run: () => repository.refund({ ...order, status: 'CONFIRMED' }, LATER, 'order-refunded'),
+    inventory: { confirmedOrders: -1, refundedOrders: 1 },
+    day: { confirmed: -1, refunded: 1, ticketsSold: -3, revenueCents: -12_000 },
+  },
+] as const;
+
+describe('order transitions move the stats and analytics counters', () => {
+  for (const transition of transitions) {
+    it(`${transition.name}: counts the order on the event and on its creation day, in one transaction`, async () => {
+      expect(await transition.run()).toBe(true);
+
+      const items = writtenItems();
+      const inventory = items[1]?.Update;
+      expect(inventory?.Key).toEqual({ pk: 'EVENT#ev-1', sk: 'INVENTORY' });
+      const inventoryExpression = resolved(inventory ?? {});
+      for (const [attribute, delta] of Object.entries(transition.inventory)) {
+        // if_not_exists: INVENTORY items written before these counters existed have none.
+        expect(inventoryExpression).toContain(
+          `${attribute} = if_not_exists(${attribute}, :zero) + :${attribute}`,
+        );
+        expect(inventory?.ExpressionAttributeValues?.[`:${attribute}`]).toBe(delta);
+      }
+
+      const day = items.at(-1)?.Update;
+      expect(day?.Key).toEqual({ pk: 'ANALYTICS#2027-03-01', sk: 'EVENT#ev-1' });
+      expect(day?.ConditionExpression).toBeUndefined();
+      const adds = Object.keys(transition.day)
+        .map((counter) => `${counter} :${counter}`)
+        .join(', ');
+      expect(resolved(day ?? {})).toBe(
+        `SET entity = :entity, eventId = :eventId, currency = :currency ADD ${adds}`,
+      );
+      expect(day?.ExpressionAttributeValues).toEqual({
+        ':entity': 'EventDayAnalytics',
+        ':eventId': 'ev-1',
+        ':currency': 'EUR',
+        ...Object.fromEntries(
+          Object.entries(transition.day).map(([counter, delta]) => [`:${counter}`, delta]),
+        ),
+      });
+    });
+  }
+
+  it('the hold writes no analytics item and no resolution counter', async () => {
+    await repository.hold(order, { perCustomer: 10, now: '2027-03-01T23:59:00.000Z' });
+
+    const items = writtenItems();
+    expect(items).toHaveLength(3);
+    expect(items.map((item) => JSON.stringify(item))).not.toContainEqual(
+      expect.stringMatching(/ANALYTICS#|Orders/),
+    );
+  });
+});
