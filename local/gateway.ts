@@ -14,12 +14,14 @@ import {
   toAuthorizerEvent,
   toHttpResponse,
 } from './api-event.js';
+import { docsResponse } from './docs.js';
 import { LOCAL_JWKS_PATH } from './idp.js';
 
 /*
  * The local stand-in for the HTTP API: it routes each request through the same route
  * table the CDK stack is built from, enforces each route's throttle, and calls the
- * route's real handler module in-process with a payload-format-2.0 event.
+ * route's real handler module in-process with a payload-format-2.0 event. It also
+ * serves `/docs`, a Swagger UI page over the API's own `/openapi.json` (local only).
  *
  * This module must not import anything that reads configuration at load time
  * (shared/clients, shared/composition): `local/start.ts` sets the environment first,
@@ -184,6 +186,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(options.jwks),
       };
+    }
+    if (method === 'GET') {
+      const docs = await docsResponse(path);
+      if (docs) return docs;
     }
 
     let route: RouteDefinition | undefined;

@@ -178,6 +178,7 @@ async function main(): Promise<void> {
       '',
       `Ticketing API ${version} is running locally:`,
       `  API        ${gateway.url}`,
+      `  API docs   ${gateway.url}/docs  (OpenAPI document: ${gateway.url}/openapi.json)`,
       `  SES inbox  ${ses.url}  (emails as JSON: ${ses.url}/store)`,
       `  DynamoDB   ${db.endpoint}  table ${TABLE_NAME}, ${inMemory ? 'in memory' : `data in ${DATA_DIR}`}`,
       '',

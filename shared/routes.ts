@@ -42,8 +42,8 @@ const READ_THROTTLE: Throttle = { rateLimit: 200, burstLimit: 400 };
 /** Credential endpoints: slow enough to make password guessing expensive. */
 const CREDENTIAL_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
 
-/** Every HTTP route. The CDK HTTP API and the local gateway are both built from this list. */
-export const routes: readonly RouteDefinition[] = [
+// `as const` keeps each id a literal, so RouteId is the union of them.
+const routeTable = [
   {
     id: 'Health',
     method: 'GET',
@@ -263,6 +263,14 @@ export const routes: readonly RouteDefinition[] = [
     throttle: DEFAULT_THROTTLE,
   },
   {
+    id: 'OpenApi',
+    method: 'GET',
+    path: '/openapi.json',
+    handler: 'openapi',
+    access: 'public',
+    throttle: READ_THROTTLE,
+  },
+  {
     id: 'EventStats',
     method: 'GET',
     path: '/v1/events/{eventId}/stats',
@@ -289,7 +297,12 @@ export const routes: readonly RouteDefinition[] = [
     table: 'read',
     throttle: READ_THROTTLE,
   },
-];
+] as const satisfies readonly RouteDefinition[];
+
+export type RouteId = (typeof routeTable)[number]['id'];
+
+/** Every HTTP route. The CDK HTTP API and the local gateway are both built from this list. */
+export const routes: readonly RouteDefinition[] = routeTable;
 
 export const routeKeyOf = (route: Pick<RouteDefinition, 'method' | 'path'>): string =>
   `${route.method} ${route.path}`;

@@ -98,7 +98,9 @@ export class TicketingApi extends Construct {
         integration: new HttpLambdaIntegration(`${route.id}Integration`, fn),
         authorizer,
       });
-      stageResource.addPropertyOverride(`RouteSettings.${routeKeyOf(route)}`, {
+      // A dot in the override path separates levels; `/openapi.json` has one of its own.
+      const routeKey = routeKeyOf(route).replaceAll('.', '\\.');
+      stageResource.addPropertyOverride(`RouteSettings.${routeKey}`, {
         ThrottlingRateLimit: route.throttle.rateLimit,
         ThrottlingBurstLimit: route.throttle.burstLimit,
       });

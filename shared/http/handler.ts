@@ -59,7 +59,7 @@ export function httpHandler<S extends RequestSchemas>(
       },
     });
   if (schemas.body) chain.use(httpJsonBodyParser({ disableContentTypeCheck: true }));
-  return chain.handler(async (event, context) => {
+  const handler = chain.handler(async (event, context) => {
     const request = {
       params: validate(schemas.params, event.pathParameters ?? {}, 'path'),
       query: validate(schemas.query, event.queryStringParameters ?? {}, 'query'),
@@ -77,6 +77,8 @@ export function httpHandler<S extends RequestSchemas>(
       }),
     };
   });
+  // Exposed so a test can prove the OpenAPI contract documents the very schemas used here.
+  return Object.assign(handler, { requestSchemas: schemas });
 }
 
 function routeOf(event: ApiEvent): RouteDefinition {

@@ -199,6 +199,13 @@ const matrix: Record<string, Scenario[]> = {
   'GET /health': [
     { name: 'health', request: simple('/health'), expected: row(200, 200, 200, 200, 200, 200) },
   ],
+  'GET /openapi.json': [
+    {
+      name: 'the API document',
+      request: simple('/openapi.json'),
+      expected: row(200, 200, 200, 200, 200, 200),
+    },
+  ],
   'POST /v1/auth/register': [
     {
       name: 'a new email per cell',

@@ -1,0 +1,364 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
+import { contract, type RouteContract } from '../../shared/api/contract.js';
+import { buildOpenApiDocument, documentedResponses } from '../../shared/api/openapi.js';
+import {
+  type analyticsSchema,
+  type eventStatsSchema,
+  type eventViewSchema,
+  type loginTokenSchema,
+  type nearbyEventViewSchema,
+  openApiDocumentSchema,
+  orderViewSchema,
+  type problemSchema,
+  type registeredUserSchema,
+  type userSchema,
+} from '../../shared/api/responses.js';
+import type { Analytics, EventStats } from '../../shared/domain/analytics-model.js';
+import { Unauthenticated } from '../../shared/domain/errors.js';
+import type { EventView, NearbyEventView } from '../../shared/domain/event-model.js';
+import { type Order, type OrderView, toOrderView } from '../../shared/domain/order-model.js';
+import type { User } from '../../shared/domain/user-model.js';
+import type { LoginResult } from '../../shared/domain/users.js';
+import type { Problem } from '../../shared/http/problem.js';
+import { type RouteDefinition, routes } from '../../shared/routes.js';
+import { invoke } from '../support/invoke.js';
+import { jsonSchemaValidator } from '../support/openapi.js';
+
+const VERSION = 'unit-test';
+const document = buildOpenApiDocument({ version: VERSION });
+/** The document as a client receives it: plain JSON. */
+const json = JSON.parse(JSON.stringify(document)) as any;
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+function operations(doc: any): { path: string; method: string; operation: any }[] {
+  return Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
+    Object.entries(item as object)
+      .filter(([method]) => METHODS.includes(method))
+      .map(([method, operation]) => ({ path, method, operation })),
+  );
+}
+
+function operationOf(route: RouteDefinition): any {
+  return json.paths?.[route.path]?.[route.method.toLowerCase()];
+}
+
+function entryOf(route: RouteDefinition): RouteContract {
+  const entry = (contract as Record<string, RouteContract | undefined>)[route.id];
+  if (!entry) throw new Error(`no contract entry for ${route.id}`);
+  return entry;
+}
+
+/**
+ * What the handler would say about this example: it is sent over HTTP, so the body goes
+ * through JSON and query values arrive as strings, exactly as the gateway hands them on.
+ */
+function exampleIssues(entry: RouteContract, example: RouteContract['example']): string[] {
+  const wire = {
+    params: example.params,
+    query:
+      example.query &&
+      Object.fromEntries(Object.entries(example.query).map(([name, v]) => [name, String(v)])),
+    body: example.body === undefined ? undefined : JSON.parse(JSON.stringify(example.body)),
+  };
+  return (['params', 'query', 'body'] as const).flatMap((part) => {
+    const schema = entry.request[part];
+    if (!schema) {
+      return wire[part] === undefined ? [] : [`${part}: example given, but no schema`];
+    }
+    const result = schema.safeParse(part === 'body' ? wire.body : (wire[part] ?? {}));
+    return result.success
+      ? []
+      : result.error.issues.map((issue) => `${part}.${issue.path.join('.')}: ${issue.message}`);
+  });
+}
+
+/** Every `$ref` in the tree, and the ones that point at nothing. */
+function danglingRefs(doc: unknown): { refs: string[]; dangling: string[] } {
+  const refs: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '$ref' && typeof value === 'string') refs.push(value);
+        else walk(value);
+      }
+    }
+  };
+  walk(doc);
+  const resolves = (ref: string) =>
+    ref.startsWith('#/') &&
+    ref
+      .slice(2)
+      .split('/')
+      .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+      .reduce<any>(
+        (node, key) => (node !== null && typeof node === 'object' ? node[key] : undefined),
+        doc,
+      ) !== undefined;
+  return { refs, dangling: refs.filter((ref) => !resolves(ref)) };
+}
+
+const compile = (schema: unknown) => jsonSchemaValidator(json, schema);
+
+describe('the OpenAPI document covers the route table', () => {
+  it('has one operation per route, at its method and path, with the route id as operationId', () => {
+    for (const route of routes) {
+      expect(operationOf(route)?.operationId, `${route.method} ${route.path}`).toBe(route.id);
+    }
+    expect(operations(json)).toHaveLength(routes.length);
+  });
+
+  it('has a contract entry for exactly the routes of the route table', () => {
+    expect(Object.keys(contract).sort()).toEqual(routes.map((route) => route.id).sort());
+  });
+
+  it.each(routes)('$id: documents the very schemas its handler validates with', async (route) => {
+    const { handler } = (await import(`../../functions/${route.handler}.ts`)) as {
+      handler: { requestSchemas?: Record<string, unknown> };
+    };
+    const validated = handler.requestSchemas ?? {};
+    const documented: Record<string, unknown> = { ...entryOf(route).request };
+    for (const part of ['params', 'query', 'body']) {
+      // Identity, not equality: a copy of a schema could drift from the one in use.
+      expect(documented[part], `${route.id} ${part}`).toBe(validated[part]);
+    }
+  });
+
+  it('refuses to build for a route without a contract entry', () => {
+    const extra: RouteDefinition = {
+      id: 'Undocumented',
+      method: 'GET',
+      path: '/v1/undocumented',
+      handler: 'undocumented',
+      access: 'public',
+      throttle: { rateLimit: 1, burstLimit: 1 },
+    };
+    expect(() => buildOpenApiDocument({ version: VERSION, routes: [...routes, extra] })).toThrow(
+      /no entry for route Undocumented/,
+    );
+  });
+});
+
+describe('documented example requests', () => {
+  it.each(routes)('$id: the example passes the handler schemas', (route) => {
+    const entry = entryOf(route);
+    expect(exampleIssues(entry, entry.example)).toEqual([]);
+  });
+
+  it('control: a broken example is caught, refinements included', () => {
+    const hold = contract.HoldTickets;
+    const body = hold.example.body as { items: { ticketTypeId: string; quantity: number }[] };
+    const item = body.items[0];
+    if (!item) throw new Error('the HoldTickets example holds nothing');
+    expect(exampleIssues(hold, { ...hold.example, body: { items: [item, item] } })).toEqual([
+      'body.items: each ticket type may appear once',
+    ]);
+    expect(
+      exampleIssues(hold, { ...hold.example, body: { items: [{ ...item, quantity: 0 }] } }),
+    ).toHaveLength(1);
+    expect(exampleIssues(hold, { ...hold.example, params: {} })).toHaveLength(1);
+    expect(exampleIssues(contract.Health, { body: {} })).toEqual([
+      'body: example given, but no schema',
+    ]);
+  });
+
+  it.each(routes)('$id: the document carries the example', (route) => {
+    const { example } = entryOf(route);
+    const operation = operationOf(route);
+    expect(operation.requestBody?.content['application/json'].example).toEqual(example.body);
+    for (const parameter of operation.parameters ?? []) {
+      const values = { path: example.params, query: example.query, header: undefined }[
+        parameter.in as 'path' | 'query' | 'header'
+      ] as Record<string, unknown> | undefined;
+      if (parameter.required) expect(parameter.example, parameter.name).toBeDefined();
+      expect(parameter.example).toEqual(values?.[parameter.name]);
+    }
+  });
+});
+
+describe('the document is OpenAPI 3.1', () => {
+  it('declares 3.1, an info block and the bearer scheme', () => {
+    expect(json.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(json.info).toMatchObject({ title: expect.any(String), version: VERSION });
+    expect(json.servers).toEqual([{ url: '/' }]);
+    expect(json.components.securitySchemes.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+    expect(openApiDocumentSchema.safeParse(json).success).toBe(true);
+  });
+
+  it('is plain JSON', () => {
+    expect(json).toEqual(document);
+  });
+
+  it('gives every operation a unique operationId and described responses', () => {
+    const ids = operations(json).map(({ operation }) => operation.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const { path, method, operation } of operations(json)) {
+      const responses = Object.entries(operation.responses ?? {});
+      expect(responses.length, `${method} ${path}`).toBeGreaterThan(0);
+      for (const [status, response] of responses) {
+        expect(status).toMatch(/^[1-5]\d\d$/);
+        expect((response as { description?: unknown }).description).toEqual(expect.any(String));
+      }
+    }
+  });
+
+  it('declares each path template parameter as a required path parameter, and no other', () => {
+    for (const { path, method, operation } of operations(json)) {
+      const inTemplate = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
+      const declared = (operation.parameters ?? []).filter((p: any) => p.in === 'path');
+      expect(declared.map((p: any) => p.name).sort(), `${method} ${path}`).toEqual(inTemplate);
+      for (const parameter of declared) expect(parameter.required).toBe(true);
+    }
+  });
+
+  it('resolves every $ref', () => {
+    const { refs, dangling } = danglingRefs(json);
+    expect(refs.length).toBeGreaterThan(0);
+    expect(dangling).toEqual([]);
+  });
+
+  it('control: a dangling $ref is found', () => {
+    const broken = structuredClone(json);
+    broken.components.schemas.Event = undefined;
+    expect(danglingRefs(broken).dangling).toContain('#/components/schemas/Event');
+  });
+
+  it('has examples that pass its own JSON Schemas', () => {
+    let checked = 0;
+    for (const { path, method, operation } of operations(json)) {
+      const where = `${method} ${path}`;
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.example === undefined) continue;
+        // Query values are strings on the wire; the schema describes what they parse to.
+        expect(compile(parameter.schema).safeParse(parameter.example).success, where).toBe(true);
+        checked++;
+      }
+      const body = operation.requestBody?.content['application/json'];
+      if (body) {
+        expect(compile(body.schema).safeParse(body.example).error, where).toBeUndefined();
+        checked++;
+      }
+      for (const response of Object.values<any>(operation.responses)) {
+        for (const media of Object.values<any>(response.content ?? {})) {
+          for (const example of Object.values<any>(media.examples ?? {})) {
+            expect(compile(media.schema).safeParse(example.value).error, where).toBeUndefined();
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(routes.length);
+  });
+
+  it('control: an example the schema does not allow fails', () => {
+    const media =
+      json.paths['/v1/events/{eventId}/orders'].post.responses['409'].content[
+        'application/problem+json'
+      ];
+    const soldOut = media.examples.SOLD_OUT.value;
+    expect(compile(media.schema).safeParse(soldOut).success).toBe(true);
+    expect(compile(media.schema).safeParse({ ...soldOut, code: 'EMAIL_TAKEN' }).success).toBe(
+      false,
+    );
+    const create = json.paths['/v1/events'].post.requestBody.content['application/json'];
+    expect(
+      compile(create.schema).safeParse({ ...create.example, status: 'PUBLISHED' }).success,
+    ).toBe(false);
+  });
+});
+
+describe('security and errors', () => {
+  it.each(routes)('$id: says who may call it', (route) => {
+    const operation = operationOf(route);
+    if (route.access === 'public') {
+      expect(operation.security).toContainEqual({});
+      // Only the route's own logic may ask for a sign-in (drafts, wrong credentials).
+      const asksForSignIn = entryOf(route).errors.includes(Unauthenticated);
+      expect(operation.responses['401'] !== undefined).toBe(asksForSignIn);
+    } else {
+      expect(operation.security).toEqual([{ bearerAuth: [route.access] }]);
+      expect(operation.responses['401'].content['application/problem+json']).toBeDefined();
+    }
+    const needsRole = route.access === 'organizer' || route.access === 'admin';
+    if (needsRole) expect(operation.responses['403']).toBeDefined();
+    expect(operation.responses['500']).toBeDefined();
+    expect(operation.responses['429']).toBeDefined();
+  });
+
+  it('documents route-specific codes under their status', () => {
+    const codesAt = (id: keyof typeof contract, status: number) => {
+      const route = routes.find((candidate) => candidate.id === id);
+      if (!route) throw new Error(`no route ${id}`);
+      const schema = documentedResponses(route).get(status)?.content?.schema;
+      const codes = ['SOLD_OUT', 'EVENT_NOT_ON_SALE', 'EMAIL_TAKEN', 'VALIDATION_FAILED'];
+      return codes.filter(
+        (code) =>
+          schema?.safeParse({
+            type: 'https://ticketing.example/problems/x',
+            title: 't',
+            status,
+            detail: 'd',
+            code,
+          }).success,
+      );
+    };
+    expect(codesAt('HoldTickets', 409)).toEqual(['SOLD_OUT', 'EVENT_NOT_ON_SALE']);
+    expect(codesAt('Register', 409)).toEqual(['EMAIL_TAKEN']);
+    expect(codesAt('Register', 400)).toEqual(['VALIDATION_FAILED']);
+    expect(codesAt('GetMe', 400)).toEqual([]);
+  });
+});
+
+describe('response schemas', () => {
+  const order: Order = {
+    id: 'ord-1',
+    eventId: 'ev-1',
+    eventName: 'Spring Concert',
+    organizerId: 'org-1',
+    customer: { userId: 'cust-1', email: 'ada@example.com', name: 'Ada' },
+    items: [{ ticketTypeId: 'tt-1', quantity: 2, unitPriceCents: 4900 }],
+    amountCents: 9800,
+    currency: 'USD',
+    status: 'PAYING',
+    expiresAt: '2027-03-01T19:40:00.000Z',
+    createdAt: '2027-03-01T19:30:00.000Z',
+    updatedAt: '2027-03-01T19:31:00.000Z',
+    paymentToken: 'tok_visa',
+  };
+
+  it('accept what the handlers build, and nothing internal', () => {
+    const view = toOrderView(order, new Date('2027-03-01T19:35:00.000Z'));
+    expect(orderViewSchema.safeParse(view).error).toBeUndefined();
+    expect(orderViewSchema.safeParse({ ...view, paymentToken: 'tok_visa' }).success).toBe(false);
+    expect(orderViewSchema.safeParse({ ...view, status: 'PAYING' }).success).toBe(false);
+  });
+
+  // Checked by the compiler (npm run typecheck); vitest only runs the calls.
+  it('have exactly the types the handlers return', () => {
+    expectTypeOf<z.output<typeof eventViewSchema>>().toEqualTypeOf<EventView>();
+    expectTypeOf<z.output<typeof nearbyEventViewSchema>>().branded.toEqualTypeOf<NearbyEventView>();
+    expectTypeOf<z.output<typeof orderViewSchema>>().toEqualTypeOf<OrderView>();
+    expectTypeOf<z.output<typeof userSchema>>().toEqualTypeOf<User>();
+    expectTypeOf<z.output<typeof registeredUserSchema>>().toEqualTypeOf<
+      Pick<User, 'id' | 'email' | 'name' | 'roles'>
+    >();
+    expectTypeOf<z.output<typeof loginTokenSchema>>().toEqualTypeOf<LoginResult>();
+    expectTypeOf<z.output<typeof problemSchema>>().toEqualTypeOf<Problem>();
+    expectTypeOf<z.output<typeof eventStatsSchema>>().branded.toEqualTypeOf<EventStats>();
+    expectTypeOf<z.output<typeof analyticsSchema>>().toEqualTypeOf<Analytics>();
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('serves the document, to anyone', async () => {
+    const response = await invoke('GET', '/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.body).toEqual(json);
+  });
+});
