@@ -51,6 +51,11 @@ export class TicketingStack extends Stack {
       value: this.api.stage.url,
       description: 'Base URL of the API',
     });
+    // The `$default` stage URL ends in a slash.
+    new CfnOutput(this, 'OpenApiUrl', {
+      value: `${this.api.stage.url}openapi.json`,
+      description: 'The API contract, OpenAPI 3.1, generated from the request schemas',
+    });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'SenderIdentity', { value: sender.emailIdentityName });

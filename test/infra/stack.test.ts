@@ -241,6 +241,14 @@ describe('HTTP API', () => {
   it('publishes the API URL as a stack output', () => {
     template.hasOutput('ApiUrl', {});
   });
+
+  it('publishes where the OpenAPI document is served, on the route that serves it', () => {
+    const output = template.toJSON().Outputs.OpenApiUrl;
+    expect(JSON.stringify(output.Value)).toMatch(/\/openapi\.json"/);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /openapi.json',
+    });
+  });
 });
 
 describe('email queue', () => {
