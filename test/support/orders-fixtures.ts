@@ -1,8 +1,10 @@
 /**
- * Stored single-table items for unit tests of the orders path, in the exact shape the
- * DynamoDB adapters write them, so mocked reads look like the real table.
+ * Orders for unit tests of the orders path: as the domain sees them, and as stored
+ * single-table items in the exact shape the DynamoDB adapters write them, so mocked
+ * reads look like the real table.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { Order } from '../../shared/domain/order-model.js';
 import { uniqueToken } from './events-fixtures.js';
 
 export const FUTURE_STARTS_AT = '2030-06-01T19:30:00.000Z';
@@ -63,6 +65,31 @@ export function storedEventItems(
     },
   };
   return { id, meta, inventory };
+}
+
+/**
+ * An order as the domain sees it: HELD until 2030-01-01T00:10Z, 3 tickets of two types
+ * (2 × 1000 + 1 × 5000 = 7000 cents), in USD.
+ */
+export function domainOrder(overrides: Partial<Order> = {}): Order {
+  return {
+    id: 'ord-1',
+    eventId: 'ev-1',
+    eventName: 'Concert',
+    organizerId: 'org-1',
+    customer: { userId: 'cust-1', email: 'cust-1@example.com', name: 'C' },
+    items: [
+      { ticketTypeId: 'tt-ga', quantity: 2, unitPriceCents: 1000 },
+      { ticketTypeId: 'tt-vip', quantity: 1, unitPriceCents: 5000 },
+    ],
+    amountCents: 7000,
+    currency: 'USD',
+    status: 'HELD',
+    expiresAt: '2030-01-01T00:10:00.000Z',
+    createdAt: '2030-01-01T00:00:00.000Z',
+    updatedAt: '2030-01-01T00:00:00.000Z',
+    ...overrides,
+  };
 }
 
 /** A stored ORDER item (internal fields and index keys included). */

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-repository.js';
-import type { Order } from '../../shared/domain/order-model.js';
+import { domainOrder } from '../support/orders-fixtures.js';
 
 /*
  * The counters that stats and analytics read are moved by the order transitions
@@ -23,24 +23,16 @@ beforeEach(() => {
   ddb.on(TransactWriteCommand).resolves({});
 });
 
-/** Created just before midnight UTC, resolved the next day: it still counts on its first. */
-const order: Order = {
-  id: 'ord-1',
-  eventId: 'ev-1',
-  eventName: 'Concert',
-  organizerId: 'org-1',
-  customer: { userId: 'cust-1', email: 'cust-1@example.com', name: 'C' },
-  items: [
-    { ticketTypeId: 'tt-ga', quantity: 2, unitPriceCents: 1500 },
-    { ticketTypeId: 'tt-vip', quantity: 1, unitPriceCents: 9000 },
-  ],
-  amountCents: 12_000,
+/**
+ * Created just before midnight UTC, resolved the next day: it still counts on its first.
+ * In EUR, not the usual USD, so the day item is seen to take its currency from the order.
+ */
+const order = domainOrder({
   currency: 'EUR',
-  status: 'HELD',
   expiresAt: '2027-03-02T00:09:00.000Z',
   createdAt: '2027-03-01T23:59:00.000Z',
   updatedAt: '2027-03-01T23:59:00.000Z',
-};
+});
 const LATER = '2027-03-02T00:10:00.000Z';
 
 function writtenItems() {
@@ -63,7 +55,7 @@ const transitions = [
     run: () =>
       repository.confirm({ ...order, status: 'PAYING' }, { paymentId: 'pay-1', paidAt: LATER }),
     inventory: { confirmedOrders: 1 },
-    day: { confirmed: 1, ticketsSold: 3, revenueCents: 12_000 },
+    day: { confirmed: 1, ticketsSold: 3, revenueCents: 7000 },
   },
   {
     name: 'expire',
@@ -81,7 +73,7 @@ const transitions = [
     name: 'refund',
     run: () => repository.refund({ ...order, status: 'CONFIRMED' }, LATER, 'order-refunded'),
     inventory: { confirmedOrders: -1, refundedOrders: 1 },
-    day: { confirmed: -1, refunded: 1, ticketsSold: -3, revenueCents: -12_000 },
+    day: { confirmed: -1, refunded: 1, ticketsSold: -3, revenueCents: -7000 },
   },
 ] as const;
 

@@ -3,51 +3,30 @@ import {
   effectiveStatus,
   holdSchema,
   listOrdersQuerySchema,
-  type Order,
   payBodySchema,
   ticketCount,
   toOrderView,
 } from '../../shared/domain/order-model.js';
-
-function order(overrides: Partial<Order> = {}): Order {
-  return {
-    id: 'ord-1',
-    eventId: 'ev-1',
-    eventName: 'Concert',
-    organizerId: 'org-1',
-    customer: { userId: 'cust-1', email: 'cust-1@example.com', name: 'C' },
-    items: [
-      { ticketTypeId: 'ga', quantity: 2, unitPriceCents: 1000 },
-      { ticketTypeId: 'vip', quantity: 1, unitPriceCents: 5000 },
-    ],
-    amountCents: 7000,
-    currency: 'USD',
-    status: 'HELD',
-    expiresAt: '2030-01-01T00:10:00.000Z',
-    createdAt: '2030-01-01T00:00:00.000Z',
-    updatedAt: '2030-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
+import { domainOrder } from '../support/orders-fixtures.js';
 
 const at = (iso: string) => new Date(iso);
 
 describe('effectiveStatus', () => {
   it('reads a HELD order as EXPIRED from its expiresAt on, whether or not a job ran', () => {
-    expect(effectiveStatus(order(), at('2030-01-01T00:09:59.999Z'))).toBe('HELD');
-    expect(effectiveStatus(order(), at('2030-01-01T00:10:00.000Z'))).toBe('EXPIRED');
-    expect(effectiveStatus(order(), at('2031-01-01T00:00:00.000Z'))).toBe('EXPIRED');
+    expect(effectiveStatus(domainOrder(), at('2030-01-01T00:09:59.999Z'))).toBe('HELD');
+    expect(effectiveStatus(domainOrder(), at('2030-01-01T00:10:00.000Z'))).toBe('EXPIRED');
+    expect(effectiveStatus(domainOrder(), at('2031-01-01T00:00:00.000Z'))).toBe('EXPIRED');
   });
 
   it('shows a payment under way as HELD, even past the expiry', () => {
-    expect(effectiveStatus(order({ status: 'PAYING' }), at('2031-01-01T00:00:00.000Z'))).toBe(
+    expect(effectiveStatus(domainOrder({ status: 'PAYING' }), at('2031-01-01T00:00:00.000Z'))).toBe(
       'HELD',
     );
   });
 
   it('leaves finished orders as they are', () => {
     for (const status of ['CONFIRMED', 'EXPIRED', 'CANCELLED', 'REFUNDED'] as const) {
-      expect(effectiveStatus(order({ status }), at('2031-01-01T00:00:00.000Z'))).toBe(status);
+      expect(effectiveStatus(domainOrder({ status }), at('2031-01-01T00:00:00.000Z'))).toBe(status);
     }
   });
 });
@@ -55,7 +34,7 @@ describe('effectiveStatus', () => {
 describe('toOrderView', () => {
   it('hides the organizer, the payment id and the payment token', () => {
     const view = toOrderView(
-      order({ status: 'PAYING', paymentId: 'pay_1', paymentToken: 'tok_visa' }),
+      domainOrder({ status: 'PAYING', paymentId: 'pay_1', paymentToken: 'tok_visa' }),
       at('2030-01-01T00:00:01.000Z'),
     );
     expect(view).not.toHaveProperty('organizerId');
@@ -68,7 +47,7 @@ describe('toOrderView', () => {
 
 describe('ticketCount', () => {
   it('sums the quantities of all items', () => {
-    expect(ticketCount(order())).toBe(3);
+    expect(ticketCount(domainOrder())).toBe(3);
   });
 });
 
