@@ -6,6 +6,6 @@ export const handler = httpHandler(
   { query: listOrdersQuerySchema },
   async ({ principal, query }) => ({
     status: 200,
-    body: await orderService.listForEvent(principal, query),
+    body: await orderService.listOrders(principal, query),
   }),
 );

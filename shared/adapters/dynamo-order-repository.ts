@@ -251,6 +251,11 @@ export class DynamoOrderRepository implements OrderRepository {
       names['#customerEmail'] = 'customerEmail';
       values[':customerEmail'] = query.customerEmail;
     }
+    if (query.organizerId !== undefined) {
+      filters.push('#organizerId = :organizerId');
+      names['#organizerId'] = 'organizerId';
+      values[':organizerId'] = query.organizerId;
+    }
     const page = await queryIndexPage(this.client, this.tableName, {
       index,
       partition,

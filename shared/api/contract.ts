@@ -348,7 +348,12 @@ export const contract: Record<RouteId, RouteContract> = {
   }),
   ListOrders: route({
     tag: 'Orders',
-    summary: "An event's orders (its organizer or an admin), newest first",
+    summary: "An event's orders, or a customer's across events, newest first",
+    description:
+      "Give `eventId`, `customerEmail` or both. With `eventId`: that event's orders, for its " +
+      "organizer or an admin. With `customerEmail` alone: that customer's orders across " +
+      'events, all of them for an admin, only those on their own events for an organizer; ' +
+      'an unknown email gives an empty page. There is no listing of all orders at once.',
     request: { query: listOrdersQuerySchema },
     example: { query: { eventId: EVENT_ID, status: 'CONFIRMED', limit: 50 } },
     success: { status: 200, description: 'One page of orders', schema: orderPageSchema },

@@ -5,6 +5,7 @@ import { ulid } from 'ulid';
 import { DynamoEventRepository } from '../adapters/dynamo-event-repository.js';
 import { DynamoOrderRepository } from '../adapters/dynamo-order-repository.js';
 import { DynamoOutboxRelay } from '../adapters/dynamo-outbox-relay.js';
+import { DynamoUserRepository } from '../adapters/dynamo-user-repository.js';
 import { type EmailQueue, LocalEmailQueue, SqsEmailQueue } from '../adapters/email-queues.js';
 import { EventBridgeExpiryScheduler } from '../adapters/eventbridge-expiry-scheduler.js';
 import { LocalExpiryScheduler } from '../adapters/local-expiry-scheduler.js';
@@ -65,6 +66,7 @@ export const outboxRelay = new DynamoOutboxRelay(
 export const orderService = new OrderService({
   orders: new DynamoOrderRepository(documentClient, tableName),
   events: new DynamoEventRepository(documentClient, tableName),
+  customers: new DynamoUserRepository(documentClient, tableName),
   scheduler: expiryScheduler(),
   payments: new TestPaymentGateway(),
   outbox: outboxRelay,

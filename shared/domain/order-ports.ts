@@ -37,6 +37,8 @@ export interface OrderRepository {
 export interface OrderListQuery {
   status?: OrderStatus;
   customerEmail?: string;
+  /** Only orders on this organizer's events. */
+  organizerId?: string;
   /** Needed to tell HELD from EXPIRED, which reads derive from `expiresAt`. */
   now: string;
   limit: number;

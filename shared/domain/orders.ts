@@ -14,6 +14,7 @@ import {
 } from './errors.js';
 import type { EventView } from './event-model.js';
 import { canManage, type EventRepository, type EventService, type Page } from './events.js';
+import type { UserRepository } from './identity.js';
 import {
   effectiveStatus,
   type HoldInput,
@@ -25,6 +26,7 @@ import {
 } from './order-model.js';
 import type {
   ExpiryScheduler,
+  OrderListQuery,
   OrderRepository,
   OutboxRelay,
   PaymentGateway,
@@ -34,6 +36,8 @@ import { isAdmin, type Principal } from './principal.js';
 export interface OrderServiceDeps {
   orders: OrderRepository;
   events: EventRepository;
+  /** Finds the customer behind an email, for listing their orders across events. */
+  customers: Pick<UserRepository, 'getByEmail'>;
   scheduler: ExpiryScheduler;
   payments: PaymentGateway;
   outbox: OutboxRelay;
@@ -258,25 +262,49 @@ export class OrderService {
     };
   }
 
-  async listForEvent(principal: Principal, query: ListOrdersQuery): Promise<Page<OrderView>> {
-    requireCustomer(principal);
-    const event = await this.deps.events.get(query.eventId);
-    if (!event || (event.status === 'DRAFT' && !canManage(principal, event))) {
-      throw new NotFound(`Event ${query.eventId} not found`);
-    }
-    if (!canManage(principal, event)) {
-      throw new Forbidden("Only the event's organizer and admins may list its orders");
-    }
+  /**
+   * An event's orders, for its organizer and admins; or one customer's orders across
+   * events: all of them for an admin, an organizer only those on their own events.
+   */
+  async listOrders(principal: Principal, query: ListOrdersQuery): Promise<Page<OrderView>> {
+    const caller = requireCustomer(principal);
     const now = this.deps.clock.now();
-    const { eventId, ...filters } = query;
-    const page = await this.deps.orders.listByEvent(eventId, {
-      ...filters,
-      now: now.toISOString(),
-    });
+    const { eventId, customerEmail, ...filters } = query;
+    const listQuery = { ...filters, now: now.toISOString() };
+    let page: Page<Order>;
+    if (eventId !== undefined) {
+      page = await this.listEventOrders(principal, eventId, { ...listQuery, customerEmail });
+    } else if (customerEmail !== undefined) {
+      const customer = await this.deps.customers.getByEmail(customerEmail);
+      if (!customer) return { items: [], nextCursor: null };
+      // In the filter, not after the read, so every page and cursor counts only these.
+      const organizerId = isAdmin(principal) ? undefined : caller.userId;
+      page = await this.deps.orders.listByCustomer(customer.id, { ...listQuery, organizerId });
+    } else {
+      // The request schema refuses this already; callers that skip it get the same answer.
+      throw new ValidationFailed('Give eventId or customerEmail', [
+        { path: 'query.eventId', message: 'give eventId or customerEmail' },
+      ]);
+    }
     return {
       items: page.items.map((order) => toOrderView(order, now)),
       nextCursor: page.nextCursor,
     };
+  }
+
+  private async listEventOrders(
+    principal: Principal,
+    eventId: string,
+    query: OrderListQuery,
+  ): Promise<Page<Order>> {
+    const event = await this.deps.events.get(eventId);
+    if (!event || (event.status === 'DRAFT' && !canManage(principal, event))) {
+      throw new NotFound(`Event ${eventId} not found`);
+    }
+    if (!canManage(principal, event)) {
+      throw new Forbidden("Only the event's organizer and admins may list its orders");
+    }
+    return this.deps.orders.listByEvent(eventId, query);
   }
 
   /** Charges (idempotently per order) and confirms; a decline puts the hold back. */

@@ -414,6 +414,14 @@ const matrix: Record<string, Scenario[]> = {
       // A draft does not exist for another organizer.
       expected: row(401, 403, 403, 200, 404, 200),
     },
+    {
+      name: "the customer's orders by email, across events",
+      request: simple(
+        (world) => `/v1/orders?customerEmail=${encodeURIComponent(world.actors.customer.email)}`,
+      ),
+      // Another organizer is answered too, with only the orders on its own events: none.
+      expected: row(401, 403, 403, 200, 200, 200),
+    },
   ],
   'GET /v1/me/orders': [
     {

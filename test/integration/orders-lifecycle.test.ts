@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handler as expireHold } from '../../functions/expire-hold.js';
 import type { EmailMessage } from '../../shared/adapters/email-queues.js';
 import { localBus } from '../../shared/adapters/local-bus.js';
+import { ValidationFailed } from '../../shared/domain/errors.js';
 import {
   createPublishedEvent,
   expectProblem,
@@ -19,11 +20,13 @@ import {
   expectStockInvariant,
   holdOk,
   listAllOrders,
+  listAllOrdersWhere,
   mapBounded,
   orderHarness,
   principalOf,
   readLiveTickets,
   readOrderItem,
+  registeredCustomer,
   setExpiresAt,
 } from '../support/orders-api.js';
 
@@ -460,10 +463,25 @@ describe('GET /v1/orders and /v1/me/orders', () => {
     });
   });
 
-  it('400 VALIDATION_FAILED without an eventId or with an unknown filter', async () => {
+  it('400 VALIDATION_FAILED with neither eventId nor customerEmail, pointing at eventId', async () => {
+    const organizer = organizerContext();
+    for (const query of ['', '?status=CONFIRMED&limit=5']) {
+      const response = await invoke('GET', `/v1/orders${query}`, { as: organizer });
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(response.body.errors).toEqual([
+        { path: 'query.eventId', message: 'give eventId or customerEmail' },
+      ]);
+    }
+    // The service insists too, for callers that do not come through the handler.
+    await expect(
+      orderHarness().service.listOrders(principalOf(adminContext()), { limit: 20 }),
+    ).rejects.toBeInstanceOf(ValidationFailed);
+  });
+
+  it('400 VALIDATION_FAILED with an unknown or invalid filter', async () => {
     const organizer = organizerContext();
     for (const query of [
-      '',
+      '?customerEmail=not-an-email',
       '?eventId=x&status=PAYING',
       '?eventId=x&color=red',
       '?eventId=x&limit=101',
@@ -474,5 +492,126 @@ describe('GET /v1/orders and /v1/me/orders', () => {
         'VALIDATION_FAILED',
       );
     }
+  });
+});
+
+describe('GET /v1/orders?customerEmail= without an eventId', () => {
+  /**
+   * A registered customer with one hold on each of three events, two of `organizer`'s
+   * and one of `otherOrganizer`'s, taken one after another; and another customer's hold.
+   */
+  async function customerAcrossEvents() {
+    const organizer = organizerContext();
+    const otherOrganizer = organizerContext();
+    const [first, foreign, second] = await Promise.all([
+      createPublishedEvent(organizer),
+      createPublishedEvent(otherOrganizer),
+      createPublishedEvent(organizer),
+    ]);
+    const [customer, bystander] = await Promise.all([registeredCustomer(), registeredCustomer()]);
+    const holdOne = (as: AuthenticatedContext, event: any) =>
+      holdOk(as, event.id, [{ ticketTypeId: event.ticketTypes[0].id, quantity: 1 }]);
+    const orders = {
+      first: (await holdOne(customer, first)).id as string,
+      foreign: (await holdOne(customer, foreign)).id as string,
+      second: (await holdOne(customer, second)).id as string,
+    };
+    await holdOne(bystander, first);
+    return { organizer, otherOrganizer, customer, orders };
+  }
+
+  it("gives an admin all of the customer's orders across events, newest first, in any case of the email", async () => {
+    const { customer, orders } = await customerAcrossEvents();
+
+    const listed = await listAllOrdersWhere(adminContext(), {
+      customerEmail: customer.email.toUpperCase(),
+    });
+
+    expect(listed.map((order) => order.id)).toEqual([orders.second, orders.foreign, orders.first]);
+    for (const order of listed) {
+      expect(order.customer.userId).toBe(customer.userId);
+      expect(order).not.toHaveProperty('organizerId');
+    }
+  });
+
+  it('gives an organizer only the orders on their own events', async () => {
+    const { organizer, otherOrganizer, customer, orders } = await customerAcrossEvents();
+
+    const own = await listAllOrdersWhere(organizer, { customerEmail: customer.email });
+    const others = await listAllOrdersWhere(otherOrganizer, { customerEmail: customer.email });
+
+    expect(own.map((order) => order.id)).toEqual([orders.second, orders.first]);
+    expect(others.map((order) => order.id)).toEqual([orders.foreign]);
+  });
+
+  it('filters by status, EXPIRED derived from the expiry before any job ran', async () => {
+    const { organizer, customer, orders } = await customerAcrossEvents();
+    const paid = await pay(customer, orders.first, 'tok_visa');
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    await setExpiresAt(orders.second, new Date(Date.now() - 1000).toISOString());
+    const admin = adminContext();
+    const ids = async (as: AuthenticatedContext, status: string) =>
+      (await listAllOrdersWhere(as, { customerEmail: customer.email, status })).map((o) => o.id);
+
+    expect(await ids(admin, 'CONFIRMED')).toEqual([orders.first]);
+    expect(await ids(admin, 'EXPIRED')).toEqual([orders.second]);
+    expect(await ids(admin, 'HELD')).toEqual([orders.foreign]);
+    expect(await ids(admin, 'CANCELLED')).toEqual([]);
+    // The organizer's own filter and the status filter together.
+    expect(await ids(organizer, 'HELD')).toEqual([]);
+    expect(await ids(organizer, 'EXPIRED')).toEqual([orders.second]);
+  });
+
+  it('pages with limit=1, the cursor walking every order once, for an admin and an organizer', async () => {
+    const { organizer, customer, orders } = await customerAcrossEvents();
+    /** The ids of every page, in order, until the cursor runs out. */
+    const walk = async (as: AuthenticatedContext) => {
+      const pages: string[][] = [];
+      let cursor: string | null = null;
+      do {
+        const query = new URLSearchParams({ customerEmail: customer.email, limit: '1' });
+        if (cursor !== null) query.set('cursor', cursor);
+        const page = await invoke('GET', `/v1/orders?${query}`, { as });
+        expect(page.status, JSON.stringify(page.body)).toBe(200);
+        pages.push(page.body.items.map((order: any) => order.id));
+        cursor = page.body.nextCursor;
+      } while (cursor !== null && pages.length < 10);
+      return pages;
+    };
+
+    const asAdmin = await walk(adminContext());
+    const asOrganizer = await walk(organizer);
+
+    expect(asAdmin.flat()).toEqual([orders.second, orders.foreign, orders.first]);
+    expect(asOrganizer.flat()).toEqual([orders.second, orders.first]);
+    // Full pages until the end: the organizer's filter is applied while reading, not to a
+    // page already cut, which would leave an empty page where the foreign order was.
+    for (const pages of [asAdmin, asOrganizer]) {
+      expect(pages.slice(0, -1).map((ids) => ids.length)).toEqual(pages.slice(0, -1).map(() => 1));
+      expect(pages.at(-1)?.length).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('answers an email nobody registered with an empty page', async () => {
+    const organizer = organizerContext();
+    // An order whose customer has no stored profile: found by event, never by email alone.
+    const event = await createPublishedEvent(organizer);
+    const unregistered = customerContext();
+    await holdOk(unregistered, event.id, [{ ticketTypeId: event.ticketTypes[0].id, quantity: 1 }]);
+
+    for (const as of [adminContext(), organizer]) {
+      for (const email of [unregistered.email, 'nobody-at-all@example.com']) {
+        const response = await invoke(
+          'GET',
+          `/v1/orders?${new URLSearchParams({ customerEmail: email })}`,
+          { as },
+        );
+        expect(response.status, JSON.stringify(response.body)).toBe(200);
+        expect(response.body).toEqual({ items: [], nextCursor: null });
+      }
+    }
+    expect(
+      await listAllOrders(organizer, event.id, { customerEmail: unregistered.email }),
+    ).toHaveLength(1);
   });
 });

@@ -11,6 +11,7 @@ import { expect } from 'vitest';
 import { DynamoEventRepository } from '../../shared/adapters/dynamo-event-repository.js';
 import { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-repository.js';
 import { DynamoOutboxRelay } from '../../shared/adapters/dynamo-outbox-relay.js';
+import { DynamoUserRepository } from '../../shared/adapters/dynamo-user-repository.js';
 import type { EmailMessage, EmailQueue } from '../../shared/adapters/email-queues.js';
 import { TestPaymentGateway } from '../../shared/adapters/test-payment-gateway.js';
 import { documentClient, tableName } from '../../shared/clients/dynamodb.js';
@@ -25,7 +26,7 @@ import type {
 import { OrderService } from '../../shared/domain/orders.js';
 import type { Principal, Role } from '../../shared/domain/principal.js';
 import { readInventory, type StoredTicketType } from './events-api.js';
-import type { AuthenticatedContext } from './events-fixtures.js';
+import { type AuthenticatedContext, customerContext } from './events-fixtures.js';
 import { invoke, type TestResponse } from './invoke.js';
 
 export { documentClient, tableName };
@@ -145,22 +146,48 @@ export async function setExpiresAt(orderId: string, expiresAt: string): Promise<
 }
 
 /** Every order of an event through GET /v1/orders?eventId=…, page by page. */
-export async function listAllOrders(
+export function listAllOrders(
   as: AuthenticatedContext,
   eventId: string,
   filters: Record<string, string> = {},
 ): Promise<any[]> {
+  return listAllOrdersWhere(as, { eventId, ...filters });
+}
+
+/** Every order GET /v1/orders answers with for `query`, page by page. */
+export async function listAllOrdersWhere(
+  as: AuthenticatedContext,
+  query: Record<string, string>,
+): Promise<any[]> {
   const items: any[] = [];
   let cursor: string | null = null;
   do {
-    const query = new URLSearchParams({ eventId, limit: '100', ...filters });
-    if (cursor !== null) query.set('cursor', cursor);
-    const response = await invoke('GET', `/v1/orders?${query}`, { as });
+    const search = new URLSearchParams({ limit: '100', ...query });
+    if (cursor !== null) search.set('cursor', cursor);
+    const response = await invoke('GET', `/v1/orders?${search}`, { as });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     items.push(...response.body.items);
     cursor = response.body.nextCursor;
   } while (cursor !== null);
   return items;
+}
+
+/**
+ * A customer whose profile is stored, as registration leaves it, so that looking up
+ * their email finds them; the contexts alone exist only in the authorizer's answer.
+ */
+export async function registeredCustomer(): Promise<AuthenticatedContext> {
+  const context = customerContext();
+  const now = new Date().toISOString();
+  await new DynamoUserRepository(documentClient, tableName).insert({
+    id: context.userId,
+    email: context.email,
+    name: context.name,
+    roles: ['customer'],
+    createdAt: now,
+    updatedAt: now,
+  });
+  return context;
 }
 
 /** Σ over a ticket type: capacity − available = held + sold, available ≥ 0, held/sold ≥ 0. */
@@ -286,6 +313,7 @@ export function orderHarness(
   const service = new OrderService({
     orders: options.wrap ? options.wrap(repository) : repository,
     events,
+    customers: new DynamoUserRepository(documentClient, tableName),
     scheduler,
     payments,
     outbox: new DynamoOutboxRelay(documentClient, tableName, emails, onRecoverableError),

@@ -92,8 +92,15 @@ describe('request schemas', () => {
     );
   });
 
-  it('listOrdersQuerySchema needs an eventId, knows the public statuses only, lower-cases the email', () => {
-    expect(listOrdersQuerySchema.safeParse({}).success).toBe(false);
+  it('listOrdersQuerySchema needs an eventId or a customerEmail, knows the public statuses only, lower-cases the email', () => {
+    const neither = listOrdersQuerySchema.safeParse({ status: 'CONFIRMED' });
+    expect(neither.error?.issues).toEqual([
+      expect.objectContaining({ path: ['eventId'], message: 'give eventId or customerEmail' }),
+    ]);
+    expect(listOrdersQuerySchema.parse({ customerEmail: 'A@Example.COM' })).toEqual({
+      customerEmail: 'a@example.com',
+      limit: 20,
+    });
     expect(listOrdersQuerySchema.safeParse({ eventId: 'e', status: 'PAYING' }).success).toBe(false);
     expect(
       listOrdersQuerySchema.parse({ eventId: 'e', customerEmail: 'A@Example.COM', limit: '5' }),
