@@ -8,6 +8,8 @@
  *   1. holds   N concurrent POST /v1/events/{id}/orders (quantity 1) over real HTTP,
  *              then the oversell check on strongly consistent reads
  *   2. ceiling N conditional UpdateItem decrements of one counter of C, same concurrency
+ *   2b. floor  the same decrements, each success followed by an order PutItem, also after
+ *              the authorizer's consistent read: the least any hold writes (floor.ts)
  *   3. units   a few holds with ReturnConsumedCapacity, plus the theoretical figure
  *
  * Exit: 0 PASS, 1 the oversell check failed, 2 the bench itself failed, 130 interrupted.
@@ -25,11 +27,9 @@ import {
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   type QueryCommandOutput,
   ScanCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { eventKeys, table } from '../shared/db/table.js';
 import { SoldOut } from '../shared/domain/errors.js';
@@ -42,13 +42,15 @@ import {
   unitsBreakdown,
 } from './capacity.js';
 import { removeStockGuard } from './control.js';
+import { benchCounters } from './counter.js';
 import { type CpuReport, findJavaChild, startCpuWatch } from './cpu.js';
+import { type FloorDeps, floorLines, floorOf, floorResults, floorRound } from './floor.js';
 import { expectStatus, HttpClient, type Reply } from './http.js';
 import { type BenchOptions, parseOptions, USAGE } from './options.js';
 import { runPool } from './pool.js';
 import { progress, stopAllBars } from './progress.js';
 import { killJavaNow, startBenchStack, stopAll } from './stack.js';
-import { perSecond, round, summarize } from './stats.js';
+import { fmt, medianBy, perSecond, round, summarize } from './stats.js';
 import { holdsSvg, type Outcome, type Sample } from './svg.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -492,9 +494,6 @@ function formatSplit(split: Record<string, number> | null): string {
     .join(', ')})`;
 }
 
-const fmt = (value: number, digits = 1): string =>
-  Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
-
 async function main(): Promise<number> {
   const parsed = parseOptions();
   if (parsed === 'help') {
@@ -540,6 +539,7 @@ async function main(): Promise<number> {
   // Only now: these modules read the environment the stack just set.
   const { documentClient, tableName } = await import('../shared/clients/dynamodb.js');
   const { dynamoDbClient, orderService } = await import('../shared/composition/orders.js');
+  const { userRepository } = await import('../shared/composition/users.js');
   const { createCustomers, createOrganizer } = await import('./users.js');
   const probe = new DynamoProbe();
   probe.attach(documentClient.middlewareStack as never, 'document');
@@ -590,25 +590,10 @@ async function main(): Promise<number> {
     () => stopRequested,
   );
   closeClient(warmHttp);
-  const counterKey = (name: string) => ({ pk: `BENCH#${name}`, sk: 'COUNTER' });
-  await documentClient.send(
-    new PutCommand({
-      TableName: tableName,
-      Item: { ...counterKey('warm-up'), available: 1_000_000 },
-    }),
-  );
-  const decrement = (name: string) =>
-    documentClient.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: counterKey(name),
-        UpdateExpression: 'SET #available = #available - :one',
-        ConditionExpression: '#available >= :one',
-        ExpressionAttributeNames: { '#available': 'available' },
-        ExpressionAttributeValues: { ':one': 1 },
-      }),
-    );
-  await runPool(warmups, options.concurrency, () => decrement('warm-up').then(() => undefined));
+  const counters = benchCounters(documentClient, tableName);
+  await counters.reset('warm-up', 1_000_000);
+  // As many as a round: the ceiling's first round would otherwise pay DynamoDB Local's warm-up.
+  await runPool(options.buyers, options.concurrency, () => counters.decrement('warm-up'));
   checkStop();
 
   // 1. Holds over HTTP ----------------------------------------------------------------
@@ -673,22 +658,31 @@ async function main(): Promise<number> {
   // 2. The ceiling: raw conditional updates ------------------------------------------------
   // Its success window is short (C updates at ~1000/s), so one pause skews it: several
   // rounds, each on a fresh counter of C, and the median round counts.
+  // 2b. The floor: the ceiling's update plus the order Put, with and without the
+  // authorizer's read, measured right after each ceiling round so both see the same JVM.
+  // Its ratio to the ceiling bounds what a hold that records its order can reach.
   console.log(
-    `\n2. Ceiling: ${options.ceilingRounds} × ${options.buyers} conditional UpdateItem on one counter of ${options.capacity}`,
+    `\n2. Ceiling: ${options.ceilingRounds} × ${options.buyers} conditional UpdateItem on one counter of ${options.capacity},` +
+      `\n   each round followed by 2b, the floor: the same update + order PutItem, without and with the authorizer's BatchGet`,
   );
+  const floorDeps: FloorDeps<Phase> = {
+    client: documentClient,
+    tableName,
+    counters,
+    users: userRepository,
+    customers,
+    capacity: options.capacity,
+    measure: (label, count, call) => measure(options, label, count, call),
+  };
+  const floorRounds: Awaited<ReturnType<typeof floorRound<Phase>>>[] = [];
   const rounds: { phase: Phase; cpu: CpuReport; counterLeft: unknown }[] = [];
   for (let round = 1; round <= options.ceilingRounds; round++) {
     const counter = `ceiling-${round}`;
-    await documentClient.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...counterKey(counter), available: options.capacity },
-      }),
-    );
+    await counters.reset(counter, options.capacity);
     const cpuWatch = startCpuWatch(javaPid);
     const phase = await measure(options, `raw updates ${round}`, options.buyers, async () => {
       try {
-        await decrement(counter);
+        await counters.decrement(counter);
         return { outcome: 'held' };
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) return { outcome: 'soldOut' };
@@ -697,13 +691,14 @@ async function main(): Promise<number> {
     });
     const cpu = cpuWatch();
     const { Item: left } = await documentClient.send(
-      new GetCommand({ TableName: tableName, Key: counterKey(counter), ConsistentRead: true }),
+      new GetCommand({ TableName: tableName, Key: counters.key(counter), ConsistentRead: true }),
     );
     rounds.push({ phase, cpu, counterLeft: left?.available });
+    floorRounds.push(await floorRound(floorDeps, round));
   }
+  const floor = floorOf(floorRounds);
   const rateOf = (phase: Phase) => perSecond(phase.counts.held, phase.lastSuccessMs);
-  const byRate = [...rounds].sort((a, b) => rateOf(a.phase) - rateOf(b.phase));
-  const median = byRate[Math.floor((byRate.length - 1) / 2)] as (typeof rounds)[number];
+  const median = medianBy(rounds, (r) => rateOf(r.phase));
   const raw = median.phase;
   const rawCpu = median.cpu;
   const rawSummary = phaseSummary(raw);
@@ -793,6 +788,12 @@ async function main(): Promise<number> {
     `   decomposition: raw UpdateItem ${fmt(rawSummary.successesPerSecond)}/s → in-process hold ${fmt(serviceSummary.successesPerSecond)}/s (×${fmt(serviceSummary.successesPerSecond / rawSummary.successesPerSecond, 2)}: event read + 3-item transaction) → HTTP hold ${fmt(holdSummary.successesPerSecond)}/s (×${fmt(holdSummary.successesPerSecond / serviceSummary.successesPerSecond, 2)}: gateway, JWT verify, authorizer BatchGet, middy)`,
     `   where the time goes: ${whereTimeGoes(holdCpu, holds.samples.length, rawCpu, raw.samples.length, holdCalls)}`,
     '',
+    ...floorLines(
+      floor,
+      rawSummary.successesPerSecond,
+      holdSummary.successesPerSecond / serviceSummary.successesPerSecond,
+    ),
+    '',
     `3. WRITE UNITS per successful hold (${heldSamples.length} of ${unitSamples.length} sample holds got 201)`,
     `   reported by DynamoDB Local (ReturnConsumedCapacity on TransactWriteItems): ${
       wcuReported === null
@@ -848,6 +849,7 @@ async function main(): Promise<number> {
             counterLeft: r.counterLeft,
           })),
         },
+        floor: floorResults(floor, rawSummary.successesPerSecond, phaseSummary),
         ratio: {
           successes: round(ratio, 3),
           answers: round(answersRatio, 3),

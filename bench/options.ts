@@ -8,12 +8,12 @@ export interface BenchOptions {
   buyers: number;
   /** C: capacity of the hot event's only ticket type. */
   capacity: number;
-  /** Requests in flight at once, for the holds and for the raw-update ceiling. */
+  /** Requests in flight at once, for the holds, the raw-update ceiling and the floor. */
   concurrency: number;
   /** Requests in flight while registering and logging in customers (scrypt-bound). */
   setupConcurrency: number;
   users: UserSetup;
-  /** Repetitions of the raw-update ceiling; the median counts. */
+  /** Repetitions of the raw-update ceiling and of each floor variant; the median counts. */
   ceilingRounds: number;
   /** Sequential holds measured with ReturnConsumedCapacity. */
   wcuSamples: number;
@@ -38,7 +38,7 @@ const USAGE = `Usage: npm run bench -- [options]
                              hashes per customer); mint: profiles through the user
                              repository and tokens signed with the local IdP key
                              (bench-only, skips scrypt)              (BENCH_USERS, login)
-      --ceiling-rounds K     raw-update rounds, median counts       (BENCH_CEILING_ROUNDS, 3)
+      --ceiling-rounds K     ceiling/floor rounds, median counts    (BENCH_CEILING_ROUNDS, 3)
       --wcu-samples K        holds measured for write units         (BENCH_WCU_SAMPLES, 5)
       --idempotency-key      send an Idempotency-Key with each hold (BENCH_IDEMPOTENCY_KEY=1)
       --api-throttle         keep the HoldTickets route throttle    (BENCH_API_THROTTLE=1)

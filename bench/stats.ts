@@ -32,3 +32,14 @@ export const round = (value: number, digits = 1): number =>
 
 export const perSecond = (count: number, ms: number): number =>
   ms > 0 ? round((count * 1000) / ms) : Number.NaN;
+
+export const fmt = (value: number, digits = 1): string =>
+  Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+
+/** The median item by `value` (the lower one of an even count); throws when empty. */
+export function medianBy<T>(items: readonly T[], value: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => value(a) - value(b));
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (median === undefined) throw new Error('median of nothing');
+  return median;
+}
