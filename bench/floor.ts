@@ -1,11 +1,12 @@
 /**
- * 2b. The floor: what a hold that records its order has to write, measured like the ceiling (same N,
- * concurrency and DynamoDB Local, in-process, rounds on fresh keys, the median round
- * counts). A sale must at least take a unit of stock (the ceiling's conditional update)
- * and record the order (a PutItem of an order item with its three index copies); a real
- * hold also passes the authorizer, whose consistent read comes before both. Without HTTP,
- * the authorizer's token check, the event read or the per-customer cap, these rates ÷ the
- * ceiling bound from above the ratio any hold can reach on this machine.
+ * 2b. The floor: what a hold that records its order has to write, measured like the
+ * ceiling (same N, concurrency and DynamoDB Local, in-process, rounds on fresh keys, the
+ * median round counts). Such a sale must at least take a unit of stock (the ceiling's
+ * conditional update) and record the order (a PutItem of an order item with its three
+ * index copies); a real hold also passes the authorizer, whose consistent read comes
+ * before both. Without HTTP, the authorizer's token check, the event read or the
+ * per-customer cap, these rates ÷ the ceiling bound from above the ratio such a hold can
+ * reach on this machine.
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
