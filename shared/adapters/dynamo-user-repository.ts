@@ -10,7 +10,7 @@ import { batchGetAll } from '../db/batch-get.js';
 import { queryIndexPage } from '../db/paging.js';
 import { table, tokenKeys, userKeys } from '../db/table.js';
 import { cancellationCodes } from '../db/transactions.js';
-import { EmailTaken } from '../domain/errors.js';
+import { ConcurrentModification, EmailTaken } from '../domain/errors.js';
 import type { Page } from '../domain/events.js';
 import type { AuthState, UserChanges, UserRepository } from '../domain/identity.js';
 import type { User } from '../domain/user-model.js';
@@ -34,7 +34,10 @@ export class DynamoUserRepository implements UserRepository {
         return;
       } catch (error) {
         const conflict = (cancellationCodes(error) ?? []).includes('TransactionConflict');
-        if (!conflict || attempt >= 3) throw error;
+        if (!conflict) throw error;
+        if (attempt >= 3) {
+          throw new ConcurrentModification(`Another sign-up for ${user.email} is in progress`);
+        }
       }
     }
   }

@@ -129,7 +129,7 @@ export const contract: Record<RouteId, RouteContract> = {
     request: { body: registerSchema },
     example: { body: { email: 'ada@example.com', password: 'correct horse battery', name: 'Ada' } },
     success: { status: 201, description: 'Registered', schema: registeredUserSchema },
-    errors: [EmailTaken],
+    errors: [EmailTaken, ConcurrentModification],
   }),
   Login: route({
     tag: 'Auth',

@@ -177,6 +177,47 @@ describe('POST /v1/auth/register', () => {
       Username: SUB,
     });
   });
+
+  const conflict = () =>
+    new TransactionCanceledException({
+      message: 'Transaction cancelled',
+      ...metadata,
+      CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+    });
+
+  it('retries a sign-up that lost a TransactionConflict and then goes through', async () => {
+    // Prepare
+    cognitoCreatesUser();
+    ddb.on(TransactWriteCommand).rejectsOnce(conflict()).rejectsOnce(conflict()).resolves({});
+
+    // Act
+    const response = await invoke('POST', '/v1/auth/register', {
+      body: { email: 'racer@example.com', password: PASSWORD, name: 'Racer' },
+    });
+
+    // Assess
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 3);
+  });
+
+  it('answers 409 CONCURRENT_MODIFICATION after repeated conflicts, and deletes the Cognito user', async () => {
+    // Prepare
+    cognitoCreatesUser();
+    cognito.on(AdminDeleteUserCommand).resolves({});
+    ddb.on(TransactWriteCommand).rejects(conflict());
+
+    // Act
+    const response = await invoke('POST', '/v1/auth/register', {
+      body: { email: 'racer@example.com', password: PASSWORD, name: 'Racer' },
+    });
+
+    // Assess
+    expectProblem(response, 409, 'CONCURRENT_MODIFICATION');
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 3);
+    expect(cognito).toHaveReceivedCommandExactlyOnceWith(AdminDeleteUserCommand, {
+      Username: SUB,
+    });
+  });
 });
 
 describe('POST /v1/auth/login', () => {
