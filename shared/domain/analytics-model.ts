@@ -24,24 +24,43 @@ const DAY_MS = 86_400_000;
  */
 export const analyticsDayOf = (createdAt: string): string => createdAt.slice(0, 10);
 
+const maxDay = (a: string, b: string): string => (a > b ? a : b);
+
 const shiftDay = (day: string, days: number): string =>
   analyticsDayOf(new Date(Date.parse(day) + days * DAY_MS).toISOString());
 
 const isoDate = z.iso.date();
+
+/**
+ * No order can be older than the epoch; the bound also keeps day arithmetic away from
+ * the years before 0001, which ISO strings can't carry in four digits.
+ */
+const EARLIEST_DAY = '1970-01-01';
 
 /** A UTC day; a date-time stands for the UTC day it falls on. */
 const utcDay = z
   .string()
   .max(64)
   .transform((value, context) => {
-    if (isoDate.safeParse(value).success) return value;
-    const time = isoDateTime.safeParse(value);
-    if (time.success) return analyticsDayOf(time.data);
-    context.addIssue({
-      code: 'custom',
-      message: 'must be a date such as 2027-03-01, or an ISO 8601 date-time',
-    });
-    return z.NEVER;
+    const day = isoDate.safeParse(value).success
+      ? value
+      : isoDateTime.safeParse(value).data?.slice(0, 10);
+    if (day === undefined) {
+      context.addIssue({
+        code: 'custom',
+        message: 'must be a date such as 2027-03-01, or an ISO 8601 date-time',
+      });
+      return z.NEVER;
+    }
+    if (day < EARLIEST_DAY) {
+      context.addIssue({ code: 'custom', message: `must be ${EARLIEST_DAY} or later` });
+      return z.NEVER;
+    }
+    return day;
+  })
+  .meta({
+    description: `A UTC day (${EARLIEST_DAY} or later), or an ISO 8601 date-time standing for its UTC day`,
+    examples: ['2027-03-01'],
   });
 
 export const analyticsQuerySchema = z.strictObject({
@@ -60,10 +79,11 @@ export interface AnalyticsWindow {
   days: string[];
 }
 
-/** `to` defaults to today (UTC), `from` to the 30 days that end on `to`. */
+/** `to` defaults to today (UTC), `from` to the 30 days that end on `to` (not before 1970). */
 export function analyticsWindow(query: AnalyticsQuery, now: Date): AnalyticsWindow {
   const to = query.to ?? analyticsDayOf(now.toISOString());
-  const from = query.from ?? shiftDay(to, 1 - ANALYTICS_LIMITS.defaultWindowDays);
+  const from =
+    query.from ?? maxDay(shiftDay(to, 1 - ANALYTICS_LIMITS.defaultWindowDays), EARLIEST_DAY);
   if (from > to) {
     throw new ValidationFailed('The window ends before it starts', [
       { path: 'query.from', message: 'must not be after `to` (default: today)' },

@@ -61,6 +61,20 @@ describe('analytics query and window', () => {
     }
     expect(eventStatsQuerySchema.safeParse({ verbose: 'true' }).success).toBe(false);
   });
+
+  it('refuses days before 1970, and never defaults the start past it', () => {
+    for (const day of ['0000-01-10', '1969-12-31', '1969-12-31T23:59:59Z']) {
+      expect(analyticsQuerySchema.safeParse({ to: day }).success, day).toBe(false);
+    }
+    // 1970-01-01T00:30+01:00 is still 1969 in UTC.
+    expect(analyticsQuerySchema.safeParse({ from: '1970-01-01T00:30:00+01:00' }).success).toBe(
+      false,
+    );
+
+    const window = analyticsWindow(parse({ to: '1970-01-10' }), NOW);
+    expect(window.from).toBe('1970-01-01');
+    expect(window.days).toHaveLength(10);
+  });
 });
 
 describe('event stats from the counters', () => {
