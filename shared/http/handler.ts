@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationFailed } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { logger } from '../observability.js';
@@ -62,7 +62,8 @@ export function httpHandler<S extends RequestSchemas>(
   const handler = chain.handler(async (event, context) => {
     const request = {
       params: validate(schemas.params, event.pathParameters ?? {}, 'path'),
-      query: validate(schemas.query, event.queryStringParameters ?? {}, 'query'),
+      // A route without query parameters refuses any, as every other route refuses unknown ones.
+      query: validate(schemas.query ?? NO_QUERY, event.queryStringParameters ?? {}, 'query'),
       body: validate(schemas.body, event.body, 'body'),
       principal: principalOf(event, routeOf(event)),
       headers: event.headers,
@@ -80,6 +81,8 @@ export function httpHandler<S extends RequestSchemas>(
   // Exposed so a test can prove the OpenAPI contract documents the very schemas used here.
   return Object.assign(handler, { requestSchemas: schemas });
 }
+
+const NO_QUERY = z.strictObject({});
 
 function routeOf(event: ApiEvent): RouteDefinition {
   const route = routeByKey.get(event.routeKey);

@@ -117,6 +117,14 @@ describe('local gateway over real HTTP', () => {
     expect(health.body).toEqual({ status: 'ok', version: 'integration-test' });
   });
 
+  it('refuses query parameters on a route that takes none, as unknown ones everywhere', async () => {
+    const response = await send(gateway, 'GET', '/health?verbose=1');
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(response.body.errors).toEqual([
+      { path: 'query.verbose', message: 'unknown field "verbose"' },
+    ]);
+  });
+
   it('answers an unknown path with a 404 problem', async () => {
     const response = await send(gateway, 'GET', '/v1/nothing-here');
     expectProblem(response, 404, 'NOT_FOUND');
