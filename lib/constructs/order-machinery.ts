@@ -51,7 +51,8 @@ export class OrderMachinery extends Construct {
 
     this.sweep = new ProjectFunction(this, 'Sweep', {
       entry: entry('sweep'),
-      description: 'Every minute: expires missed holds, finishes payments, resends emails',
+      description:
+        'Every minute: expires missed holds, finishes payments, resends emails, unlists started events from near-me search',
       timeout: Duration.seconds(50),
     });
     props.data.bind(this.sweep, 'write');
@@ -66,7 +67,8 @@ export class OrderMachinery extends Construct {
       reason: 'It is the DLQ of the sweep rule target.',
     });
     new Rule(this, 'EveryMinute', {
-      description: 'Safety net behind the one-time hold-expiry schedules',
+      description:
+        'Safety net behind the one-time hold-expiry schedules; keeps the nearby index to upcoming events',
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [
         new LambdaTarget(this.sweep, {

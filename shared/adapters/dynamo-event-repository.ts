@@ -1,7 +1,12 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../db/batch-get.js';
-import { queryNearby } from '../db/nearby.js';
-import { queryIndexPage } from '../db/paging.js';
+import { NEARBY_LIMITS, type NearbyLimits, queryNearby } from '../db/nearby.js';
+import { queryDue, queryIndexPage } from '../db/paging.js';
 import { eventKeys, table } from '../db/table.js';
 import { cancellationCodes } from '../db/transactions.js';
 import {
@@ -14,12 +19,14 @@ import {
   type TicketTypeState,
   type Venue,
 } from '../domain/event-model.js';
-import type {
-  EventRepository,
-  EventRepositoryNearQuery,
-  EventRepositoryQuery,
-  NearbyEvent,
-  Page,
+import {
+  type EventRepository,
+  type EventRepositoryNearQuery,
+  type EventRepositoryQuery,
+  isListedNearby,
+  type NearbyEvent,
+  type NearbyListing,
+  type Page,
 } from '../domain/events.js';
 
 type Item = Record<string, unknown>;
@@ -38,9 +45,11 @@ export const resolvedOrderAttributes: Readonly<Record<OrderResolution, string>> 
 };
 
 export class DynamoEventRepository implements EventRepository {
+  /** `nearbyLimits`: what one radius search may read; tests shrink it. */
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly nearbyLimits: NearbyLimits = NEARBY_LIMITS,
   ) {}
 
   async insert(event: EventState): Promise<void> {
@@ -184,21 +193,64 @@ export class DynamoEventRepository implements EventRepository {
 
   async listNear(query: EventRepositoryNearQuery): Promise<Page<NearbyEvent>> {
     const filter = nearFilterOf(query);
-    const page = await queryNearby(this.client, this.tableName, {
-      centre: query.near.centre,
-      radiusMetres: query.near.radiusKm * 1000,
-      limit: query.limit,
-      ...(query.cursor !== undefined && { cursor: query.cursor }),
-      ...(filter && { filter }),
-      pointOf: (meta) => meta.venue as Venue,
-      idOf: (meta) => meta.id as string,
-    });
+    const page = await queryNearby(
+      this.client,
+      this.tableName,
+      {
+        centre: query.near.centre,
+        radiusMetres: query.near.radiusKm * 1000,
+        limit: query.limit,
+        ...(query.cursor !== undefined && { cursor: query.cursor }),
+        filter,
+        pointOf: (meta) => meta.venue as Venue,
+        idOf: (meta) => meta.id as string,
+      },
+      this.nearbyLimits,
+    );
     const inventories = await this.inventoriesOf(page.items.map(({ item }) => String(item.id)));
     const items = page.items.flatMap(({ item, distanceMetres }) => {
       const inventory = inventories.get(String(item.id));
       return inventory ? [{ event: fromItems(item, inventory), distanceMetres }] : [];
     });
     return { items, nextCursor: page.nextCursor };
+  }
+
+  async startedNearby(now: string, limit: number): Promise<NearbyListing[]> {
+    const due = await queryDue(
+      this.client,
+      this.tableName,
+      eventKeys.nearbyUntilPartition,
+      now,
+      limit,
+    );
+    return due.map((meta) => ({ eventId: meta.id as string, startsAt: meta.startsAt as string }));
+  }
+
+  async unlistNearby(eventId: string, now: string): Promise<boolean> {
+    const { nearby, due } = table.globalSecondaryIndexes;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: eventKeys.meta(eventId),
+          UpdateExpression: 'REMOVE #nearbyPk, #nearbySk, #duePk, #dueSk',
+          // Also keeps the update from creating an item for a deleted event.
+          ConditionExpression: '#duePk = :until AND #startsAt <= :now',
+          ExpressionAttributeNames: {
+            '#nearbyPk': nearby.partitionKey,
+            '#nearbySk': nearby.sortKey,
+            '#duePk': due.partitionKey,
+            '#dueSk': due.sortKey,
+            '#startsAt': 'startsAt',
+          },
+          ExpressionAttributeValues: { ':until': eventKeys.nearbyUntilPartition, ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   private async inventoriesOf(eventIds: string[]): Promise<Map<string, Item>> {
@@ -209,8 +261,10 @@ export class DynamoEventRepository implements EventRepository {
 }
 
 /**
- * The nearby index holds every event, whatever its status or time, so the listing's
- * index and time bounds become filters there.
+ * The listing's index and time bounds as filters on the nearby index. That index holds
+ * only upcoming published events, but `startsAfter` is still needed: the sweep takes an
+ * event out only some time after it starts. So is `status`, for items written before
+ * the index was narrowed.
  */
 function nearFilterOf(query: EventRepositoryNearQuery) {
   const names: Record<string, string> = {};
@@ -219,8 +273,8 @@ function nearFilterOf(query: EventRepositoryNearQuery) {
     names[`#${attribute}`] = attribute;
     return `#${attribute}`;
   };
-  const values: Record<string, unknown> = {};
-  const conditions: string[] = [];
+  const values: Record<string, unknown> = { ':startsAfter': query.startsAfter };
+  const conditions = [`${alias('startsAt')} > :startsAfter`];
   if (query.status !== undefined) {
     conditions.push(`${alias('status')} = :status`);
     values[':status'] = query.status;
@@ -241,15 +295,19 @@ function nearFilterOf(query: EventRepositoryNearQuery) {
     conditions.push(`contains(${alias('nameLower')}, :q)`);
     values[':q'] = query.nameContains.toLowerCase();
   }
-  return conditions.length > 0
-    ? { expression: conditions.join(' AND '), names, values }
-    : undefined;
+  return { expression: conditions.join(' AND '), names, values };
 }
 
+/**
+ * The whole META item. Every write of it is a whole-item Put stamped with the write's
+ * `updatedAt`, so the nearby keys (and their due entry) come and go with what
+ * `isListedNearby` says at that time: a publish adds them, a cancel or a startsAt in the
+ * past drops them, a new venue or startsAt moves them.
+ */
 function toMetaItem(event: EventState): Item {
   const sort = eventKeys.startsAtSort(event.startsAt, event.id);
   const geohash = eventKeys.nearbyGeohash(event.venue);
-  const { collection, byOwner, nearby } = table.globalSecondaryIndexes;
+  const { collection, byOwner, nearby, due } = table.globalSecondaryIndexes;
   return {
     ...eventKeys.meta(event.id),
     entity: 'Event',
@@ -270,8 +328,12 @@ function toMetaItem(event: EventState): Item {
     [collection.sortKey]: sort,
     [byOwner.partitionKey]: eventKeys.byOrganizerPartition(event.organizerId),
     [byOwner.sortKey]: sort,
-    [nearby.partitionKey]: eventKeys.nearbyPartition(geohash),
-    [nearby.sortKey]: eventKeys.nearbySort(geohash, event.id),
+    ...(isListedNearby(event, event.updatedAt) && {
+      [nearby.partitionKey]: eventKeys.nearbyPartition(geohash),
+      [nearby.sortKey]: eventKeys.nearbySort(geohash, event.id),
+      [due.partitionKey]: eventKeys.nearbyUntilPartition,
+      [due.sortKey]: eventKeys.nearbyUntilSort(event.startsAt, event.id),
+    }),
   };
 }
 

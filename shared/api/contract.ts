@@ -236,9 +236,11 @@ export const contract: Record<RouteId, RouteContract> = {
     summary: 'Browse events, sorted by start time',
     description:
       'Published events by default; `status` and `organizerId` filter. Drafts need a token: ' +
-      'organizers see their own, admins all. With `near=latitude,longitude`, only events ' +
-      'within `radiusKm` (default 50, at most 500) of it, nearest first, each with its ' +
-      '`distanceKm`.',
+      'organizers see their own, admins all. With `near=latitude,longitude`, only upcoming ' +
+      'published events (startsAt after now) within `radiusKm` (default 50, at most 500) ' +
+      'of it, nearest first, each with its `distanceKm`; `status` other than PUBLISHED is ' +
+      'rejected with 400, and a `to` in the past gives an empty page. `from`, `to`, `q` ' +
+      'and `organizerId` still filter.',
     request: { query: listEventsQuerySchema },
     example: {
       query: {

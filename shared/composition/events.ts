@@ -3,10 +3,12 @@ import { DynamoEventRepository } from '../adapters/dynamo-event-repository.js';
 import { documentClient, tableName } from '../clients/dynamodb.js';
 import { systemClock } from '../domain/clock.js';
 import { EventService } from '../domain/events.js';
+import { logger } from '../observability.js';
 
-/** Built once per container; every event handler shares it. */
+/** Built once per container; every event handler, and the sweep, shares it. */
 export const eventService = new EventService(
   new DynamoEventRepository(documentClient, tableName),
   systemClock,
   ulid,
+  (message, error) => logger.error(message, error as Error),
 );

@@ -142,12 +142,14 @@ export async function queryNearby(
 }
 
 /**
- * So many items (of any status, the filter's rejects too) lie at about the same
- * distance that one request cannot read past them.
+ * One request's budget ran out before it could settle a single result past where it
+ * began: the cells it still had to read hold more items (the filter's rejects too)
+ * than one request may read. Nothing says they lie at one distance; radiusKm is what
+ * shrinks the area to read.
  */
 function tooDense(): ValidationFailed {
-  return new ValidationFailed('Too many events lie this close to the centre to search them', [
-    { path: 'query.radiusKm', message: 'narrow the search (a smaller radius, other filters)' },
+  return new ValidationFailed('This area holds more events than one request can page through', [
+    { path: 'query.radiusKm', message: 'narrow radiusKm to search a smaller area' },
   ]);
 }
 

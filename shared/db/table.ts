@@ -8,7 +8,8 @@ import type { GeoPoint } from '../domain/geo.js';
  *
  * Items:
  *   EVENT#<id> / META         descriptive event fields; carries both listing GSIs and,
- *                             by its venue, the nearby index
+ *                             while published and not started, the nearby index by its
+ *                             venue and the due index by its start (when it leaves)
  *   EVENT#<id> / INVENTORY    status, limits and ticket types with live counters —
  *                             kept apart from META so the hot hold path writes one
  *                             small item instead of the whole event description;
@@ -36,12 +37,19 @@ export const table = {
     collection: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /** What someone owns, in time order: events by organizer, orders by customer. */
     byOwner: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    /** Work that falls due, by due time: hold expiries, undelivered outbox messages. */
+    /**
+     * Work that falls due, by due time: hold expiries, undelivered outbox messages,
+     * events to take out of the nearby index once they start.
+     */
     due: { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     /**
-     * Events by venue geohash, every status: `GEO#<cell of GEOHASH_PRECISION.partition>` /
-     * `<geohash of GEOHASH_PRECISION.point>#<eventId>`. A finer cell is a `begins_with`
+     * Upcoming published events by venue geohash: `GEO#<cell of GEOHASH_PRECISION.partition>`
+     * / `<geohash of GEOHASH_PRECISION.point>#<eventId>`. A finer cell is a `begins_with`
      * range inside its partition, so a radius search queries a few cells, never scans.
+     * Only what a radius search can return is in it (drafts, cancelled and started events
+     * would eat its per-request budget), so an event's META carries these keys only while
+     * it is PUBLISHED and starts after the time of the write; the sweep takes them away
+     * once it starts (`eventKeys.nearbyUntilPartition`).
      */
     nearby: { indexName: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
   },
@@ -99,6 +107,12 @@ export const eventKeys = {
     ngeohash.encode(venue.latitude, venue.longitude, GEOHASH_PRECISION.point),
   nearbySort: (geohash: string, eventId: string): string => `${geohash}#${eventId}`,
   geohashOfNearbySort: (sort: string): string => sort.slice(0, GEOHASH_PRECISION.point),
+  /**
+   * Due-index partition of the events in the nearby index, by start time: the sweep
+   * takes each out of the nearby index (and this partition) once it has started.
+   */
+  nearbyUntilPartition: 'NEARBY_UNTIL',
+  nearbyUntilSort: timeSort,
 } as const;
 
 export const userKeys = {

@@ -99,6 +99,7 @@ export const listEventsQuerySchema = z
     organizerId: z.string().min(1).max(100).optional(),
     limit: z.coerce.number().int().min(1).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default),
     cursor: z.string().min(1).max(2048).optional(),
+    /** Upcoming published events only (startsAt after now), nearest first. */
     near: nearSchema.optional(),
     /** With `near` only; RADIUS_KM.default when `near` comes alone. */
     radiusKm: radiusKmSchema.optional(),
@@ -110,6 +111,11 @@ export const listEventsQuerySchema = z
   .refine((query) => query.radiusKm === undefined || query.near !== undefined, {
     message: '`radiusKm` needs `near`',
     path: ['radiusKm'],
+  })
+  // The nearby index holds upcoming published events only.
+  .refine((query) => query.near === undefined || (query.status ?? 'PUBLISHED') === 'PUBLISHED', {
+    message: 'near-me searches published events only: leave out `status` or send PUBLISHED',
+    path: ['status'],
   });
 export type ListEventsQuery = z.infer<typeof listEventsQuerySchema>;
 

@@ -43,8 +43,21 @@ export type EventRepositoryQuery = EventIndexQuery & {
   cursor?: string;
 };
 
-/** A radius search with the same filters; `index` says which events, not how to read them. */
-export type EventRepositoryNearQuery = EventRepositoryQuery & { near: GeoCircle };
+/**
+ * A radius search with the same filters; `index` says which events, not how to read them.
+ * Only events starting after `startsAfter` (now) are found: the nearby index holds
+ * upcoming published events only (see `isListedNearby`).
+ */
+export type EventRepositoryNearQuery = EventRepositoryQuery & {
+  near: GeoCircle;
+  startsAfter: string;
+};
+
+/** An event in the nearby index, due to leave it when it starts. */
+export interface NearbyListing {
+  eventId: string;
+  startsAt: string;
+}
 
 export interface NearbyEvent {
   event: EventState;
@@ -65,16 +78,41 @@ export interface EventRepository {
    */
   update(before: EventState, after: EventState): Promise<'applied' | 'stale'>;
   delete(event: EventState): Promise<'deleted' | 'has-orders' | 'stale'>;
+  /** Events still in the nearby index that start at or before `now`, earliest first. */
+  startedNearby(now: string, limit: number): Promise<NearbyListing[]>;
+  /**
+   * Takes the event out of the nearby index, only if it is still in it and still starts
+   * at or before `now`; false when it is not (moved, cancelled, deleted, or done already).
+   */
+  unlistNearby(eventId: string, now: string): Promise<boolean>;
+}
+
+/**
+ * Whether an event written at `writtenAt` belongs in the nearby index: radius searches
+ * return upcoming published events only, so nothing else may take up their per-request
+ * budget. The repository decides it on every write of the event (with the write's
+ * `updatedAt`); the sweep takes the event out once it starts (`unlistStarted`).
+ */
+export function isListedNearby(
+  event: Pick<EventState, 'status' | 'startsAt'>,
+  writtenAt: string,
+): boolean {
+  return event.status === 'PUBLISHED' && event.startsAt > writtenAt;
 }
 
 /** Optimistic writes retry on a fresh read this many times before giving up with 409. */
 const MAX_ATTEMPTS = 5;
 
 export class EventService {
+  /**
+   * `onRecoverableError` hears of sweep failures, which are left for the next sweep
+   * rather than thrown (the composition logs them).
+   */
   constructor(
     private readonly repository: EventRepository,
     private readonly clock: Clock,
     private readonly newId: () => string,
+    private readonly onRecoverableError: (message: string, error: unknown) => void = () => {},
   ) {}
 
   async create(principal: Principal, input: CreateEventInput): Promise<EventView> {
@@ -114,7 +152,11 @@ export class EventService {
     return toEventView(await this.loadVisible(principal, eventId));
   }
 
-  /** Sorted by startsAt; with `near`, nearest first instead, each with its `distanceKm`. */
+  /**
+   * Sorted by startsAt; with `near`, nearest first instead, each with its `distanceKm`,
+   * and only events that start after now (the query schema allows `near` only with
+   * PUBLISHED, the default).
+   */
   async list(
     principal: Principal,
     query: ListEventsQuery,
@@ -129,7 +171,11 @@ export class EventService {
     };
     if (query.near !== undefined) {
       const near = { centre: query.near, radiusKm: query.radiusKm ?? RADIUS_KM.default };
-      const page = await this.repository.listNear({ ...repositoryQuery, near });
+      const page = await this.repository.listNear({
+        ...repositoryQuery,
+        near,
+        startsAfter: this.clock.now().toISOString(),
+      });
       return { items: page.items.map(toNearbyEventView), nextCursor: page.nextCursor };
     }
     const page = await this.repository.list(repositoryQuery);
@@ -166,6 +212,29 @@ export class EventService {
       }
     }
     throw new ConcurrentModification('The event kept changing; try again');
+  }
+
+  /**
+   * The sweep's part for events: takes at most `limit` events that have started out of
+   * the nearby index, earliest first. Each removal is conditional on the event still
+   * having started (a PATCH may have moved it) and still being listed; one that fails is
+   * reported and left for the next sweep, without holding up the others.
+   */
+  async unlistStarted(limit = 100): Promise<{ unlisted: number }> {
+    const now = this.clock.now().toISOString();
+    const started = await this.repository.startedNearby(now, limit);
+    let unlisted = 0;
+    for (const { eventId } of started) {
+      try {
+        if (await this.repository.unlistNearby(eventId, now)) unlisted++;
+      } catch (error) {
+        this.onRecoverableError(
+          `Sweep could not take event ${eventId} out of the nearby index`,
+          error,
+        );
+      }
+    }
+    return { unlisted };
   }
 
   /** Read, decide, write conditionally; on a lost race, decide again on fresh state. */

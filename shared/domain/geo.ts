@@ -22,9 +22,20 @@ export const geoPointSchema = z.strictObject({
 
 const NEAR_FORMAT = /^\s*([+-]?(?:\d+\.?\d*|\.\d+))\s*,\s*([+-]?(?:\d+\.?\d*|\.\d+))\s*$/;
 
-/** `near=<latitude>,<longitude>` in decimal degrees, e.g. `near=52.52,13.405`. */
+/**
+ * `near=<latitude>,<longitude>` in decimal degrees, e.g. `near=52.52,13.405`. The
+ * metadata describes the string (a query value) in the OpenAPI document.
+ */
 export const nearSchema = z
   .string()
+  .meta({
+    description:
+      'Centre of a radius search: `latitude,longitude` in decimal degrees. Lists only ' +
+      'upcoming published events (startsAt after now) within `radiusKm` of it, nearest ' +
+      'first, each with its `distanceKm`; `status` may only be PUBLISHED with it.',
+    examples: ['52.52,13.405', '-33.8688,151.2093'],
+    pattern: NEAR_FORMAT.source,
+  })
   .transform((value, context) => {
     const match = NEAR_FORMAT.exec(value);
     if (!match) {
@@ -38,7 +49,32 @@ export const nearSchema = z
   })
   .pipe(geoPointSchema);
 
-export const radiusKmSchema = z.coerce.number().positive().max(RADIUS_KM.max);
+/** Digits with an optional fraction; `Number()` alone would also take `0x10`, `1e2` and `` (0). */
+const DECIMAL_KM = /^\d+(\.\d+)?$/;
+const NOT_A_DECIMAL = 'must be a decimal number of kilometres, e.g. 25 or 2.5';
+
+/**
+ * Kilometres, more than 0 and at most RADIUS_KM.max, as a plain decimal (`25`, `2.5`).
+ * Query values are strings: only a plain decimal one becomes a number; anything else
+ * (``, `abc`, `0x10`, `1e2`, `-5`) fails as not a number. A number passes as it is.
+ *
+ * Documented as the number it parses to. The metadata sits on that number: zod leaves
+ * examples and defaults of a transforming schema out of an input-side JSON Schema, so
+ * give a default with `.prefault()`, which it does render.
+ */
+export const radiusKmSchema = z.preprocess(
+  (value) => (typeof value === 'string' && DECIMAL_KM.test(value) ? Number(value) : value),
+  z
+    .number({ error: NOT_A_DECIMAL })
+    .gt(0, 'must be more than 0')
+    .max(RADIUS_KM.max, `must be at most ${RADIUS_KM.max}`)
+    .meta({
+      description:
+        'Radius of the search in kilometres (great-circle distance): more than 0, at most ' +
+        `${RADIUS_KM.max}, default ${RADIUS_KM.default}; a plain decimal such as \`25\` or \`2.5\`.`,
+      examples: [25, 2.5],
+    }),
+);
 
 /**
  * Great-circle distance in whole metres (geolib: a sphere of radius 6,378,137 m). Every

@@ -8,7 +8,7 @@ import type { Principal } from './principal.js';
 import type { Users } from './users.js';
 
 export const relevantEventsQuerySchema = z.strictObject({
-  radiusKm: radiusKmSchema.default(RADIUS_KM.default),
+  radiusKm: radiusKmSchema.prefault(RADIUS_KM.default),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default),
   cursor: z.string().min(1).max(2048).optional(),
 });
@@ -40,7 +40,7 @@ export class RelevantEvents {
     const page = await this.events.listNear({
       index: 'byStatus',
       status: 'PUBLISHED',
-      from: this.clock.now().toISOString(),
+      startsAfter: this.clock.now().toISOString(),
       near: { centre: location, radiusKm: query.radiusKm },
       limit: query.limit,
       ...(query.cursor !== undefined && { cursor: query.cursor }),

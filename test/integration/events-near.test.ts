@@ -1,9 +1,13 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import ngeohash from 'ngeohash';
+import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
+import { DynamoEventRepository } from '../../shared/adapters/dynamo-event-repository.js';
 import { coverCircle } from '../../shared/db/geo-cells.js';
 import { eventKeys, table } from '../../shared/db/table.js';
+import { EventService } from '../../shared/domain/events.js';
 import { distanceMetres, type GeoPoint } from '../../shared/domain/geo.js';
+import type { Principal } from '../../shared/domain/principal.js';
 import type { AuthorizerContext } from '../../shared/http/principal.js';
 import {
   createEvent,
@@ -16,10 +20,12 @@ import {
   adminContext,
   customerContext,
   organizerContext,
+  principals,
   uniqueToken,
 } from '../support/events-fixtures.js';
 import { uniqueEmail } from '../support/http-api.js';
 import { invoke } from '../support/invoke.js';
+import { ManualClock } from '../support/orders-api.js';
 
 /*
  * Radius searches through the real handlers. List tests isolate themselves with a name
@@ -44,6 +50,28 @@ async function publishedAt(
 }
 
 const km = (from: GeoPoint, to: GeoPoint) => distanceMetres(from, to) / 1000;
+
+const { nearby, due } = table.globalSecondaryIndexes;
+const INDEX_KEYS = [nearby.partitionKey, nearby.sortKey, due.partitionKey, due.sortKey];
+
+/** The nearby-index keys and their due-index entry on the event's META item. */
+async function nearbyKeysOf(eventId: string): Promise<Record<string, unknown>> {
+  const { Item: meta } = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: eventKeys.meta(eventId), ConsistentRead: true }),
+  );
+  if (!meta) throw new Error(`no META item for ${eventId}`);
+  return Object.fromEntries(INDEX_KEYS.filter((key) => key in meta).map((key) => [key, meta[key]]));
+}
+
+function expectedNearbyKeys(eventId: string, place: GeoPoint, startsAt: string) {
+  const geohash = eventKeys.nearbyGeohash(place);
+  return {
+    [nearby.partitionKey]: eventKeys.nearbyPartition(geohash),
+    [nearby.sortKey]: eventKeys.nearbySort(geohash, eventId),
+    [due.partitionKey]: eventKeys.nearbyUntilPartition,
+    [due.sortKey]: `${startsAt}#${eventId}`,
+  };
+}
 
 /** Follows nextCursor to the end; returns every page. */
 async function walk(url: string, as: AuthorizerContext): Promise<any[][]> {
@@ -257,7 +285,7 @@ describe('GET /v1/events?near=', () => {
     expect(pages.flat().map((item) => item.distanceKm)).toEqual(inside.map((entry) => entry.km));
   });
 
-  it('keeps the status, organizer and time filters and their visibility rules', async () => {
+  it('lists upcoming published events only, and keeps the organizer, time and name filters', async () => {
     // Prepare: around Oslo, one of each
     const organizer = organizerContext();
     const token = uniqueToken('vis');
@@ -269,6 +297,10 @@ describe('GET /v1/events?near=', () => {
     const late = await publishedAt(organizer, place, {
       name: `${token} late`,
       startsAt: '2032-01-01T10:00:00.000Z',
+    });
+    const past = await publishedAt(organizer, place, {
+      name: `${token} past`,
+      startsAt: '2020-01-01T10:00:00.000Z',
     });
     const draft = await createEvent(organizer, {
       name: `${token} draft`,
@@ -282,35 +314,128 @@ describe('GET /v1/events?near=', () => {
 
     // Act
     const published = await invoke('GET', `/v1/events?${near}`, { as: customer });
-    const cancelledOnly = await invoke('GET', `/v1/events?${near}&status=CANCELLED`, {
-      as: customer,
-    });
-    const ownDrafts = await invoke('GET', `/v1/events?${near}&status=DRAFT`, { as: organizer });
-    const customerDrafts = await invoke('GET', `/v1/events?${near}&status=DRAFT`, {
-      as: customer,
-    });
-    const anonymousDrafts = await invoke('GET', `/v1/events?${near}&status=DRAFT`);
+    const explicit = await invoke('GET', `/v1/events?${near}&status=PUBLISHED`, { as: customer });
     const byOrganizer = await invoke('GET', `/v1/events?${near}&organizerId=${organizer.userId}`, {
-      as: customer,
+      as: organizer,
     });
     const window = await invoke(
       'GET',
       `/v1/events?${near}&from=2031-06-01T00:00:00Z&to=2032-01-01T10:00:00Z`,
       { as: customer },
     );
-    const adminDrafts = await invoke('GET', `/v1/events?${near}&status=DRAFT`, {
-      as: adminContext(),
-    });
+    const pastWindow = await invoke(
+      'GET',
+      `/v1/events?${near}&from=2019-01-01T00:00:00Z&to=2021-01-01T00:00:00Z`,
+      { as: customer },
+    );
+    const pastWithoutNear = await invoke(
+      'GET',
+      `/v1/events?q=${token}&from=2019-01-01T00:00:00Z&to=2021-01-01T00:00:00Z`,
+      { as: customer },
+    );
 
     // Assess
     expect(new Set(ids(published.body.items))).toEqual(new Set([early.id, late.id, others.id]));
-    expect(ids(cancelledOnly.body.items)).toEqual([cancelled.id]);
-    expect(ids(ownDrafts.body.items)).toEqual([draft.id]);
-    expect(ids(adminDrafts.body.items)).toEqual([draft.id]);
-    expectProblem(customerDrafts, 403, 'FORBIDDEN');
-    expectProblem(anonymousDrafts, 401, 'UNAUTHENTICATED');
+    expect(explicit.body).toEqual(published.body);
     expect(new Set(ids(byOrganizer.body.items))).toEqual(new Set([early.id, late.id]));
     expect(ids(window.body.items)).toEqual([late.id]);
+    expect(pastWindow.status).toBe(200);
+    expect(pastWindow.body).toEqual({ items: [], nextCursor: null });
+    // Control: the past event is there for a listing without near.
+    expect(ids(pastWithoutNear.body.items)).toEqual([past.id]);
+    for (const event of [past, draft, cancelled]) {
+      expect(await nearbyKeysOf(event.id), event.name).toEqual({});
+    }
+    expect(await nearbyKeysOf(early.id)).toEqual(
+      expectedNearbyKeys(early.id, place, early.startsAt),
+    );
+  });
+
+  it.each([
+    ['DRAFT', 'the organizer', organizerContext],
+    ['DRAFT', 'an admin', adminContext],
+    ['DRAFT', 'a customer', customerContext],
+    ['DRAFT', 'anyone', () => undefined],
+    ['CANCELLED', 'a customer', customerContext],
+  ])('answers near with status=%s from %s with 400 at query.status', async (status, _, as) => {
+    const response = await invoke('GET', `/v1/events?near=59.9139,10.7522&status=${status}`, {
+      as: as(),
+    });
+
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(response.body.errors).toEqual([
+      {
+        path: 'query.status',
+        message: expect.stringContaining('near-me searches published events only'),
+      },
+    ]);
+  });
+
+  it('adds an event when it is published and removes it when it is cancelled', async () => {
+    // Prepare
+    const organizer = organizerContext();
+    const token = uniqueToken('cancel');
+    const place = at(55.6761, 12.5683);
+    const draft = await createEvent(organizer, {
+      name: `${token} show`,
+      venue: { name: 'Venue', ...place },
+      startsAt: FUTURE,
+    });
+    const search = `/v1/events?q=${token}&near=55.6761,12.5683&radiusKm=5`;
+    const asDraft = await invoke('GET', search);
+    const draftKeys = await nearbyKeysOf(draft.id);
+
+    // Act
+    await invoke('POST', `/v1/events/${draft.id}/publish`, { as: organizer });
+    const published = await invoke('GET', search);
+    const publishedKeys = await nearbyKeysOf(draft.id);
+    const cancel = await invoke('POST', `/v1/events/${draft.id}/cancel`, { as: organizer });
+    const cancelled = await invoke('GET', search);
+
+    // Assess
+    expect(asDraft.body.items).toEqual([]);
+    expect(draftKeys).toEqual({});
+    expect(ids(published.body.items)).toEqual([draft.id]);
+    expect(publishedKeys).toEqual(expectedNearbyKeys(draft.id, place, FUTURE));
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    expect(cancelled.body.items).toEqual([]);
+    expect(await nearbyKeysOf(draft.id)).toEqual({});
+  });
+
+  it('moves an event in the index when its startsAt changes, and drops it for one in the past', async () => {
+    // Prepare
+    const organizer = organizerContext();
+    const token = uniqueToken('when');
+    const place = at(52.2297, 21.0122);
+    const event = await publishedAt(organizer, place, { name: `${token} show` });
+    const search = `/v1/events?q=${token}&near=52.2297,21.0122&radiusKm=5`;
+    const later = '2033-09-09T20:00:00.000Z';
+
+    // Act
+    const moved = await invoke('PATCH', `/v1/events/${event.id}`, {
+      as: organizer,
+      body: { startsAt: later },
+    });
+    const afterMove = await invoke('GET', search);
+    const movedKeys = await nearbyKeysOf(event.id);
+    const backdated = await invoke('PATCH', `/v1/events/${event.id}`, {
+      as: organizer,
+      body: { startsAt: '2021-01-01T20:00:00.000Z' },
+    });
+    const afterBackdate = await invoke('GET', search);
+    const backdatedKeys = await nearbyKeysOf(event.id);
+    await invoke('PATCH', `/v1/events/${event.id}`, { as: organizer, body: { startsAt: FUTURE } });
+
+    // Assess
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(afterMove.body.items).toEqual([{ ...moved.body, distanceKm: 0 }]);
+    expect(movedKeys).toEqual(expectedNearbyKeys(event.id, place, later));
+    expect(backdated.status, JSON.stringify(backdated.body)).toBe(200);
+    expect(afterBackdate.body.items).toEqual([]);
+    expect(backdatedKeys).toEqual({});
+    // Back in the future, back in the index.
+    expect(await nearbyKeysOf(event.id)).toEqual(expectedNearbyKeys(event.id, place, FUTURE));
+    expect(ids((await invoke('GET', search)).body.items)).toEqual([event.id]);
   });
 
   it('indexes an event by its new venue after the venue changes', async () => {
@@ -328,13 +453,13 @@ describe('GET /v1/events?near=', () => {
     const tallinn = await invoke('GET', `/v1/events?q=${token}&near=59.437,24.7536&radiusKm=10`);
     expect(helsinki.body.items).toEqual([]);
     expect(ids(tallinn.body.items)).toEqual([event.id]);
-    const { Item: meta } = await documentClient.send(
-      new GetCommand({ TableName: tableName, Key: eventKeys.meta(event.id) }),
-    );
-    const { nearby } = table.globalSecondaryIndexes;
     const geohash = ngeohash.encode(59.437, 24.7536, 9);
-    expect(meta?.[nearby.partitionKey]).toBe(`GEO#${geohash.slice(0, 2)}`);
-    expect(meta?.[nearby.sortKey]).toBe(`${geohash}#${event.id}`);
+    expect(await nearbyKeysOf(event.id)).toEqual({
+      gsi4pk: `GEO#${geohash.slice(0, 2)}`,
+      gsi4sk: `${geohash}#${event.id}`,
+      gsi3pk: 'NEARBY_UNTIL',
+      gsi3sk: `${FUTURE}#${event.id}`,
+    });
   });
 
   describe('invalid queries', () => {
@@ -351,6 +476,9 @@ describe('GET /v1/events?near=', () => {
       ['near=52.5,13.4&radiusKm=-5', 'query.radiusKm'],
       ['near=52.5,13.4&radiusKm=500.1', 'query.radiusKm'],
       ['near=52.5,13.4&radiusKm=abc', 'query.radiusKm'],
+      ['near=52.5,13.4&radiusKm=0x10', 'query.radiusKm'],
+      ['near=52.5,13.4&radiusKm=1e2', 'query.radiusKm'],
+      ['near=52.5,13.4&radiusKm=', 'query.radiusKm'],
       ['radiusKm=10', 'query.radiusKm'],
     ])('answers ?%s with 400 VALIDATION_FAILED at %s', async (search, path) => {
       const response = await invoke('GET', `/v1/events?${search}`, { as: customerContext() });
@@ -522,4 +650,130 @@ describe('GET /v1/users/{userId}/relevant-events', () => {
       expectProblem(response, 400, 'VALIDATION_FAILED');
     },
   );
+});
+
+describe('the sweep: events leave the nearby index when they start', () => {
+  /*
+   * On a hand-moved clock in the early 2000s, like the order sweep tests: the due index
+   * is shared by the whole run, events made through the handlers (real clock) all start
+   * after today, and each test here leaves nothing of its own due behind.
+   */
+  const organizer = () => principals.organizer(uniqueToken('org-'));
+
+  function world(start: string) {
+    const clock = new ManualClock(start);
+    const repository = new DynamoEventRepository(documentClient, tableName);
+    const reported: string[] = [];
+    const service = new EventService(repository, clock, ulid, (message) => reported.push(message));
+    return { clock, repository, service, reported };
+  }
+
+  async function published(
+    service: EventService,
+    owner: Principal,
+    name: string,
+    place: GeoPoint,
+    startsAt: string,
+  ) {
+    const draft = await service.create(owner, {
+      name,
+      venue: { name: 'Venue', ...place },
+      startsAt,
+      currency: 'EUR',
+      maxTicketsPerOrder: 4,
+      holdSeconds: 600,
+      ticketTypes: [{ name: 'GA', priceCents: 1000, capacity: 10 }],
+    });
+    return service.publish(owner, draft.id);
+  }
+
+  it('removes the keys of events that have started, earliest first and at most limit a run', async () => {
+    // Prepare: on 2002-02-01, three events starting at 01:00–01:20 and one at 03:00
+    const { clock, service, reported } = world('2002-02-01T00:00:00.000Z');
+    const owner = organizer();
+    const token = uniqueToken('swept');
+    const place = at(-60.5, -120.5);
+    const starts = ['01:00', '01:10', '01:20', '03:00'].map((time) => `2002-02-01T${time}:00.000Z`);
+    const events = [];
+    for (const [index, startsAt] of starts.entries()) {
+      events.push(await published(service, owner, `${token} ${index}`, place, startsAt));
+    }
+    const [first, second, third, later] = events.map((event) => event.id);
+    const searchAt = async (time: string) => {
+      clock.set(time);
+      const page = await service.list(principals.anonymous(), {
+        q: token,
+        near: place,
+        radiusKm: 1,
+        limit: 20,
+      });
+      return page.items.map(({ id }) => id).sort();
+    };
+    const listedAtStart = await searchAt('2002-02-01T00:30:00.000Z');
+    // Before any sweep, the read itself leaves out what has started.
+    const listedUnswept = await searchAt('2002-02-01T01:15:00.000Z');
+
+    // Act: sweeps at 02:00, two events a run
+    clock.set('2002-02-01T02:00:00.000Z');
+    const runs = [];
+    for (let run = 0; run < 3; run++) runs.push(await service.unlistStarted(2));
+    const keysAfter = await Promise.all(events.map((event) => nearbyKeysOf(event.id)));
+    // The index, read as if it were 00:30 again, no longer holds the started ones.
+    const listedAfter = await searchAt('2002-02-01T00:30:00.000Z');
+
+    // Assess
+    expect(listedAtStart).toEqual([first, second, third, later].sort());
+    expect(listedUnswept).toEqual([third, later].sort());
+    expect(runs).toEqual([{ unlisted: 2 }, { unlisted: 1 }, { unlisted: 0 }]);
+    expect(keysAfter.slice(0, 3)).toEqual([{}, {}, {}]);
+    expect(keysAfter[3]).toEqual(expectedNearbyKeys(later ?? '', place, starts[3] ?? ''));
+    expect(listedAfter).toEqual([later]);
+    expect(reported).toEqual([]);
+    // The event is untouched otherwise: still published, same version.
+    const stored = await service.get(principals.anonymous(), first ?? '');
+    expect(stored).toEqual(events[0]);
+
+    // The later one goes when its time comes, which leaves nothing due behind.
+    clock.set('2002-02-01T03:00:00.000Z');
+    expect(await service.unlistStarted(2)).toEqual({ unlisted: 1 });
+    expect(await nearbyKeysOf(later ?? '')).toEqual({});
+  });
+
+  it('leaves an event whose startsAt moved into the future after the sweep read it (control)', async () => {
+    // Prepare: two events starting at 01:00; the sweep runs at 02:00, and reads both as
+    // due, but one of them moves to 05:00 before the sweep writes
+    const { clock, repository, service, reported } = world('2001-06-01T00:00:00.000Z');
+    const owner = organizer();
+    const token = uniqueToken('moved');
+    const place = at(-61.5, -121.5);
+    const startsAt = '2001-06-01T01:00:00.000Z';
+    const moved = await published(service, owner, `${token} moved`, place, startsAt);
+    const stays = await published(service, owner, `${token} stays`, place, startsAt);
+    const movedTo = '2001-06-01T05:00:00.000Z';
+    const read: string[][] = [];
+    const racing = Object.create(repository) as DynamoEventRepository;
+    racing.startedNearby = async (now, limit) => {
+      const due = await repository.startedNearby(now, limit);
+      read.push(due.map(({ eventId }) => eventId));
+      await service.update(owner, moved.id, { startsAt: movedTo });
+      return due;
+    };
+    const sweeper = new EventService(racing, clock, ulid, (message) => reported.push(message));
+    clock.set('2001-06-01T02:00:00.000Z');
+
+    // Act
+    const result = await sweeper.unlistStarted();
+
+    // Assess: only the one that has still started is gone
+    expect(read).toEqual([expect.arrayContaining([moved.id, stays.id])]);
+    expect(result).toEqual({ unlisted: 1 });
+    expect(await nearbyKeysOf(stays.id)).toEqual({});
+    expect(await nearbyKeysOf(moved.id)).toEqual(expectedNearbyKeys(moved.id, place, movedTo));
+    expect(reported).toEqual([]);
+    // Nothing is due any more at 02:00, and the moved event goes at its new start.
+    expect(await service.unlistStarted()).toEqual({ unlisted: 0 });
+    clock.set(movedTo);
+    expect(await service.unlistStarted()).toEqual({ unlisted: 1 });
+    expect(await nearbyKeysOf(moved.id)).toEqual({});
+  });
 });

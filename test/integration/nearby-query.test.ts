@@ -3,14 +3,16 @@ import {
   type BatchWriteCommandInput,
   type BatchWriteCommandOutput,
   QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DynamoEventRepository } from '../../shared/adapters/dynamo-event-repository.js';
 import { type NearbyLimits, queryNearby } from '../../shared/db/nearby.js';
 import { eventKeys, table } from '../../shared/db/table.js';
 import { ValidationFailed } from '../../shared/domain/errors.js';
 import { distanceMetres, type GeoPoint } from '../../shared/domain/geo.js';
 import { documentClient, tableName } from '../support/events-api.js';
-import { uniqueToken } from '../support/events-fixtures.js';
+import { eventState, uniqueToken } from '../support/events-fixtures.js';
 
 /*
  * The radius query itself, on items written straight into the nearby index, so a test
@@ -233,6 +235,11 @@ describe('queryNearby', () => {
     });
 
     await expect(attempt).rejects.toThrow(ValidationFailed);
+    const error = (await attempt.catch((caught: unknown) => caught)) as ValidationFailed;
+    expect(error.message).toBe('This area holds more events than one request can page through');
+    expect(error.errors).toEqual([
+      { path: 'query.radiusKm', message: 'narrow radiusKm to search a smaller area' },
+    ]);
   });
 
   it('queries the cells of the circle, never a scan', async () => {
@@ -251,5 +258,96 @@ describe('queryNearby', () => {
       expect(input.IndexName).toBe(nearby.indexName);
       expect(input.KeyConditionExpression).toBe('#pk = :pk AND begins_with(#sk, :cell)');
     }
+  });
+});
+
+describe('the nearby index of events', () => {
+  /*
+   * Through the event repository, on a budget of 15 items a request: a spot crowded with
+   * events no radius search may return must not take up that budget.
+   */
+  const limits = { roundSize: 2, queryLimit: 5, maxQueries: 3 };
+  const WRITTEN = '2029-01-01T00:00:00.000Z';
+  const NOW = '2030-01-01T00:00:00.000Z';
+
+  async function crowd(place: GeoPoint, run: string) {
+    const repository = new DynamoEventRepository(documentClient, tableName, limits);
+    const venue = { name: 'Hall', ...place };
+    const at = { createdAt: WRITTEN, updatedAt: WRITTEN };
+    const unlisted = [
+      // Drafts, cancelled events, and events that had started when they were written
+      ...Array.from({ length: 20 }, (_, i) =>
+        eventState({ id: `${run}-draft-${i}`, venue, status: 'DRAFT', ...at }),
+      ),
+      ...Array.from({ length: 20 }, (_, i) =>
+        eventState({ id: `${run}-cancelled-${i}`, venue, status: 'CANCELLED', ...at }),
+      ),
+      ...Array.from({ length: 20 }, (_, i) =>
+        eventState({
+          id: `${run}-past-${i}`,
+          venue,
+          status: 'PUBLISHED',
+          startsAt: '2028-06-01T19:30:00.000Z',
+          ...at,
+        }),
+      ),
+    ];
+    const upcoming = Array.from({ length: 3 }, (_, i) =>
+      eventState({
+        id: `${run}-upcoming-${i}`,
+        venue: { ...venue, latitude: place.latitude + (i + 1) / 1000 },
+        status: 'PUBLISHED',
+        ...at,
+      }),
+    );
+    for (const event of [...unlisted, ...upcoming]) await repository.insert(event);
+    const search = () =>
+      repository.listNear({
+        index: 'byStatus',
+        status: 'PUBLISHED',
+        near: { centre: place, radiusKm: 5 },
+        startsAfter: NOW,
+        limit: 2,
+      });
+    return { unlisted, upcoming, search };
+  }
+
+  it('holds no drafts, cancelled or started events, so they cost a search nothing', async () => {
+    // Prepare: 60 unlisted events on one spot, 3 upcoming ones just north of it
+    const run = uniqueToken('crowd');
+    const { upcoming, search } = await crowd({ latitude: -56.3, longitude: -112.4 }, run);
+
+    // Act
+    const first = await search();
+
+    // Assess
+    expect(first.items.map(({ event }) => event.id)).toEqual(
+      upcoming.slice(0, 2).map(({ id }) => id),
+    );
+    expect(first.nextCursor).toEqual(expect.any(String));
+  });
+
+  it('control: the same events, all in the index as before, exhaust the budget', async () => {
+    // Prepare: as above, then the keys every event used to get, whatever its status
+    const run = uniqueToken('legacy');
+    const { unlisted, search } = await crowd({ latitude: -57.3, longitude: -113.4 }, run);
+    for (const event of unlisted) {
+      const geohash = eventKeys.nearbyGeohash(event.venue);
+      await documentClient.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: eventKeys.meta(event.id),
+          UpdateExpression: 'SET #pk = :pk, #sk = :sk',
+          ExpressionAttributeNames: { '#pk': nearby.partitionKey, '#sk': nearby.sortKey },
+          ExpressionAttributeValues: {
+            ':pk': eventKeys.nearbyPartition(geohash),
+            ':sk': eventKeys.nearbySort(geohash, event.id),
+          },
+        }),
+      );
+    }
+
+    // Act + Assess
+    await expect(search()).rejects.toThrow(ValidationFailed);
   });
 });
