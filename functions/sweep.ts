@@ -4,20 +4,25 @@ import { logger } from '../shared/observability.js';
 
 /**
  * Every minute: expires holds whose schedule failed, finishes interrupted payments,
- * resends stuck emails, and takes events that have started out of the nearby index.
- * The two jobs run independently; if either fails, the invocation fails after both ran,
- * so the rule retries it.
+ * resends stuck emails, finishes event cancellations their requests left pending, and
+ * takes events that have started out of the nearby index. The jobs run independently;
+ * if any fails, the invocation fails after all ran, so the rule retries it.
  */
 export const handler = async () => {
-  const [orders, events] = await Promise.allSettled([
+  const [orders, cancellations, events] = await Promise.allSettled([
     orderService.sweep(),
+    orderService.finishCancellations(),
     eventService.unlistStarted(),
   ]);
   if (orders.status === 'rejected') logger.error('Order sweep failed', orders.reason as Error);
+  if (cancellations.status === 'rejected') {
+    logger.error('Cancellation sweep failed', cancellations.reason as Error);
+  }
   if (events.status === 'rejected') logger.error('Event sweep failed', events.reason as Error);
   if (orders.status === 'rejected') throw orders.reason;
+  if (cancellations.status === 'rejected') throw cancellations.reason;
   if (events.status === 'rejected') throw events.reason;
-  const result = { ...orders.value, ...events.value };
+  const result = { ...orders.value, ...cancellations.value, ...events.value };
   if (Object.values(result).some((count) => count > 0)) logger.info('Sweep repaired', result);
   return result;
 };

@@ -52,7 +52,7 @@ export class OrderMachinery extends Construct {
     this.sweep = new ProjectFunction(this, 'Sweep', {
       entry: entry('sweep'),
       description:
-        'Every minute: expires missed holds, finishes payments, resends emails, unlists started events from near-me search',
+        'Every minute: expires missed holds, finishes payments, resends emails, finishes event cancellations, unlists started events from near-me search',
       timeout: Duration.seconds(50),
     });
     props.data.bind(this.sweep, 'write');

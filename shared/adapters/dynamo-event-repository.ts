@@ -7,7 +7,7 @@ import {
 import { batchGetAll } from '../db/batch-get.js';
 import { NEARBY_LIMITS, type NearbyLimits, queryNearby } from '../db/nearby.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
-import { eventKeys, table } from '../db/table.js';
+import { eventKeys, parseTimeSort, table } from '../db/table.js';
 import { cancellationCodes } from '../db/transactions.js';
 import {
   type EventState,
@@ -27,6 +27,7 @@ import {
   type NearbyEvent,
   type NearbyListing,
   type Page,
+  type PendingCancellation,
 } from '../domain/events.js';
 
 type Item = Record<string, unknown>;
@@ -253,6 +254,61 @@ export class DynamoEventRepository implements EventRepository {
     }
   }
 
+  async pendingCancellations(before: string, limit: number): Promise<PendingCancellation[]> {
+    const { due } = table.globalSecondaryIndexes;
+    const pending = await queryDue(
+      this.client,
+      this.tableName,
+      eventKeys.cancellingPartition,
+      before,
+      limit,
+    );
+    return pending.map((inventory) => ({
+      eventId: inventory.eventId as string,
+      cancelledAt: parseTimeSort(inventory[due.sortKey] as string)?.time ?? '',
+    }));
+  }
+
+  async endCancellation(event: EventState): Promise<boolean> {
+    const { due } = table.globalSecondaryIndexes;
+    const names: Record<string, string> = {
+      '#duePk': due.partitionKey,
+      '#dueSk': due.sortKey,
+      '#status': 'status',
+      '#held': 'held',
+      '#sold': 'sold',
+    };
+    // Ticket types never change once the event is cancelled, so these are all of them.
+    const conditions = ['#duePk = :cancelling', '#status = :cancelled'];
+    event.ticketTypes.forEach(({ id }, index) => {
+      names[`#t${index}`] = id;
+      conditions.push(
+        `ticketTypes.#t${index}.#held = :none`,
+        `ticketTypes.#t${index}.#sold = :none`,
+      );
+    });
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: eventKeys.inventory(event.id),
+          UpdateExpression: 'REMOVE #duePk, #dueSk',
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: {
+            ':cancelling': eventKeys.cancellingPartition,
+            ':cancelled': 'CANCELLED',
+            ':none': 0,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   private async inventoriesOf(eventIds: string[]): Promise<Map<string, Item>> {
     const keys = eventIds.map((id) => eventKeys.inventory(id));
     const items = await batchGetAll(this.client, this.tableName, keys, { consistent: false });
@@ -397,7 +453,8 @@ function resolvedOrdersOf(inventory: Item): ResolvedOrderCounts {
 /**
  * The INVENTORY half of an organizer write. Counters that holds move concurrently are
  * changed by delta, never overwritten, and a capacity cut is conditional on the
- * tickets still being unsold at write time.
+ * tickets still being unsold at write time. A cancellation also puts the item in the
+ * due index as a pending cancellation.
  */
 function inventoryUpdate(before: EventState, after: EventState) {
   const names: Record<string, string> = {};
@@ -420,6 +477,17 @@ function inventoryUpdate(before: EventState, after: EventState) {
   ] as const) {
     sets.push(`${alias(attribute)} = :${attribute}`);
     values[`:${attribute}`] = after[attribute];
+  }
+  if (before.status !== 'CANCELLED' && after.status === 'CANCELLED') {
+    // Pending until every order is released (`endCancellation`). A cancelled event is
+    // never written again, so a repeated cancel neither moves nor duplicates the entry.
+    const { due } = table.globalSecondaryIndexes;
+    sets.push(
+      `${alias(due.partitionKey)} = :cancelling`,
+      `${alias(due.sortKey)} = :cancellingSort`,
+    );
+    values[':cancelling'] = eventKeys.cancellingPartition;
+    values[':cancellingSort'] = eventKeys.cancellingSort(after.updatedAt, after.id);
   }
   if (after.endsAt === undefined) removes.push(alias('endsAt'));
   else {

@@ -246,6 +246,15 @@ export class DynamoOrderRepository implements OrderRepository {
         delete values[':now'];
       }
     }
+    if (query.live) {
+      names['#status'] = 'status';
+      filters.push('#status IN (:liveHeld, :livePaying, :liveConfirmed)');
+      Object.assign(values, {
+        ':liveHeld': 'HELD',
+        ':livePaying': 'PAYING',
+        ':liveConfirmed': 'CONFIRMED',
+      });
+    }
     if (query.customerEmail !== undefined) {
       filters.push('#customerEmail = :customerEmail');
       names['#customerEmail'] = 'customerEmail';

@@ -308,7 +308,8 @@ export const contract: Record<RouteId, RouteContract> = {
   CancelEvent: route({
     tag: 'Events',
     summary: 'Cancel an event',
-    description: 'Releases every held order, refunds every confirmed one, emails each customer.',
+    description:
+      'Releases every held order, refunds every confirmed one, emails each customer. What the request has no time for, the minute sweep finishes; cancelling again answers 200 and resumes it.',
     request: { params: eventIdParamsSchema },
     example: { params: { eventId: EVENT_ID } },
     success: { status: 200, description: 'The event, now CANCELLED', schema: eventViewSchema },

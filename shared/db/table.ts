@@ -13,7 +13,9 @@ import type { GeoPoint } from '../domain/geo.js';
  *   EVENT#<id> / INVENTORY    status, limits and ticket types with live counters —
  *                             kept apart from META so the hot hold path writes one
  *                             small item instead of the whole event description;
- *                             also counts the event's orders by resolution
+ *                             also counts the event's orders by resolution and, from
+ *                             its cancellation until no ticket of it is held or sold,
+ *                             is in the due index as a cancellation to finish
  *   USER#<id> / PROFILE       name, email, roles, location; in the users collection
  *   EMAIL#<email> / CLAIM     one per address: makes emails unique across users
  *   CREDENTIAL#<email> / LOCAL  the local identity provider's password hash (never on AWS)
@@ -39,7 +41,8 @@ export const table = {
     byOwner: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     /**
      * Work that falls due, by due time: hold expiries, undelivered outbox messages,
-     * events to take out of the nearby index once they start.
+     * events to take out of the nearby index once they start, cancelled events whose
+     * orders are not all released yet.
      */
     due: { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     /**
@@ -113,6 +116,15 @@ export const eventKeys = {
    */
   nearbyUntilPartition: 'NEARBY_UNTIL',
   nearbyUntilSort: timeSort,
+  /**
+   * Due-index partition of cancelled events whose orders are not all released or
+   * refunded yet, by the time of the cancellation: `<cancelledAt>#<eventId>`. On the
+   * INVENTORY item (META's due keys are the nearby ones), set by the write that cancels
+   * the event and removed once none of its tickets is held or sold; the sweep finishes
+   * what the cancelling request could not.
+   */
+  cancellingPartition: 'EVENT_CANCELLING',
+  cancellingSort: timeSort,
 } as const;
 
 export const userKeys = {

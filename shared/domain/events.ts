@@ -59,6 +59,15 @@ export interface NearbyListing {
   startsAt: string;
 }
 
+/**
+ * A cancelled event some of whose orders may still hold tickets: marked by the write that
+ * cancels it, until its cancellation is finished (see `OrderService.cancelEvent`).
+ */
+export interface PendingCancellation {
+  eventId: string;
+  cancelledAt: string;
+}
+
 export interface NearbyEvent {
   event: EventState;
   distanceMetres: number;
@@ -74,7 +83,8 @@ export interface EventRepository {
   listNear(query: EventRepositoryNearQuery): Promise<Page<NearbyEvent>>;
   /**
    * Writes `after` if the event still is as `before` saw it: same version, same status,
-   * and room left for every capacity reduction despite holds made since.
+   * and room left for every capacity reduction despite holds made since. The write that
+   * cancels the event also marks its cancellation pending, in the same transaction.
    */
   update(before: EventState, after: EventState): Promise<'applied' | 'stale'>;
   delete(event: EventState): Promise<'deleted' | 'has-orders' | 'stale'>;
@@ -85,6 +95,14 @@ export interface EventRepository {
    * at or before `now`; false when it is not (moved, cancelled, deleted, or done already).
    */
   unlistNearby(eventId: string, now: string): Promise<boolean>;
+  /** Cancellations pending since at or before `before`, oldest first. */
+  pendingCancellations(before: string, limit: number): Promise<PendingCancellation[]>;
+  /**
+   * Ends the event's pending cancellation, only if it is still pending and no ticket of
+   * the event is held or sold (checked in the write, against the live counters); false
+   * when not (already ended, or an order still holds tickets).
+   */
+  endCancellation(event: EventState): Promise<boolean>;
 }
 
 /**

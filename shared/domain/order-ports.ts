@@ -36,6 +36,8 @@ export interface OrderRepository {
 
 export interface OrderListQuery {
   status?: OrderStatus;
+  /** Only orders that still hold tickets: HELD (expired or not), PAYING or CONFIRMED. */
+  live?: boolean;
   customerEmail?: string;
   /** Only orders on this organizer's events. */
   organizerId?: string;

@@ -45,6 +45,11 @@ export interface OrderServiceDeps {
   newId: () => string;
   /** Failures after a commit that the sweep repairs: logged, never thrown at the client. */
   onRecoverableError: (message: string, error: unknown) => void;
+  /**
+   * Real time (ms) an event cancellation's request keeps starting on the event's orders
+   * before it answers and leaves the rest to the sweep; `CANCEL_EVENT_BUDGET_MS` if unset.
+   */
+  cancelEventBudgetMs?: number;
 }
 
 /** Optimistic transitions re-read and decide again this often before giving up with 409. */
@@ -52,6 +57,17 @@ const MAX_ATTEMPTS = 5;
 /** A payment still PAYING this long after its hold ran out is presumed interrupted. */
 const PAYMENT_RECOVERY_GRACE_MS = 2 * 60_000;
 const OUTBOX_GRACE_MS = 60_000;
+/**
+ * Well inside the API functions' 10 s timeout (and API Gateway's 29 s), leaving room for
+ * the order started last and for ending the cancellation.
+ */
+export const CANCEL_EVENT_BUDGET_MS = 6_000;
+/** What one sweep spends on pending cancellations, of the sweep function's 50 s. */
+export const SWEEP_CANCELLATIONS_BUDGET_MS = 20_000;
+/** The sweep leaves a pending cancellation this long to the request that began it. */
+const CANCELLATION_GRACE_MS = 60_000;
+/** A fan-out gives up on its event for now after this many failed orders in a row. */
+const MAX_CONSECUTIVE_FAILURES = 3;
 
 export class OrderService {
   constructor(private readonly deps: OrderServiceDeps) {}
@@ -163,31 +179,136 @@ export class OrderService {
     throw new ConcurrentModification('The order kept changing; try again');
   }
 
-  /** Cancels the event, then releases or refunds every order of it and emails each customer. */
+  /**
+   * Cancels the event, then releases or refunds its orders and emails each customer for
+   * as long as the request's budget lasts. The cancelling write marks the cancellation
+   * pending; what the request does not get to (time ran out, an order failed, a payment
+   * is under way) the sweep finishes (`finishCancellations`). Answers with the cancelled
+   * event either way; a repeated cancel does the remaining work again.
+   */
   async cancelEvent(
     principal: Principal,
     eventId: string,
     events: Pick<EventService, 'cancel'>,
   ): Promise<EventView> {
     const event = await events.cancel(principal, eventId);
-    const now = this.deps.clock.now().toISOString();
+    const budget = this.deps.cancelEventBudgetMs ?? CANCEL_EVENT_BUDGET_MS;
+    try {
+      await this.releaseCancelledEvent(eventId, performance.now() + budget);
+    } catch (error) {
+      // The event is cancelled and its cancellation pending: the sweep finishes it.
+      this.deps.onRecoverableError(
+        `Could not release the orders of cancelled event ${eventId}`,
+        error,
+      );
+    }
+    return event;
+  }
+
+  /**
+   * The sweep's part for cancelled events: finishes the cancellations left pending, oldest
+   * first, at most `limit` events and `budgetMs` of real time per run, each event getting
+   * an equal share of the time left so a big one cannot starve the others. A cancellation
+   * is left to its own request for a grace period first. An event that fails is reported
+   * and left for the next sweep.
+   */
+  async finishCancellations(
+    options: { limit?: number; budgetMs?: number } = {},
+  ): Promise<{ released: number; cancellationsFinished: number }> {
+    const { limit = 10, budgetMs = SWEEP_CANCELLATIONS_BUDGET_MS } = options;
+    const end = performance.now() + budgetMs;
+    const graceStart = this.deps.clock.now().getTime() - CANCELLATION_GRACE_MS;
+    const pending = await this.deps.events.pendingCancellations(
+      new Date(graceStart).toISOString(),
+      limit,
+    );
+    let released = 0;
+    let cancellationsFinished = 0;
+    for (const [index, { eventId }] of pending.entries()) {
+      const share = (end - performance.now()) / (pending.length - index);
+      try {
+        // Only a cancelling write marks an event, and nothing changes a cancelled one;
+        // a deleted event (one without orders) took its mark with it.
+        const event = await this.deps.events.get(eventId);
+        if (event === null) continue;
+        if (event.status !== 'CANCELLED') {
+          throw new Error(`Event ${eventId} is marked as cancelling but is ${event.status}`);
+        }
+        const outcome = await this.releaseCancelledEvent(eventId, performance.now() + share);
+        released += outcome.released;
+        if (outcome.finished) cancellationsFinished++;
+      } catch (error) {
+        this.deps.onRecoverableError(`Sweep could not finish cancelling event ${eventId}`, error);
+      }
+    }
+    return { released, cancellationsFinished };
+  }
+
+  /**
+   * The one fan-out of an event cancellation, for its request and the sweep alike: walks
+   * the event's orders that still hold tickets, releases or refunds each (which emails
+   * its customer), and ends the pending cancellation once none is left. Starts nothing
+   * once `performance.now()` reaches `deadline`. An order that fails is reported and
+   * left for the next run; several in a row give up on the event for now.
+   */
+  private async releaseCancelledEvent(
+    eventId: string,
+    deadline: number,
+  ): Promise<{ released: number; finished: boolean }> {
+    const timeLeft = () => performance.now() < deadline;
+    let released = 0;
+    let leftLive = false;
+    let failures = 0;
     let cursor: string | undefined;
     do {
+      if (!timeLeft()) return { released, finished: false };
       const page: Page<Order> = await this.deps.orders.listByEvent(eventId, {
-        now,
+        now: this.deps.clock.now().toISOString(),
+        live: true,
         limit: 100,
         ...(cursor !== undefined && { cursor }),
       });
       for (const order of page.items) {
-        for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-          const current = attempt === 0 ? order : await this.reload(order.id);
-          if ((await this.release(current, 'event-cancelled', 'event-cancelled')) !== 'stale')
-            break;
+        if (!timeLeft()) return { released, finished: false };
+        try {
+          const outcome = await this.releaseForCancelledEvent(order);
+          if (outcome === 'released') released++;
+          if (outcome === 'live') leftLive = true;
+          failures = 0;
+        } catch (error) {
+          leftLive = true;
+          if (++failures >= MAX_CONSECUTIVE_FAILURES) throw error;
+          this.deps.onRecoverableError(
+            `Could not release order ${order.id} of cancelled event ${eventId}`,
+            error,
+          );
         }
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
-    return event;
+    if (leftLive) return { released, finished: false };
+    const event = await this.deps.events.get(eventId);
+    // Deleted: only an event without orders can be, and its mark went with it.
+    if (event === null) return { released, finished: true };
+    // Conditional on the live counters, which every order change moves in its own
+    // transaction: an order the index did not show yet keeps the cancellation pending.
+    return { released, finished: await this.deps.events.endCancellation(event) };
+  }
+
+  /**
+   * Releases one order of a cancelled event: `released` by this call, already `ended`,
+   * or still `live` (a payment under way, or it kept changing).
+   */
+  private async releaseForCancelledEvent(order: Order): Promise<'released' | 'ended' | 'live'> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = attempt === 0 ? order : await this.reload(order.id);
+      const outcome = await this.release(current, 'event-cancelled', 'event-cancelled');
+      if (outcome === 'changed') return 'released';
+      // A payment in flight refunds itself on seeing the cancelled event; until it ends,
+      // its tickets are held and the cancellation stays pending.
+      if (outcome === 'unchanged') return current.status === 'PAYING' ? 'live' : 'ended';
+    }
+    return 'live';
   }
 
   /** The expiry job's entry: a late, early or repeated trigger changes nothing. */

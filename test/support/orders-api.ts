@@ -298,6 +298,8 @@ export function orderHarness(
     clock?: ManualClock;
     payments?: RecordingPaymentGateway;
     wrap?: (repository: DynamoOrderRepository) => OrderRepository;
+    /** How long an event cancellation's request keeps releasing orders (real ms). */
+    cancelEventBudgetMs?: number;
   } = {},
 ): OrderHarness {
   const clock = options.clock ?? new ManualClock();
@@ -320,6 +322,9 @@ export function orderHarness(
     clock,
     newId: ulid,
     onRecoverableError,
+    ...(options.cancelEventBudgetMs !== undefined && {
+      cancelEventBudgetMs: options.cancelEventBudgetMs,
+    }),
   });
   return { service, clock, repository, events, payments, scheduler, emails, recoverable };
 }
