@@ -45,6 +45,12 @@ export const resolvedOrderAttributes: Readonly<Record<OrderResolution, string>> 
   refunded: 'refundedOrders',
 };
 
+/**
+ * On INVENTORY while a cancellation is pending: where the next run over the event's
+ * orders resumes (`requeueCancellation`). Projected into the due index with the rest.
+ */
+const CANCELLING_CURSOR = 'cancellingCursor';
+
 export class DynamoEventRepository implements EventRepository {
   /** `nearbyLimits`: what one radius search may read; tests shrink it. */
   constructor(
@@ -265,8 +271,41 @@ export class DynamoEventRepository implements EventRepository {
     );
     return pending.map((inventory) => ({
       eventId: inventory.eventId as string,
-      cancelledAt: parseTimeSort(inventory[due.sortKey] as string)?.time ?? '',
+      queuedAt: parseTimeSort(inventory[due.sortKey] as string)?.time ?? '',
+      cursor: (inventory[CANCELLING_CURSOR] as string | undefined) ?? null,
     }));
+  }
+
+  async requeueCancellation(eventId: string, at: string, cursor: string | null): Promise<boolean> {
+    const { due } = table.globalSecondaryIndexes;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: eventKeys.inventory(eventId),
+          UpdateExpression:
+            cursor === null
+              ? 'SET #dueSk = :sort REMOVE #cursor'
+              : 'SET #dueSk = :sort, #cursor = :cursor',
+          // Still pending: never brings back a cancellation that has ended meanwhile.
+          ConditionExpression: '#duePk = :cancelling',
+          ExpressionAttributeNames: {
+            '#duePk': due.partitionKey,
+            '#dueSk': due.sortKey,
+            '#cursor': CANCELLING_CURSOR,
+          },
+          ExpressionAttributeValues: {
+            ':cancelling': eventKeys.cancellingPartition,
+            ':sort': eventKeys.cancellingSort(at, eventId),
+            ...(cursor !== null && { ':cursor': cursor }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async endCancellation(event: EventState): Promise<boolean> {
@@ -277,6 +316,7 @@ export class DynamoEventRepository implements EventRepository {
       '#status': 'status',
       '#held': 'held',
       '#sold': 'sold',
+      '#cursor': CANCELLING_CURSOR,
     };
     // Ticket types never change once the event is cancelled, so these are all of them.
     const conditions = ['#duePk = :cancelling', '#status = :cancelled'];
@@ -292,7 +332,7 @@ export class DynamoEventRepository implements EventRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: eventKeys.inventory(event.id),
-          UpdateExpression: 'REMOVE #duePk, #dueSk',
+          UpdateExpression: 'REMOVE #duePk, #dueSk, #cursor',
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: {

@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { encodeCursor } from '../db/cursor.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
 import {
   analyticsKeys,
@@ -203,6 +204,15 @@ export class DynamoOrderRepository implements OrderRepository {
 
   async listByEvent(eventId: string, query: OrderListQuery): Promise<Page<Order>> {
     return this.list('collection', orderKeys.byEventPartition(eventId), query);
+  }
+
+  eventCursorAfter(order: Order): string {
+    // The key `listByEvent` pages by: the one a page ending on this order resumes after.
+    return encodeCursor({
+      ...orderKeys.order(order.id),
+      [collection.partitionKey]: orderKeys.byEventPartition(order.eventId),
+      [collection.sortKey]: orderKeys.createdAtSort(order.createdAt, order.id),
+    });
   }
 
   async listByCustomer(userId: string, query: OrderListQuery): Promise<Page<Order>> {

@@ -383,8 +383,9 @@ export const contract: Record<RouteId, RouteContract> = {
     tag: 'Orders',
     summary: 'Pay a HELD order (its customer only)',
     description:
-      'Paying a CONFIRMED order again returns it, with no second charge. Test gateway tokens: ' +
-      '`tok_visa` succeeds, `tok_declined` is declined.',
+      'Paying a CONFIRMED order again returns it, with no second charge. A hold on a cancelled ' +
+      'event is not payable (409), even before the cancellation has released it. Test gateway ' +
+      'tokens: `tok_visa` succeeds, `tok_declined` is declined.',
     request: { params: orderIdParamsSchema, body: payBodySchema },
     example: { params: { orderId: ORDER_ID }, body: { paymentToken: 'tok_visa' } },
     success: { status: 200, description: 'The CONFIRMED order', schema: orderViewSchema },

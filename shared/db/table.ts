@@ -118,10 +118,11 @@ export const eventKeys = {
   nearbyUntilSort: timeSort,
   /**
    * Due-index partition of cancelled events whose orders are not all released or
-   * refunded yet, by the time of the cancellation: `<cancelledAt>#<eventId>`. On the
-   * INVENTORY item (META's due keys are the nearby ones), set by the write that cancels
-   * the event and removed once none of its tickets is held or sold; the sweep finishes
-   * what the cancelling request could not.
+   * refunded yet, by the time of the cancellation or, once a run over its orders has
+   * left it unfinished, of that run: `<queuedAt>#<eventId>`. On the INVENTORY item
+   * (META's due keys are the nearby ones), set by the write that cancels the event and
+   * removed once none of its tickets is held or sold; the sweep finishes what the
+   * cancelling request could not, longest waiting first.
    */
   cancellingPartition: 'EVENT_CANCELLING',
   cancellingSort: timeSort,

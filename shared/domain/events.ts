@@ -65,7 +65,10 @@ export interface NearbyListing {
  */
 export interface PendingCancellation {
   eventId: string;
-  cancelledAt: string;
+  /** When it was cancelled or, if a run left it unfinished since, last requeued. */
+  queuedAt: string;
+  /** Where the next run over the event's orders resumes; null: from the newest. */
+  cursor: string | null;
 }
 
 export interface NearbyEvent {
@@ -95,12 +98,18 @@ export interface EventRepository {
    * at or before `now`; false when it is not (moved, cancelled, deleted, or done already).
    */
   unlistNearby(eventId: string, now: string): Promise<boolean>;
-  /** Cancellations pending since at or before `before`, oldest first. */
+  /** Cancellations queued at or before `before`, longest waiting first. */
   pendingCancellations(before: string, limit: number): Promise<PendingCancellation[]>;
+  /**
+   * Moves the event's pending cancellation to the back of the queue, as queued at `at`,
+   * and stores where the next run over its orders resumes (`cursor`; null: from the
+   * newest). Only while the cancellation is still pending; false when it is not.
+   */
+  requeueCancellation(eventId: string, at: string, cursor: string | null): Promise<boolean>;
   /**
    * Ends the event's pending cancellation, only if it is still pending and no ticket of
    * the event is held or sold (checked in the write, against the live counters); false
-   * when not (already ended, or an order still holds tickets).
+   * when not (already ended, or an order still holds tickets). Its stored cursor goes too.
    */
   endCancellation(event: EventState): Promise<boolean>;
 }

@@ -29,6 +29,8 @@ export interface OrderRepository {
   /** CONFIRMED → REFUNDED: the stock goes back on sale, the revenue out. */
   refund(order: Order, now: string, email: EmailKind): Promise<boolean>;
   listByEvent(eventId: string, query: OrderListQuery): Promise<Page<Order>>;
+  /** A `listByEvent` cursor that resumes right after `order`, whatever the filters. */
+  eventCursorAfter(order: Order): string;
   listByCustomer(userId: string, query: OrderListQuery): Promise<Page<Order>>;
   /** Orders whose hold ran out before `now` (HELD, or PAYING and stuck), oldest first. */
   dueForExpiry(now: string, limit: number): Promise<Order[]>;

@@ -13,7 +13,13 @@ import {
   ValidationFailed,
 } from './errors.js';
 import type { EventView } from './event-model.js';
-import { canManage, type EventRepository, type EventService, type Page } from './events.js';
+import {
+  canManage,
+  type EventRepository,
+  type EventService,
+  type Page,
+  type PendingCancellation,
+} from './events.js';
 import type { UserRepository } from './identity.js';
 import {
   effectiveStatus,
@@ -66,8 +72,23 @@ export const CANCEL_EVENT_BUDGET_MS = 6_000;
 export const SWEEP_CANCELLATIONS_BUDGET_MS = 20_000;
 /** The sweep leaves a pending cancellation this long to the request that began it. */
 const CANCELLATION_GRACE_MS = 60_000;
-/** A fan-out gives up on its event for now after this many failed orders in a row. */
-const MAX_CONSECUTIVE_FAILURES = 3;
+/**
+ * A run over a cancelled event's orders stops for now after this many failed ones, to
+ * spare a dependency that is down; the next run resumes after the last, so orders that
+ * keep failing never keep those behind them from being released.
+ */
+const MAX_FAILED_ORDERS_PER_RUN = 10;
+
+/**
+ * How far a run over a cancelled event's orders got. `resumeFrom`: where the next run
+ * resumes, null when it starts from the newest order (this run read to the end, or
+ * stopped before it got anywhere).
+ */
+interface CancellationRun {
+  released: number;
+  finished: boolean;
+  resumeFrom: string | null;
+}
 
 export class OrderService {
   constructor(private readonly deps: OrderServiceDeps) {}
@@ -161,6 +182,13 @@ export class OrderService {
       }
       const status = effectiveStatus(order, now);
       if (status !== 'HELD') throw new OrderNotPayable(`The order is ${status}`);
+      // A cancelled event's holds stay HELD until its cancellation reaches them, which
+      // may be the sweep's work for a while: nobody is charged for such an event. A
+      // cancel landing after this read is left to the payment, which then refunds itself.
+      const event = await this.deps.events.get(order.eventId);
+      if (event?.status === 'CANCELLED') {
+        throw new OrderNotPayable('The event was cancelled; this order will be released');
+      }
       if (!(await this.deps.orders.startPayment(order, paymentToken, now.toISOString()))) continue;
       return toOrderView(await this.capture(order, paymentToken), this.deps.clock.now());
     }
@@ -183,8 +211,9 @@ export class OrderService {
    * Cancels the event, then releases or refunds its orders and emails each customer for
    * as long as the request's budget lasts. The cancelling write marks the cancellation
    * pending; what the request does not get to (time ran out, an order failed, a payment
-   * is under way) the sweep finishes (`finishCancellations`). Answers with the cancelled
-   * event either way; a repeated cancel does the remaining work again.
+   * is under way) the sweep finishes (`finishCancellations`), resuming where the request
+   * stopped. Answers with the cancelled event either way; a repeated cancel does the
+   * remaining work again.
    */
   async cancelEvent(
     principal: Principal,
@@ -194,7 +223,12 @@ export class OrderService {
     const event = await events.cancel(principal, eventId);
     const budget = this.deps.cancelEventBudgetMs ?? CANCEL_EVENT_BUDGET_MS;
     try {
-      await this.releaseCancelledEvent(eventId, performance.now() + budget);
+      const run = await this.releaseCancelledEvent(eventId, performance.now() + budget, null);
+      // Stopped part-way: the sweep resumes after what this request went through.
+      if (run.resumeFrom !== null) {
+        const now = this.deps.clock.now().toISOString();
+        await this.deps.events.requeueCancellation(eventId, now, run.resumeFrom);
+      }
     } catch (error) {
       // The event is cancelled and its cancellation pending: the sweep finishes it.
       this.deps.onRecoverableError(
@@ -206,11 +240,13 @@ export class OrderService {
   }
 
   /**
-   * The sweep's part for cancelled events: finishes the cancellations left pending, oldest
-   * first, at most `limit` events and `budgetMs` of real time per run, each event getting
-   * an equal share of the time left so a big one cannot starve the others. A cancellation
-   * is left to its own request for a grace period first. An event that fails is reported
-   * and left for the next sweep.
+   * The sweep's part for cancelled events: finishes the cancellations left pending, longest
+   * waiting first, at most `limit` events and `budgetMs` of real time per run, each event
+   * getting an equal share of the time left so a big one cannot starve the others. A
+   * cancellation is left to its own request for a grace period first. One this run does
+   * not finish (a payment in flight, failing orders, out of time) goes to the back of the
+   * queue, so that stuck ones cannot starve newer ones, and its next run resumes where
+   * this one stopped. An event that fails is reported and left for a later sweep.
    */
   async finishCancellations(
     options: { limit?: number; budgetMs?: number } = {},
@@ -224,75 +260,128 @@ export class OrderService {
     );
     let released = 0;
     let cancellationsFinished = 0;
-    for (const [index, { eventId }] of pending.entries()) {
+    for (const [index, entry] of pending.entries()) {
       const share = (end - performance.now()) / (pending.length - index);
-      try {
-        // Only a cancelling write marks an event, and nothing changes a cancelled one;
-        // a deleted event (one without orders) took its mark with it.
-        const event = await this.deps.events.get(eventId);
-        if (event === null) continue;
-        if (event.status !== 'CANCELLED') {
-          throw new Error(`Event ${eventId} is marked as cancelling but is ${event.status}`);
-        }
-        const outcome = await this.releaseCancelledEvent(eventId, performance.now() + share);
-        released += outcome.released;
-        if (outcome.finished) cancellationsFinished++;
-      } catch (error) {
-        this.deps.onRecoverableError(`Sweep could not finish cancelling event ${eventId}`, error);
-      }
+      const run = await this.continueCancellation(entry, performance.now() + share);
+      released += run.released;
+      if (run.finished) cancellationsFinished++;
     }
     return { released, cancellationsFinished };
   }
 
+  /** One pending cancellation's turn in the sweep; requeues it unless it finished. */
+  private async continueCancellation(
+    { eventId, cursor }: PendingCancellation,
+    deadline: number,
+  ): Promise<CancellationRun> {
+    // A run that fails before it gets anywhere leaves the stored cursor as it was.
+    let run: CancellationRun = { released: 0, finished: false, resumeFrom: cursor };
+    try {
+      // Only a cancelling write marks an event, and nothing changes a cancelled one;
+      // a deleted event (one without orders) took its mark with it.
+      const event = await this.deps.events.get(eventId);
+      if (event === null) return run;
+      if (event.status !== 'CANCELLED') {
+        throw new Error(`Event ${eventId} is marked as cancelling but is ${event.status}`);
+      }
+      run = await this.releaseCancelledEvent(eventId, deadline, cursor);
+      if (run.finished) return run;
+    } catch (error) {
+      this.deps.onRecoverableError(`Sweep could not finish cancelling event ${eventId}`, error);
+    }
+    try {
+      const now = this.deps.clock.now().toISOString();
+      await this.deps.events.requeueCancellation(eventId, now, run.resumeFrom);
+    } catch (error) {
+      this.deps.onRecoverableError(`Sweep could not requeue cancelled event ${eventId}`, error);
+    }
+    return run;
+  }
+
   /**
    * The one fan-out of an event cancellation, for its request and the sweep alike: walks
-   * the event's orders that still hold tickets, releases or refunds each (which emails
-   * its customer), and ends the pending cancellation once none is left. Starts nothing
-   * once `performance.now()` reaches `deadline`. An order that fails is reported and
-   * left for the next run; several in a row give up on the event for now.
+   * the event's orders that still hold tickets, newest first from `from` (null: from the
+   * newest), releases or refunds each (which emails its customer), and ends the pending
+   * cancellation once none is left. Starts nothing once `performance.now()` reaches
+   * `deadline`, nor after `MAX_FAILED_ORDERS_PER_RUN` failed orders; an order that fails
+   * is reported and left for a later pass. A pass that reads to the end with orders
+   * still live leaves the next one to start from the newest again.
    */
   private async releaseCancelledEvent(
     eventId: string,
     deadline: number,
-  ): Promise<{ released: number; finished: boolean }> {
+    from: string | null,
+  ): Promise<CancellationRun> {
     const timeLeft = () => performance.now() < deadline;
     let released = 0;
     let leftLive = false;
     let failures = 0;
-    let cursor: string | undefined;
+    let resumeFrom = from;
+    const stopped = (): CancellationRun => ({ released, finished: false, resumeFrom });
+    let cursor = from ?? undefined;
     do {
-      if (!timeLeft()) return { released, finished: false };
-      const page: Page<Order> = await this.deps.orders.listByEvent(eventId, {
-        now: this.deps.clock.now().toISOString(),
-        live: true,
-        limit: 100,
-        ...(cursor !== undefined && { cursor }),
-      });
+      if (!timeLeft()) return stopped();
+      // Only the first page starts from the stored cursor.
+      const page = await this.liveOrdersOfCancelledEvent(eventId, cursor, cursor === from);
+      if (page.restarted) resumeFrom = null;
       for (const order of page.items) {
-        if (!timeLeft()) return { released, finished: false };
+        if (!timeLeft() || failures >= MAX_FAILED_ORDERS_PER_RUN) return stopped();
         try {
           const outcome = await this.releaseForCancelledEvent(order);
           if (outcome === 'released') released++;
           if (outcome === 'live') leftLive = true;
-          failures = 0;
         } catch (error) {
           leftLive = true;
-          if (++failures >= MAX_CONSECUTIVE_FAILURES) throw error;
+          failures++;
           this.deps.onRecoverableError(
             `Could not release order ${order.id} of cancelled event ${eventId}`,
             error,
           );
         }
+        resumeFrom = this.deps.orders.eventCursorAfter(order);
       }
+      // Also past what the page read beyond its last live order.
+      resumeFrom = page.nextCursor;
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
-    if (leftLive) return { released, finished: false };
+    if (leftLive) return { released, finished: false, resumeFrom: null };
     const event = await this.deps.events.get(eventId);
     // Deleted: only an event without orders can be, and its mark went with it.
-    if (event === null) return { released, finished: true };
+    if (event === null) return { released, finished: true, resumeFrom: null };
     // Conditional on the live counters, which every order change moves in its own
-    // transaction: an order the index did not show yet keeps the cancellation pending.
-    return { released, finished: await this.deps.events.endCancellation(event) };
+    // transaction: an order the index did not show yet, or one before `from`, keeps the
+    // cancellation pending.
+    const finished = await this.deps.events.endCancellation(event);
+    return { released, finished, resumeFrom: null };
+  }
+
+  /**
+   * A page of a cancelled event's live orders from `cursor`. A stored cursor (`stored`)
+   * that no longer decodes, say one an older version wrote, must not wedge the
+   * cancellation: the pass starts from the newest order instead (`restarted`).
+   */
+  private async liveOrdersOfCancelledEvent(
+    eventId: string,
+    cursor: string | undefined,
+    stored: boolean,
+  ): Promise<Page<Order> & { restarted: boolean }> {
+    const list = (from: string | undefined) =>
+      this.deps.orders.listByEvent(eventId, {
+        now: this.deps.clock.now().toISOString(),
+        live: true,
+        limit: 100,
+        ...(from !== undefined && { cursor: from }),
+      });
+    try {
+      return { ...(await list(cursor)), restarted: false };
+    } catch (error) {
+      if (!(stored && error instanceof ValidationFailed)) throw error;
+      this.deps.onRecoverableError(
+        `Stored cursor of cancelled event ${eventId} is not valid; starting from the newest order`,
+        error,
+      );
+      return { ...(await list(undefined)), restarted: true };
+    }
   }
 
   /**

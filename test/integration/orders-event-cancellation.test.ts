@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import type { EmailMessage } from '../../shared/adapters/email-queues.js';
@@ -57,6 +57,11 @@ async function dueKeysOf(eventId: string): Promise<Record<string, unknown>> {
   return Object.fromEntries(
     [due.partitionKey, due.sortKey].filter((key) => key in inventory).map((k) => [k, inventory[k]]),
   );
+}
+
+/** Where the sweep's next run over the event's orders resumes, as stored on INVENTORY. */
+async function cancellingCursorOf(eventId: string): Promise<unknown> {
+  return ((await readInventory(eventId)) as Record<string, unknown>).cancellingCursor;
 }
 
 /** The event's entries in the due index's pending-cancellation partition. */
@@ -234,12 +239,18 @@ describe('an event cancellation that runs out of time', () => {
     expect(harness.recoverable).toEqual([]);
   });
 
-  it('stops starting orders when its budget runs out mid-way; the sweep does the rest', async () => {
-    // Prepare: every release takes longer than the whole budget
+  it('stops starting orders when its budget runs out mid-way; the sweep resumes after them', async () => {
+    // Prepare: every release takes longer than the whole budget; listings are recorded
+    const listings: { cursor: string | undefined; ids: string[] }[] = [];
     const world = await eventWithOrders('2004-02-01T00:00:00.000Z', {
       cancelEventBudgetMs: 300,
       wrap: (inner) =>
         delegatingRepository(inner, {
+          listByEvent: async (eventId, query) => {
+            const page = await inner.listByEvent(eventId, query);
+            listings.push({ cursor: query.cursor, ids: page.items.map(({ id }) => id) });
+            return page;
+          },
           cancelHeld: async (order, now, email) => {
             await sleep(400);
             return inner.cancelHeld(order, now, email);
@@ -255,17 +266,23 @@ describe('an event cancellation that runs out of time', () => {
     // Act
     const view = await harness.service.cancelEvent(world.organizer, eventId, world.events);
 
-    // Assess: the newest order (a hold) was released, and nothing after it was started
+    // Assess: the newest order (a hold) was released, and nothing after it was started;
+    // the request stored where it stopped
     expect(view.status).toBe('CANCELLED');
     expect(await statusesOf(held)).toEqual(['HELD', 'HELD', 'CANCELLED']);
     expect(await statusesOf(paid)).toEqual(['CONFIRMED', 'CONFIRMED', 'CONFIRMED']);
     expect(await readTicketType(eventId, ticketTypeId)).toMatchObject({ held: 4, sold: 6 });
     expect(await pendingEntriesOf(eventId)).toHaveLength(1);
+    const newest = await harness.repository.get(held[2] ?? '');
+    const stored = await cancellingCursorOf(eventId);
+    expect(stored).toBe(newest && harness.repository.eventCursorAfter(newest));
 
     // Act: the sweep, whose own budget is ample
+    listings.length = 0;
     const swept = await sweepAfterGrace(world);
 
-    // Assess
+    // Assess: it read on from the stored cursor, past the order the request released
+    expect(listings).toEqual([{ cursor: stored, ids: [held[1], held[0], ...[...paid].reverse()] }]);
     expect(swept).toEqual({ released: 5, cancellationsFinished: 1 });
     expect(await statusesOf([...held, ...paid])).toEqual([
       'CANCELLED',
@@ -283,6 +300,102 @@ describe('an event cancellation that runs out of time', () => {
     expect(harness.emails.sent.map((message) => message.orderId).sort()).toEqual(
       [...held, ...paid].sort(),
     );
+    expect(await pendingEntriesOf(eventId)).toEqual([]);
+    expect(await cancellingCursorOf(eventId)).toBeUndefined();
+  });
+
+  it('starts from the newest order when the stored cursor no longer decodes', async () => {
+    // Prepare: a pending cancellation whose stored cursor is garbage
+    const world = await eventWithOrders('2004-05-01T00:00:00.000Z', { cancelEventBudgetMs: 0 });
+    const { harness, eventId, held, paid } = world;
+    await harness.service.cancelEvent(world.organizer, eventId, world.events);
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: eventKeys.inventory(eventId),
+        UpdateExpression: 'SET cancellingCursor = :garbage',
+        ExpressionAttributeValues: { ':garbage': 'not-a-cursor' },
+      }),
+    );
+
+    // Act
+    const swept = await sweepAfterGrace(world);
+
+    // Assess: reported, and everything released from the top
+    expect(swept).toEqual({ released: 6, cancellationsFinished: 1 });
+    expect(await statusesOf([...held, ...paid])).toEqual([
+      'CANCELLED',
+      'CANCELLED',
+      'CANCELLED',
+      'REFUNDED',
+      'REFUNDED',
+      'REFUNDED',
+    ]);
+    expect(harness.recoverable.map(({ message }) => message)).toEqual([
+      `Stored cursor of cancelled event ${eventId} is not valid; starting from the newest order`,
+    ]);
+    expect(await dueKeysOf(eventId)).toEqual({});
+    expect(await cancellingCursorOf(eventId)).toBeUndefined();
+  });
+});
+
+describe('paying for an order of a cancelled event', () => {
+  it('answers 409 ORDER_NOT_PAYABLE with no charge while the hold awaits the sweep', async () => {
+    // Prepare: two holds; the cancellation's request does not reach them
+    const world = await eventWithOrders('2004-06-01T00:00:00.000Z', { cancelEventBudgetMs: 0 });
+    const { harness, eventId, ticketTypeId } = world;
+    const holdFor = async () => {
+      const customer = principals.customer(uniqueToken('cust-'));
+      const order = await harness.service.hold(customer, eventId, {
+        items: [{ ticketTypeId, quantity: 1 }],
+      });
+      return { customer, order };
+    };
+    const early = await holdFor();
+    const late = await holdFor();
+
+    // CONTROL: before the cancel, the same payment goes through
+    expect((await harness.service.pay(early.customer, early.order.id, 'tok_visa')).status).toBe(
+      'CONFIRMED',
+    );
+    await harness.service.cancelEvent(world.organizer, eventId, world.events);
+    const stock = await readTicketType(eventId, ticketTypeId);
+    const captures = harness.payments.captures.length;
+    harness.emails.sent.length = 0;
+
+    // Act
+    const refused = harness.service.pay(late.customer, late.order.id, 'tok_visa');
+
+    // Assess: refused with nothing charged or changed
+    await expect(refused).rejects.toMatchObject({
+      status: 409,
+      code: 'ORDER_NOT_PAYABLE',
+      message: 'The event was cancelled; this order will be released',
+    });
+    expect(harness.payments.captures).toHaveLength(captures);
+    expect(await readOrderItem(late.order.id)).toMatchObject({ status: 'HELD' });
+    expect(await readTicketType(eventId, ticketTypeId)).toEqual(stock);
+    // Paying the order confirmed before the cancel answers it as it is, with no charge.
+    const again = await harness.service.pay(early.customer, early.order.id, 'tok_visa');
+    expect(again.status).toBe('CONFIRMED');
+    expect(harness.payments.captures).toHaveLength(captures);
+
+    // Act: the sweep
+    await sweepAfterGrace(world);
+
+    // Assess: the hold released with the event-cancelled email, the paid order refunded
+    expect(await statusesOf([late.order.id, early.order.id])).toEqual(['CANCELLED', 'REFUNDED']);
+    expect(
+      harness.emails.sent
+        .filter(({ orderId }) => orderId === late.order.id || orderId === early.order.id)
+        .map(({ orderId, kind }) => [orderId, kind]),
+    ).toEqual(
+      expect.arrayContaining([
+        [late.order.id, 'event-cancelled'],
+        [early.order.id, 'event-cancelled'],
+      ]),
+    );
+    expect(harness.payments.captures).toHaveLength(captures);
     expect(await pendingEntriesOf(eventId)).toEqual([]);
   });
 });
@@ -431,6 +544,12 @@ describe('an event cancelled while a payment is under way', () => {
     expect(await readOrderItem(paying.id)).toMatchObject({ status: 'PAYING' });
     expect(await readTicketType(eventId, ticketTypeId)).toMatchObject({ held: 1, sold: 0 });
     expect(await pendingEntriesOf(eventId)).toHaveLength(1);
+    // Requeued behind the cancellations waiting longer, to be read from the top again.
+    expect(await dueKeysOf(eventId)).toEqual({
+      [due.partitionKey]: 'EVENT_CANCELLING',
+      [due.sortKey]: `${world.clock.now().toISOString()}#${eventId}`,
+    });
+    expect(await cancellingCursorOf(eventId)).toBeUndefined();
 
     // Act: the payment ends, refunding itself on the cancelled event; the next sweep
     releaseGateway();

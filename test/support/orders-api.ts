@@ -347,6 +347,7 @@ export function delegatingRepository(
     cancelHeld: (order, now, email) => inner.cancelHeld(order, now, email),
     refund: (order, now, email) => inner.refund(order, now, email),
     listByEvent: (eventId, query) => inner.listByEvent(eventId, query),
+    eventCursorAfter: (order) => inner.eventCursorAfter(order),
     listByCustomer: (userId, query) => inner.listByCustomer(userId, query),
     dueForExpiry: (now, limit) => inner.dueForExpiry(now, limit),
     ...overrides,
