@@ -5,8 +5,13 @@ import { httpHandler } from '../shared/http/handler.js';
 
 export const handler = httpHandler(
   { params: eventIdParamsSchema },
-  async ({ principal, params }) => ({
+  async ({ principal, params, context }) => ({
     status: 200,
-    body: await orderService.cancelEvent(principal, params.eventId, eventService),
+    body: await orderService.cancelEvent(
+      principal,
+      params.eventId,
+      eventService,
+      context.getRemainingTimeInMillis(),
+    ),
   }),
 );

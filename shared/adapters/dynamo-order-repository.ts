@@ -155,7 +155,7 @@ export class DynamoOrderRepository implements OrderRepository {
     });
   }
 
-  expire(order: Order, now: string): Promise<boolean> {
+  expire(order: Order, now: string, email: EmailKind): Promise<boolean> {
     return this.transition(order, {
       from: 'HELD',
       to: 'EXPIRED',
@@ -166,7 +166,7 @@ export class DynamoOrderRepository implements OrderRepository {
       counters: (item) => ({ available: item.quantity, held: -item.quantity }),
       resolved: { expired: 1 },
       liveTickets: -ticketCount(order),
-      email: 'hold-expired',
+      email,
     });
   }
 

@@ -22,8 +22,11 @@ export interface OrderRepository {
   abandonPayment(order: Order, now: string): Promise<boolean>;
   /** PAYING → CONFIRMED: held becomes sold, revenue counted, confirmation queued. */
   confirm(order: Order, payment: { paymentId: string; paidAt: string }): Promise<boolean>;
-  /** HELD past its expiry → EXPIRED: the stock goes back on sale. */
-  expire(order: Order, now: string): Promise<boolean>;
+  /**
+   * HELD past its expiry → EXPIRED: the stock goes back on sale. `email` is
+   * `hold-expired`, or `event-cancelled` when the event was cancelled meanwhile.
+   */
+  expire(order: Order, now: string, email: EmailKind): Promise<boolean>;
   /** HELD → CANCELLED: the stock goes back on sale. */
   cancelHeld(order: Order, now: string, email: EmailKind): Promise<boolean>;
   /** CONFIRMED → REFUNDED: the stock goes back on sale, the revenue out. */

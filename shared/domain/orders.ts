@@ -68,6 +68,8 @@ const OUTBOX_GRACE_MS = 60_000;
  * the order started last and for ending the cancellation.
  */
 export const CANCEL_EVENT_BUDGET_MS = 6_000;
+/** Kept from the invocation's time for the order started last, the requeue and the answer. */
+const CANCEL_EVENT_ANSWER_MARGIN_MS = 3_000;
 /** What one sweep spends on pending cancellations, of the sweep function's 50 s. */
 export const SWEEP_CANCELLATIONS_BUDGET_MS = 20_000;
 /** The sweep leaves a pending cancellation this long to the request that began it. */
@@ -219,11 +221,19 @@ export class OrderService {
     principal: Principal,
     eventId: string,
     events: Pick<EventService, 'cancel'>,
+    /** What the invocation has left (Lambda's `getRemainingTimeInMillis()`). */
+    timeLeftMs = Number.POSITIVE_INFINITY,
   ): Promise<EventView> {
+    // From the start, so the cancelling write's own retries count against the budget too.
+    const deadline =
+      performance.now() +
+      Math.min(
+        this.deps.cancelEventBudgetMs ?? CANCEL_EVENT_BUDGET_MS,
+        timeLeftMs - CANCEL_EVENT_ANSWER_MARGIN_MS,
+      );
     const event = await events.cancel(principal, eventId);
-    const budget = this.deps.cancelEventBudgetMs ?? CANCEL_EVENT_BUDGET_MS;
     try {
-      const run = await this.releaseCancelledEvent(eventId, performance.now() + budget, null);
+      const run = await this.releaseCancelledEvent(eventId, deadline, null);
       // Stopped part-way: the sweep resumes after what this request went through.
       if (run.resumeFrom !== null) {
         const now = this.deps.clock.now().toISOString();
@@ -406,9 +416,7 @@ export class OrderService {
     if (order?.status !== 'HELD') return false;
     const now = this.deps.clock.now().toISOString();
     if (order.expiresAt > now) return false;
-    const expired = await this.deps.orders.expire(order, now);
-    if (expired) await this.deps.outbox.relay(order.id, 'hold-expired');
-    return expired;
+    return this.expireHold(order, now);
   }
 
   /**
@@ -441,9 +449,7 @@ export class OrderService {
 
   private async sweepOne(order: Order, now: Date): Promise<'expired' | 'recovered' | 'none'> {
     if (order.status === 'HELD') {
-      if (!(await this.deps.orders.expire(order, now.toISOString()))) return 'none';
-      await this.deps.outbox.relay(order.id, 'hold-expired');
-      return 'expired';
+      return (await this.expireHold(order, now.toISOString())) ? 'expired' : 'none';
     }
     const interrupted =
       order.status === 'PAYING' &&
@@ -560,6 +566,19 @@ export class OrderService {
   }
 
   /**
+   * Expires a hold that ran out and emails its customer. A hold of a cancelled event
+   * that expires before the cancellation reaches it tells of the cancellation, as every
+   * customer of a cancelled event is told, not of a lapsed hold.
+   */
+  private async expireHold(order: Order, now: string): Promise<boolean> {
+    const event = await this.deps.events.get(order.eventId);
+    const kind: EmailKind = event?.status === 'CANCELLED' ? 'event-cancelled' : 'hold-expired';
+    if (!(await this.deps.orders.expire(order, now, kind))) return false;
+    await this.deps.outbox.relay(order.id, kind);
+    return true;
+  }
+
+  /**
    * Puts an order's tickets back on sale: a live hold is cancelled, an expired one
    * expired, a paid order refunded. Terminal orders are left as they are.
    */
@@ -572,9 +591,7 @@ export class OrderService {
     switch (order.status) {
       case 'HELD': {
         if (order.expiresAt <= now) {
-          if (!(await this.deps.orders.expire(order, now))) return 'stale';
-          await this.deps.outbox.relay(order.id, 'hold-expired');
-          return 'changed';
+          return (await this.expireHold(order, now)) ? 'changed' : 'stale';
         }
         if (!(await this.deps.orders.cancelHeld(order, now, heldEmail))) return 'stale';
         await this.deps.outbox.relay(order.id, heldEmail);

@@ -209,9 +209,9 @@ describe('pay racing expiry', () => {
             if (order && !seenByExpiry.has(id)) seenByExpiry.set(id, order.status);
             return order;
           },
-          expire: async (order, now) => {
+          expire: async (order, now, email) => {
             await sleep(READ_WRITE_GAP_MS);
-            return inner.expire(order, now);
+            return inner.expire(order, now, email);
           },
         }),
     });

@@ -400,6 +400,79 @@ describe('paying for an order of a cancelled event', () => {
   });
 });
 
+describe('an event cancellation near the end of its invocation', () => {
+  it('starts no order when the invocation has no more than the answer margin left', async () => {
+    // Prepare: a configured budget that would let it finish everything
+    const world = await eventWithOrders('2004-08-01T00:00:00.000Z', {
+      cancelEventBudgetMs: 120_000,
+    });
+
+    // Act: 3 s left, all of it kept for answering
+    const view = await world.harness.service.cancelEvent(
+      world.organizer,
+      world.eventId,
+      world.events,
+      3_000,
+    );
+
+    // Assess: cancelled and pending, no order touched
+    expect(view.status).toBe('CANCELLED');
+    expect(await statusesOf([...world.held, ...world.paid])).toEqual([
+      'HELD',
+      'HELD',
+      'HELD',
+      'CONFIRMED',
+      'CONFIRMED',
+      'CONFIRMED',
+    ]);
+    expect(await pendingEntriesOf(world.eventId)).toHaveLength(1);
+
+    // CONTROL: with time to spare the same budget finishes it in the request.
+    const spare = await eventWithOrders('2004-08-02T00:00:00.000Z', {
+      cancelEventBudgetMs: 120_000,
+    });
+    await spare.harness.service.cancelEvent(spare.organizer, spare.eventId, spare.events, 60_000);
+    expect(new Set(await statusesOf([...spare.held, ...spare.paid]))).toEqual(
+      new Set(['CANCELLED', 'REFUNDED']),
+    );
+    expect(await pendingEntriesOf(spare.eventId)).toEqual([]);
+  });
+});
+
+describe('a hold of a cancelled event that runs out before the cancellation reaches it', () => {
+  it('expires with the event-cancelled email, not hold-expired', async () => {
+    // Prepare: two events alike, one cancelled with no time to release its holds
+    const cancelledWorld = await eventWithOrders('2004-07-01T00:00:00.000Z', {
+      cancelEventBudgetMs: 0,
+    });
+    const liveWorld = await eventWithOrders('2004-07-01T00:00:00.000Z');
+    await cancelledWorld.harness.service.cancelEvent(
+      cancelledWorld.organizer,
+      cancelledWorld.eventId,
+      cancelledWorld.events,
+    );
+    const [heldOfCancelled] = cancelledWorld.held;
+    const [heldOfLive] = liveWorld.held;
+    if (!heldOfCancelled || !heldOfLive) throw new Error('no holds');
+
+    // Act: both holds (holdSeconds 3600) run out and their expiry triggers fire
+    cancelledWorld.clock.advance(3_601_000);
+    liveWorld.clock.advance(3_601_000);
+    expect(await cancelledWorld.harness.service.expire(heldOfCancelled)).toBe(true);
+    expect(await liveWorld.harness.service.expire(heldOfLive)).toBe(true);
+
+    // Assess: each expired once; the customer of the cancelled event hears of the cancellation
+    expect(await statusesOf([heldOfCancelled, heldOfLive])).toEqual(['EXPIRED', 'EXPIRED']);
+    expect(
+      cancelledWorld.harness.emails.sent.map(({ orderId, kind }) => ({ orderId, kind })),
+    ).toEqual([{ orderId: heldOfCancelled, kind: 'event-cancelled' }]);
+    // CONTROL: a hold of an event still on sale expires with hold-expired.
+    expect(liveWorld.harness.emails.sent.map(({ orderId, kind }) => ({ orderId, kind }))).toEqual([
+      { orderId: heldOfLive, kind: 'hold-expired' },
+    ]);
+  });
+});
+
 describe('an event cancellation that finishes in its request', () => {
   it('releases everything and leaves nothing pending (through the real handler)', async () => {
     const organizer = organizerContext();

@@ -145,10 +145,10 @@ describe('concurrent expiry: the guard and its control', () => {
       wrap: (inner) =>
         delegatingRepository(inner, {
           // Every trigger reads first, then pauses, so all three pass their check.
-          expire: async (o, now) => {
+          expire: async (o, now, email) => {
             sawHeld.push(o.status);
             await sleep(GAP_MS);
-            return inner.expire(o, now);
+            return inner.expire(o, now, email);
           },
         }),
     });

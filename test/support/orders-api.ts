@@ -343,7 +343,7 @@ export function delegatingRepository(
     startPayment: (order, token, now) => inner.startPayment(order, token, now),
     abandonPayment: (order, now) => inner.abandonPayment(order, now),
     confirm: (order, payment) => inner.confirm(order, payment),
-    expire: (order, now) => inner.expire(order, now),
+    expire: (order, now, email) => inner.expire(order, now, email),
     cancelHeld: (order, now, email) => inner.cancelHeld(order, now, email),
     refund: (order, now, email) => inner.refund(order, now, email),
     listByEvent: (eventId, query) => inner.listByEvent(eventId, query),

@@ -59,7 +59,7 @@ const transitions = [
   },
   {
     name: 'expire',
-    run: () => repository.expire(order, LATER),
+    run: () => repository.expire(order, LATER, 'hold-expired'),
     inventory: { expiredOrders: 1 },
     day: { expired: 1 },
   },

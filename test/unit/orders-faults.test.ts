@@ -285,6 +285,9 @@ describe('expiry: a cancelled or failed transaction', () => {
   function dueOrder() {
     const order = storedOrderItem({ status: 'HELD', expiresAt: '2020-01-01T00:10:00.000Z' });
     ddb.on(GetCommand).resolves({ Item: order });
+    // The expiry reads the event to tell a lapsed hold from one of a cancelled event.
+    const event = storedEventItems({ id: order.eventId as string });
+    ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [event.meta, event.inventory] } });
     return order;
   }
 
