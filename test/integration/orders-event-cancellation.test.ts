@@ -148,6 +148,10 @@ async function eventWithOrders(
   };
 }
 
+/** The statuses of a world's three holds then three paid orders, before and after release. */
+const STILL_LIVE = ['HELD', 'HELD', 'HELD', 'CONFIRMED', 'CONFIRMED', 'CONFIRMED'];
+const ALL_RELEASED = ['CANCELLED', 'CANCELLED', 'CANCELLED', 'REFUNDED', 'REFUNDED', 'REFUNDED'];
+
 const statusesOf = (ids: string[]) =>
   Promise.all(ids.map(async (id) => (await readOrderItem(id))?.status));
 
@@ -190,14 +194,7 @@ describe('an event cancellation that runs out of time', () => {
       cancellationsFinished: 0,
     });
     world.clock.advance(30 * 60_000);
-    expect(await statusesOf([...held, ...paid])).toEqual([
-      'HELD',
-      'HELD',
-      'HELD',
-      'CONFIRMED',
-      'CONFIRMED',
-      'CONFIRMED',
-    ]);
+    expect(await statusesOf([...held, ...paid])).toEqual(STILL_LIVE);
     expect(harness.payments.refunds).toEqual([]);
 
     // Act: the sweep
@@ -284,14 +281,7 @@ describe('an event cancellation that runs out of time', () => {
     // Assess: it read on from the stored cursor, past the order the request released
     expect(listings).toEqual([{ cursor: stored, ids: [held[1], held[0], ...[...paid].reverse()] }]);
     expect(swept).toEqual({ released: 5, cancellationsFinished: 1 });
-    expect(await statusesOf([...held, ...paid])).toEqual([
-      'CANCELLED',
-      'CANCELLED',
-      'CANCELLED',
-      'REFUNDED',
-      'REFUNDED',
-      'REFUNDED',
-    ]);
+    expect(await statusesOf([...held, ...paid])).toEqual(ALL_RELEASED);
     expect(await readTicketType(eventId, ticketTypeId)).toMatchObject({
       available: 20,
       held: 0,
@@ -323,14 +313,7 @@ describe('an event cancellation that runs out of time', () => {
 
     // Assess: reported, and everything released from the top
     expect(swept).toEqual({ released: 6, cancellationsFinished: 1 });
-    expect(await statusesOf([...held, ...paid])).toEqual([
-      'CANCELLED',
-      'CANCELLED',
-      'CANCELLED',
-      'REFUNDED',
-      'REFUNDED',
-      'REFUNDED',
-    ]);
+    expect(await statusesOf([...held, ...paid])).toEqual(ALL_RELEASED);
     expect(harness.recoverable.map(({ message }) => message)).toEqual([
       `Stored cursor of cancelled event ${eventId} is not valid; starting from the newest order`,
     ]);
@@ -417,14 +400,7 @@ describe('an event cancellation near the end of its invocation', () => {
 
     // Assess: cancelled and pending, no order touched
     expect(view.status).toBe('CANCELLED');
-    expect(await statusesOf([...world.held, ...world.paid])).toEqual([
-      'HELD',
-      'HELD',
-      'HELD',
-      'CONFIRMED',
-      'CONFIRMED',
-      'CONFIRMED',
-    ]);
+    expect(await statusesOf([...world.held, ...world.paid])).toEqual(STILL_LIVE);
     expect(await pendingEntriesOf(world.eventId)).toHaveLength(1);
 
     // CONTROL: with time to spare the same budget finishes it in the request.
@@ -558,14 +534,7 @@ describe('a repeated event cancellation', () => {
     expect(entryAfterSecond).toHaveLength(1);
     expect(entryAfterSecond[0]).toMatchObject(entry);
     expect(await pendingEntriesOf(eventId)).toEqual([]);
-    expect(await statusesOf([...held, ...paid])).toEqual([
-      'CANCELLED',
-      'CANCELLED',
-      'CANCELLED',
-      'REFUNDED',
-      'REFUNDED',
-      'REFUNDED',
-    ]);
+    expect(await statusesOf([...held, ...paid])).toEqual(ALL_RELEASED);
     expect(await readTicketType(eventId, ticketTypeId)).toMatchObject({
       available: 20,
       held: 0,
@@ -605,14 +574,7 @@ describe('an event cancelled while a payment is under way', () => {
 
     // Assess: everything else released; the paying order keeps the cancellation pending
     expect(view.status).toBe('CANCELLED');
-    expect(await statusesOf([...held, ...paid])).toEqual([
-      'CANCELLED',
-      'CANCELLED',
-      'CANCELLED',
-      'REFUNDED',
-      'REFUNDED',
-      'REFUNDED',
-    ]);
+    expect(await statusesOf([...held, ...paid])).toEqual(ALL_RELEASED);
     expect(sweptDuringPayment).toEqual({ released: 0, cancellationsFinished: 0 });
     expect(await readOrderItem(paying.id)).toMatchObject({ status: 'PAYING' });
     expect(await readTicketType(eventId, ticketTypeId)).toMatchObject({ held: 1, sold: 0 });
