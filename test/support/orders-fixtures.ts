@@ -9,13 +9,20 @@ import { uniqueToken } from './events-fixtures.js';
 
 export const FUTURE_STARTS_AT = '2030-06-01T19:30:00.000Z';
 
-/** The META and INVENTORY items of a published event with one ticket type `tt-ga`. */
+/**
+ * The META and INVENTORY items of an event (published unless told) with one ticket type
+ * `tt-ga` of 100, in the stored single-table shape. `available` alone counts the rest
+ * as held; `ticketType` sets every counter.
+ */
 export function storedEventItems(
   options: {
     id?: string;
     organizerId?: string;
     status?: 'DRAFT' | 'PUBLISHED' | 'CANCELLED';
+    version?: number;
+    orderCount?: number;
     available?: number;
+    ticketType?: { capacity: number; available: number; held: number; sold: number };
     maxTicketsPerOrder?: number;
     holdSeconds?: number;
   } = {},
@@ -24,6 +31,12 @@ export function storedEventItems(
   const organizerId = options.organizerId ?? 'org-owner';
   const status = options.status ?? 'PUBLISHED';
   const available = options.available ?? 100;
+  const counters = options.ticketType ?? {
+    capacity: 100,
+    available,
+    held: 100 - available,
+    sold: 0,
+  };
   const meta = {
     pk: `EVENT#${id}`,
     sk: 'META',
@@ -36,9 +49,13 @@ export function storedEventItems(
     startsAt: FUTURE_STARTS_AT,
     currency: 'USD',
     status,
-    version: 1,
+    version: options.version ?? 1,
     createdAt: '2029-01-01T00:00:00.000Z',
     updatedAt: '2029-01-01T00:00:00.000Z',
+    gsi1pk: `STATUS#${status}`,
+    gsi1sk: `${FUTURE_STARTS_AT}#${id}`,
+    gsi2pk: `ORGANIZER#${organizerId}`,
+    gsi2sk: `${FUTURE_STARTS_AT}#${id}`,
   };
   const inventory = {
     pk: `EVENT#${id}`,
@@ -50,18 +67,9 @@ export function storedEventItems(
     currency: 'USD',
     maxTicketsPerOrder: options.maxTicketsPerOrder ?? 10,
     holdSeconds: options.holdSeconds ?? 600,
-    orderCount: 0,
+    orderCount: options.orderCount ?? 0,
     ticketTypes: {
-      'tt-ga': {
-        name: 'GA',
-        priceCents: 5000,
-        capacity: 100,
-        available,
-        held: 100 - available,
-        sold: 0,
-        revenueCents: 0,
-        position: 0,
-      },
+      'tt-ga': { name: 'GA', priceCents: 5000, revenueCents: 0, position: 0, ...counters },
     },
   };
   return { id, meta, inventory };

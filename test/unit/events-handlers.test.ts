@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -7,13 +6,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  customerContext,
-  eventBody,
-  organizerContext,
-  uniqueToken,
-} from '../support/events-fixtures.js';
+import { customerContext, eventBody, organizerContext } from '../support/events-fixtures.js';
 import { invoke, type TestResponse } from '../support/invoke.js';
+import { storedEventItems, transactionCanceled } from '../support/orders-fixtures.js';
 
 // Mocks every DocumentClient instance, including the one shared/clients builds at import.
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -24,60 +19,6 @@ beforeEach(() => {
 
 const TABLE = 'unit-test-table';
 
-interface StoredEventOptions {
-  id?: string;
-  organizerId?: string;
-  status?: 'DRAFT' | 'PUBLISHED' | 'CANCELLED';
-  version?: number;
-  orderCount?: number;
-  ticketType?: { capacity: number; available: number; held: number; sold: number };
-}
-
-/** The META and INVENTORY items of one event, in the stored single-table shape. */
-function storedEvent(options: StoredEventOptions = {}) {
-  const id = options.id ?? uniqueToken('ev');
-  const organizerId = options.organizerId ?? 'org-owner';
-  const status = options.status ?? 'PUBLISHED';
-  const startsAt = '2030-06-01T19:30:00.000Z';
-  const counters = options.ticketType ?? { capacity: 100, available: 100, held: 0, sold: 0 };
-  const meta = {
-    pk: `EVENT#${id}`,
-    sk: 'META',
-    entity: 'Event',
-    id,
-    organizerId,
-    name: 'Mocked Concert',
-    nameLower: 'mocked concert',
-    venue: { name: 'Hall', latitude: 52.5, longitude: 13.4 },
-    startsAt,
-    currency: 'USD',
-    status,
-    version: options.version ?? 1,
-    createdAt: '2029-01-01T00:00:00.000Z',
-    updatedAt: '2029-01-01T00:00:00.000Z',
-    gsi1pk: `STATUS#${status}`,
-    gsi1sk: `${startsAt}#${id}`,
-    gsi2pk: `ORGANIZER#${organizerId}`,
-    gsi2sk: `${startsAt}#${id}`,
-  };
-  const inventory = {
-    pk: `EVENT#${id}`,
-    sk: 'INVENTORY',
-    entity: 'EventInventory',
-    eventId: id,
-    status,
-    startsAt,
-    currency: 'USD',
-    maxTicketsPerOrder: 10,
-    holdSeconds: 600,
-    orderCount: options.orderCount ?? 0,
-    ticketTypes: {
-      'tt-ga': { name: 'GA', priceCents: 5000, revenueCents: 0, position: 0, ...counters },
-    },
-  };
-  return { id, meta, inventory };
-}
-
 function expectProblem(response: TestResponse, status: number, code: string): void {
   expect(response.status).toBe(status);
   expect(response.headers['content-type']).toBe('application/problem+json');
@@ -87,14 +28,6 @@ function expectProblem(response: TestResponse, status: number, code: string): vo
     status,
     detail: expect.any(String),
     code,
-  });
-}
-
-function transactionCanceled(...codes: string[]): TransactionCanceledException {
-  return new TransactionCanceledException({
-    message: 'Transaction cancelled, please refer cancellation reasons for specific reasons',
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
   });
 }
 
@@ -304,7 +237,7 @@ describe('POST /v1/events (create-event handler)', () => {
 
 describe('GET /v1/events/{eventId} (get-event handler)', () => {
   it('reads exactly its META and INVENTORY items, strongly consistent', async () => {
-    const { id, meta, inventory } = storedEvent({
+    const { id, meta, inventory } = storedEventItems({
       ticketType: { capacity: 100, available: 90, held: 4, sold: 6 },
     });
     ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [inventory, meta] } });
@@ -341,7 +274,7 @@ describe('GET /v1/events/{eventId} (get-event handler)', () => {
   });
 
   it('hides a draft from a customer as 404', async () => {
-    const { id, meta, inventory } = storedEvent({ status: 'DRAFT' });
+    const { id, meta, inventory } = storedEventItems({ status: 'DRAFT' });
     ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
 
     const response = await invoke('GET', `/v1/events/${id}`, { as: customerContext() });
@@ -350,7 +283,7 @@ describe('GET /v1/events/{eventId} (get-event handler)', () => {
   });
 
   it('treats a half-written event (META without INVENTORY) as not found', async () => {
-    const { id, meta } = storedEvent();
+    const { id, meta } = storedEventItems();
     ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta] } });
 
     const response = await invoke('GET', `/v1/events/${id}`, { as: customerContext() });
@@ -362,7 +295,7 @@ describe('GET /v1/events/{eventId} (get-event handler)', () => {
 describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
   it('cuts capacity by delta, conditioned on the version and on enough tickets still available', async () => {
     // Prepare: 100 seats, 10 held
-    const { id, meta, inventory } = storedEvent({
+    const { id, meta, inventory } = storedEventItems({
       organizerId: 'org-owner',
       version: 3,
       ticketType: { capacity: 100, available: 90, held: 10, sold: 0 },
@@ -407,7 +340,7 @@ describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
   });
 
   it('aliases DynamoDB reserved words (capacity, name, status) in the inventory update', async () => {
-    const { id, meta, inventory } = storedEvent({ organizerId: 'org-owner' });
+    const { id, meta, inventory } = storedEventItems({ organizerId: 'org-owner' });
     ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
     ddb.on(TransactWriteCommand).resolves({});
 
@@ -424,7 +357,7 @@ describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
   });
 
   it('answers 409 CAPACITY_BELOW_SOLD without writing when capacity < held + sold', async () => {
-    const { id, meta, inventory } = storedEvent({
+    const { id, meta, inventory } = storedEventItems({
       ticketType: { capacity: 100, available: 70, held: 10, sold: 20 },
     });
     ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
@@ -439,7 +372,7 @@ describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
   });
 
   it('re-reads and retries a lost race, then gives up with 409 CONCURRENT_MODIFICATION', async () => {
-    const { id, meta, inventory } = storedEvent();
+    const { id, meta, inventory } = storedEventItems();
     ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
     ddb.on(TransactWriteCommand).rejects(transactionCanceled('ConditionalCheckFailed', 'None'));
 
@@ -454,7 +387,7 @@ describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
   });
 
   it('succeeds on the retry after one lost race', async () => {
-    const { id, meta, inventory } = storedEvent();
+    const { id, meta, inventory } = storedEventItems();
     ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
     ddb
       .on(TransactWriteCommand)
@@ -484,7 +417,7 @@ describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
 
 describe('DELETE /v1/events/{eventId} (delete-event handler)', () => {
   it('maps a failed orderCount condition to 409 EVENT_HAS_ORDERS', async () => {
-    const { id, meta, inventory } = storedEvent({ orderCount: 2 });
+    const { id, meta, inventory } = storedEventItems({ orderCount: 2 });
     ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
     ddb.on(TransactWriteCommand).rejects(transactionCanceled('None', 'ConditionalCheckFailed'));
 
@@ -507,7 +440,7 @@ describe('DELETE /v1/events/{eventId} (delete-event handler)', () => {
   });
 
   it('answers 204 with no body when the delete applies', async () => {
-    const { id, meta, inventory } = storedEvent();
+    const { id, meta, inventory } = storedEventItems();
     ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
     ddb.on(TransactWriteCommand).resolves({});
 
@@ -522,8 +455,8 @@ describe('DELETE /v1/events/{eventId} (delete-event handler)', () => {
 
 describe('GET /v1/events (list-events handler)', () => {
   it('queries the byStatus index for PUBLISHED and joins the inventories', async () => {
-    const first = storedEvent();
-    const second = storedEvent();
+    const first = storedEventItems();
+    const second = storedEventItems();
     ddb.on(QueryCommand).resolves({ Items: [first.meta, second.meta] });
     ddb.on(BatchGetCommand).resolves({
       Responses: { [TABLE]: [second.inventory, first.inventory] },
