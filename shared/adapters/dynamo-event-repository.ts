@@ -5,6 +5,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../db/batch-get.js';
+import { ItemExpression, type UpdateExpressionInput } from '../db/expression.js';
 import { NEARBY_LIMITS, type NearbyLimits, queryNearby } from '../db/nearby.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
 import { eventKeys, parseTimeSort, table } from '../db/table.js';
@@ -310,36 +311,24 @@ export class DynamoEventRepository implements EventRepository {
 
   async endCancellation(event: EventState): Promise<boolean> {
     const { due } = table.globalSecondaryIndexes;
-    const names: Record<string, string> = {
-      '#duePk': due.partitionKey,
-      '#dueSk': due.sortKey,
-      '#status': 'status',
-      '#held': 'held',
-      '#sold': 'sold',
-      '#cursor': CANCELLING_CURSOR,
-    };
+    const change = new ItemExpression()
+      .remove(due.partitionKey)
+      .remove(due.sortKey)
+      .remove(CANCELLING_CURSOR)
+      .compare(due.partitionKey, '=', eventKeys.cancellingPartition)
+      .compare('status', '=', 'CANCELLED');
     // Ticket types never change once the event is cancelled, so these are all of them.
-    const conditions = ['#duePk = :cancelling', '#status = :cancelled'];
-    event.ticketTypes.forEach(({ id }, index) => {
-      names[`#t${index}`] = id;
-      conditions.push(
-        `ticketTypes.#t${index}.#held = :none`,
-        `ticketTypes.#t${index}.#sold = :none`,
-      );
-    });
+    for (const { id } of event.ticketTypes) {
+      change
+        .compare(['ticketTypes', id, 'held'], '=', 0)
+        .compare(['ticketTypes', id, 'sold'], '=', 0);
+    }
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: eventKeys.inventory(event.id),
-          UpdateExpression: 'REMOVE #duePk, #dueSk, #cursor',
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: {
-            ':cancelling': eventKeys.cancellingPartition,
-            ':cancelled': 'CANCELLED',
-            ':none': 0,
-          },
+          ...change.toUpdate(),
         }),
       );
       return true;
@@ -494,20 +483,12 @@ function resolvedOrdersOf(inventory: Item): ResolvedOrderCounts {
  * The INVENTORY half of an organizer write. Counters that holds move concurrently are
  * changed by delta, never overwritten, and a capacity cut is conditional on the
  * tickets still being unsold at write time. A cancellation also puts the item in the
- * due index as a pending cancellation.
+ * due index as a pending cancellation. Only what changed is written, so a PATCH of
+ * every ticket type of the largest event stays one expression DynamoDB accepts.
  */
-function inventoryUpdate(before: EventState, after: EventState) {
-  const names: Record<string, string> = {};
-  // Several attribute names (status, name, capacity) are DynamoDB reserved words, and
-  // DynamoDB rejects unused aliases, so every name is aliased where it is used.
-  const alias = (attribute: string): string => {
-    names[`#${attribute}`] = attribute;
-    return `#${attribute}`;
-  };
-  const values: Record<string, unknown> = {};
-  const sets: string[] = [];
-  const removes: string[] = [];
-  const conditions = ['attribute_exists(pk)'];
+function inventoryUpdate(before: EventState, after: EventState): UpdateExpressionInput {
+  const change = new ItemExpression();
+  change.when(`attribute_exists(${change.path('pk')})`);
   for (const attribute of [
     'status',
     'startsAt',
@@ -515,64 +496,39 @@ function inventoryUpdate(before: EventState, after: EventState) {
     'maxTicketsPerOrder',
     'holdSeconds',
   ] as const) {
-    sets.push(`${alias(attribute)} = :${attribute}`);
-    values[`:${attribute}`] = after[attribute];
+    change.set(attribute, after[attribute]);
   }
   if (before.status !== 'CANCELLED' && after.status === 'CANCELLED') {
     // Pending until every order is released (`endCancellation`). A cancelled event is
     // never written again, so a repeated cancel neither moves nor duplicates the entry.
     const { due } = table.globalSecondaryIndexes;
-    sets.push(
-      `${alias(due.partitionKey)} = :cancelling`,
-      `${alias(due.sortKey)} = :cancellingSort`,
-    );
-    values[':cancelling'] = eventKeys.cancellingPartition;
-    values[':cancellingSort'] = eventKeys.cancellingSort(after.updatedAt, after.id);
+    change
+      .set(due.partitionKey, eventKeys.cancellingPartition)
+      .set(due.sortKey, eventKeys.cancellingSort(after.updatedAt, after.id));
   }
-  if (after.endsAt === undefined) removes.push(alias('endsAt'));
-  else {
-    sets.push(`${alias('endsAt')} = :endsAt`);
-    values[':endsAt'] = after.endsAt;
-  }
+  if (after.endsAt === undefined) change.remove('endsAt');
+  else change.set('endsAt', after.endsAt);
 
-  after.ticketTypes.forEach((ticketType, index) => {
-    const path = `${alias('ticketTypes')}.#t${index}`;
-    names[`#t${index}`] = ticketType.id;
+  for (const ticketType of after.ticketTypes) {
+    const path = (field?: string) =>
+      field === undefined ? ['ticketTypes', ticketType.id] : ['ticketTypes', ticketType.id, field];
     const previous = before.ticketTypes.find(({ id }) => id === ticketType.id);
     if (!previous) {
       const { id: _, ...stored } = ticketType;
-      sets.push(`${path} = :new${index}`);
-      values[`:new${index}`] = stored;
-      return;
+      change.set(path(), stored);
+      continue;
     }
-    sets.push(
-      `${path}.${alias('name')} = :name${index}`,
-      `${path}.${alias('priceCents')} = :price${index}`,
-    );
-    values[`:name${index}`] = ticketType.name;
-    values[`:price${index}`] = ticketType.priceCents;
+    if (ticketType.name !== previous.name) change.set(path('name'), ticketType.name);
+    if (ticketType.priceCents !== previous.priceCents) {
+      change.set(path('priceCents'), ticketType.priceCents);
+    }
     const delta = ticketType.capacity - previous.capacity;
     if (delta !== 0) {
-      const available = `${path}.${alias('available')}`;
-      sets.push(
-        `${path}.${alias('capacity')} = :capacity${index}`,
-        `${available} = ${available} + :delta${index}`,
-      );
-      values[`:capacity${index}`] = ticketType.capacity;
-      values[`:delta${index}`] = delta;
-      if (delta < 0) {
-        conditions.push(`${available} >= :cut${index}`);
-        values[`:cut${index}`] = -delta;
-      }
+      change.set(path('capacity'), ticketType.capacity).add(path('available'), delta);
+      if (delta < 0) change.compare(path('available'), '>=', -delta);
     }
-  });
-
-  return {
-    UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-    ConditionExpression: conditions.join(' AND '),
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  };
+  }
+  return change.toUpdate();
 }
 
 /** A condition failed or another transaction held an item: decide again on fresh state. */

@@ -1,13 +1,8 @@
 import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { encodeCursor } from '../db/cursor.js';
+import { ItemExpression } from '../db/expression.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
 import {
   analyticsKeys,
@@ -17,7 +12,7 @@ import {
   orderKeys,
   table,
 } from '../db/table.js';
-import { cancellationCodes } from '../db/transactions.js';
+import { type TransactItem, transact } from '../db/transactions.js';
 import { analyticsDayOf } from '../domain/analytics-model.js';
 import type { OrderResolution } from '../domain/event-model.js';
 import type { Page } from '../domain/events.js';
@@ -26,13 +21,9 @@ import type { HoldOutcome, OrderListQuery, OrderRepository } from '../domain/ord
 import { resolvedOrderAttributes } from './dynamo-event-repository.js';
 
 type Item = Record<string, unknown>;
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 type Counter = 'available' | 'held' | 'sold' | 'revenueCents';
 
 const { collection, byOwner, due } = table.globalSecondaryIndexes;
-
-/** Transactions that lose to a concurrent one on a hot item retry this often. */
-const CONFLICT_RETRIES = 8;
 
 export class DynamoOrderRepository implements OrderRepository {
   constructor(
@@ -53,33 +44,27 @@ export class DynamoOrderRepository implements OrderRepository {
 
   async hold(order: Order, limits: { perCustomer: number; now: string }): Promise<HoldOutcome> {
     const tickets = ticketCount(order);
-    const inventory = this.counterUpdate(order, (item) => ({
-      available: -item.quantity,
-      held: item.quantity,
-    }));
-    inventory.UpdateExpression += ', #orderCount = #orderCount + :one';
-    inventory.ExpressionAttributeNames['#orderCount'] = 'orderCount';
-    inventory.ExpressionAttributeValues[':one'] = 1;
-    const conditions = ['#status = :published', '#startsAt > :now'];
-    Object.assign(inventory.ExpressionAttributeNames, {
-      '#status': 'status',
-      '#startsAt': 'startsAt',
-    });
-    Object.assign(inventory.ExpressionAttributeValues, {
-      ':published': 'PUBLISHED',
-      ':now': limits.now,
-    });
-    order.items.forEach((item, index) => {
-      conditions.push(`ticketTypes.#t${index}.#available >= :take${index}`);
-      inventory.ExpressionAttributeValues[`:take${index}`] = item.quantity;
-    });
-    const outcome = await this.transact([
+    const inventory = new ItemExpression()
+      .add('orderCount', 1)
+      .compare('status', '=', 'PUBLISHED')
+      .compare('startsAt', '>', limits.now);
+    for (const item of order.items) {
+      const stock = (counter: Counter) => ['ticketTypes', item.ticketTypeId, counter];
+      inventory
+        .add(stock('available'), -item.quantity)
+        .add(stock('held'), item.quantity)
+        .compare(stock('available'), '>=', item.quantity);
+    }
+    const customer = new ItemExpression().add('live', tickets);
+    customer.when(
+      `attribute_not_exists(${customer.path('live')}) OR ${customer.path('live')} <= ${customer.value(limits.perCustomer - tickets)}`,
+    );
+    const outcome = await transact(this.client, [
       {
         Update: {
           TableName: this.tableName,
           Key: eventKeys.inventory(order.eventId),
-          ...inventory,
-          ConditionExpression: conditions.join(' AND '),
+          ...inventory.toUpdate(),
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
@@ -87,14 +72,7 @@ export class DynamoOrderRepository implements OrderRepository {
         Update: {
           TableName: this.tableName,
           Key: orderKeys.customerTickets(order.eventId, order.customer.userId),
-          UpdateExpression: 'SET #live = if_not_exists(#live, :zero) + :tickets',
-          ConditionExpression: 'attribute_not_exists(#live) OR #live <= :room',
-          ExpressionAttributeNames: { '#live': 'live' },
-          ExpressionAttributeValues: {
-            ':zero': 0,
-            ':tickets': tickets,
-            ':room': limits.perCustomer - tickets,
-          },
+          ...customer.toUpdate(),
         },
       },
       {
@@ -119,22 +97,23 @@ export class DynamoOrderRepository implements OrderRepository {
     throw outcome.error;
   }
 
-  async startPayment(order: Order, paymentToken: string, now: string): Promise<boolean> {
-    return this.updateOrder(order.id, {
-      set: { status: 'PAYING', paymentToken, updatedAt: now },
-      condition: '#status = :from AND #expiresAt > :now',
-      names: { '#expiresAt': 'expiresAt' },
-      values: { ':from': 'HELD', ':now': now },
-    });
+  startPayment(order: Order, paymentToken: string, now: string): Promise<boolean> {
+    const change = new ItemExpression()
+      .set('status', 'PAYING')
+      .set('paymentToken', paymentToken)
+      .set('updatedAt', now)
+      .compare('status', '=', 'HELD')
+      .compare('expiresAt', '>', now);
+    return this.updateOrder(order.id, change);
   }
 
-  async abandonPayment(order: Order, now: string): Promise<boolean> {
-    return this.updateOrder(order.id, {
-      set: { status: 'HELD', updatedAt: now },
-      remove: ['paymentToken'],
-      condition: '#status = :from',
-      values: { ':from': 'PAYING' },
-    });
+  abandonPayment(order: Order, now: string): Promise<boolean> {
+    const change = new ItemExpression()
+      .set('status', 'HELD')
+      .set('updatedAt', now)
+      .remove('paymentToken')
+      .compare('status', '=', 'PAYING');
+    return this.updateOrder(order.id, change);
   }
 
   confirm(order: Order, payment: { paymentId: string; paidAt: string }): Promise<boolean> {
@@ -161,7 +140,7 @@ export class DynamoOrderRepository implements OrderRepository {
       to: 'EXPIRED',
       now,
       // The one guard that matters: a paid order is never HELD, a live hold never past due.
-      condition: { expression: '#expiresAt <= :now', names: { '#expiresAt': 'expiresAt' } },
+      condition: (change) => change.compare('expiresAt', '<=', now),
       remove: [due.partitionKey, due.sortKey],
       counters: (item) => ({ available: item.quantity, held: -item.quantity }),
       resolved: { expired: 1 },
@@ -175,7 +154,7 @@ export class DynamoOrderRepository implements OrderRepository {
       from: 'HELD',
       to: 'CANCELLED',
       now,
-      condition: { expression: '#expiresAt > :now', names: { '#expiresAt': 'expiresAt' } },
+      condition: (change) => change.compare('expiresAt', '>', now),
       set: { cancelledAt: now },
       remove: [due.partitionKey, due.sortKey],
       counters: (item) => ({ available: item.quantity, held: -item.quantity }),
@@ -185,12 +164,25 @@ export class DynamoOrderRepository implements OrderRepository {
     });
   }
 
-  refund(order: Order, now: string, email: EmailKind): Promise<boolean> {
+  startRefund(order: Order, refund: { now: string; email: EmailKind; recoverAt: string }) {
+    const change = new ItemExpression()
+      .set('status', 'REFUNDING')
+      .set('refundEmail', refund.email)
+      .set('updatedAt', refund.now)
+      // In the due index, so the sweep finishes a refund that stops half-way.
+      .set(due.partitionKey, orderKeys.expiringPartition)
+      .set(due.sortKey, orderKeys.expiresAtSort(refund.recoverAt, order.id))
+      .compare('status', '=', 'CONFIRMED');
+    return this.updateOrder(order.id, change);
+  }
+
+  refund(order: Order, now: string): Promise<boolean> {
     return this.transition(order, {
-      from: 'CONFIRMED',
+      from: 'REFUNDING',
       to: 'REFUNDED',
       now,
       set: { cancelledAt: now },
+      remove: ['refundEmail', due.partitionKey, due.sortKey],
       counters: (item) => ({
         available: item.quantity,
         sold: -item.quantity,
@@ -198,7 +190,7 @@ export class DynamoOrderRepository implements OrderRepository {
       }),
       resolved: { confirmed: -1, refunded: 1 },
       liveTickets: -ticketCount(order),
-      email,
+      email: order.refundEmail ?? 'order-refunded',
     });
   }
 
@@ -249,6 +241,12 @@ export class DynamoOrderRepository implements OrderRepository {
       } else if (query.status === 'EXPIRED') {
         filters.push('(#status = :expired OR (#status = :held AND #expiresAt <= :now))');
         Object.assign(values, { ':held': 'HELD', ':expired': 'EXPIRED' });
+      } else if (query.status === 'CONFIRMED') {
+        // A refund under way shows as CONFIRMED until the money is back.
+        filters.push('#status IN (:confirmed, :refunding)');
+        Object.assign(values, { ':confirmed': 'CONFIRMED', ':refunding': 'REFUNDING' });
+        delete names['#expiresAt'];
+        delete values[':now'];
       } else {
         filters.push('#status = :status');
         values[':status'] = query.status;
@@ -258,11 +256,12 @@ export class DynamoOrderRepository implements OrderRepository {
     }
     if (query.live) {
       names['#status'] = 'status';
-      filters.push('#status IN (:liveHeld, :livePaying, :liveConfirmed)');
+      filters.push('#status IN (:liveHeld, :livePaying, :liveConfirmed, :liveRefunding)');
       Object.assign(values, {
         ':liveHeld': 'HELD',
         ':livePaying': 'PAYING',
         ':liveConfirmed': 'CONFIRMED',
+        ':liveRefunding': 'REFUNDING',
       });
     }
     if (query.customerEmail !== undefined) {
@@ -299,7 +298,7 @@ export class DynamoOrderRepository implements OrderRepository {
       from: StoredOrderStatus;
       to: StoredOrderStatus;
       now: string;
-      condition?: { expression: string; names: Record<string, string> };
+      condition?: (order: ItemExpression) => void;
       set?: Record<string, unknown>;
       remove?: string[];
       counters: (item: Order['items'][number]) => Partial<Record<Counter, number>>;
@@ -309,41 +308,41 @@ export class DynamoOrderRepository implements OrderRepository {
       email: EmailKind;
     },
   ): Promise<boolean> {
-    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = {
-      ':from': change.from,
-      ':to': change.to,
-      ':now': change.now,
-    };
-    const sets = ['#status = :to', '#updatedAt = :now'];
-    for (const [field, value] of Object.entries(change.set ?? {})) {
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
+    const orderChange = new ItemExpression()
+      .set('status', change.to)
+      .set('updatedAt', change.now)
+      .compare('status', '=', change.from);
+    for (const [field, value] of Object.entries(change.set ?? {})) orderChange.set(field, value);
+    for (const field of change.remove ?? []) orderChange.remove(field);
+    change.condition?.(orderChange);
+
+    const inventory = new ItemExpression();
+    for (const item of order.items) {
+      for (const [counter, delta] of Object.entries(change.counters(item))) {
+        inventory.add(['ticketTypes', item.ticketTypeId, counter], delta);
+      }
     }
-    const removes = (change.remove ?? []).map((field) => {
-      names[`#${field}`] = field;
-      return `#${field}`;
-    });
-    Object.assign(names, change.condition?.names);
+    // ADD starts the counts by resolution on items written before they existed.
+    for (const [resolution, delta] of Object.entries(change.resolved) as [
+      OrderResolution,
+      number,
+    ][]) {
+      inventory.add(resolvedOrderAttributes[resolution], delta);
+    }
+
     const items: TransactItem[] = [
       {
         Update: {
           TableName: this.tableName,
           Key: orderKeys.order(order.id),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: ['#status = :from', change.condition?.expression]
-            .filter(Boolean)
-            .join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...orderChange.toUpdate(),
         },
       },
       {
         Update: {
           TableName: this.tableName,
           Key: eventKeys.inventory(order.eventId),
-          ...withResolvedOrders(this.counterUpdate(order, change.counters), change.resolved),
+          ...inventory.toUpdate(),
         },
       },
       {
@@ -358,9 +357,7 @@ export class DynamoOrderRepository implements OrderRepository {
         Update: {
           TableName: this.tableName,
           Key: orderKeys.customerTickets(order.eventId, order.customer.userId),
-          UpdateExpression: 'SET #live = #live + :delta',
-          ExpressionAttributeNames: { '#live': 'live' },
-          ExpressionAttributeValues: { ':delta': change.liveTickets },
+          ...new ItemExpression().add('live', change.liveTickets).toUpdate(),
         },
       });
     }
@@ -371,67 +368,20 @@ export class DynamoOrderRepository implements OrderRepository {
         ...analyticsUpdate(order, change.counters, change.resolved),
       },
     });
-    const outcome = await this.transact(items);
+    const outcome = await transact(this.client, items);
     if (outcome.ok) return true;
     if (outcome.codes[0] === 'ConditionalCheckFailed') return false;
     throw outcome.error;
   }
 
-  /** SET ticketTypes.<id>.<counter> += delta for every item of the order. */
-  private counterUpdate(
-    order: Order,
-    deltas: (item: Order['items'][number]) => Partial<Record<Counter, number>>,
-  ) {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets: string[] = [];
-    order.items.forEach((item, index) => {
-      names[`#t${index}`] = item.ticketTypeId;
-      for (const [counter, delta] of Object.entries(deltas(item))) {
-        if (delta === 0) continue;
-        names[`#${counter}`] = counter;
-        values[`:${counter}${index}`] = delta;
-        const path = `ticketTypes.#t${index}.#${counter}`;
-        sets.push(`${path} = ${path} + :${counter}${index}`);
-      }
-    });
-    return {
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    };
-  }
-
-  private async updateOrder(
-    orderId: string,
-    change: {
-      set: Record<string, unknown>;
-      remove?: string[];
-      condition: string;
-      names?: Record<string, string>;
-      values: Record<string, unknown>;
-    },
-  ): Promise<boolean> {
-    const names: Record<string, string> = { '#status': 'status', ...change.names };
-    const values: Record<string, unknown> = { ...change.values };
-    const sets = Object.entries(change.set).map(([field, value]) => {
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      return `#${field} = :${field}`;
-    });
-    const removes = (change.remove ?? []).map((field) => {
-      names[`#${field}`] = field;
-      return `#${field}`;
-    });
+  /** One conditional write of the order item alone; false when its condition failed. */
+  private async updateOrder(orderId: string, change: ItemExpression): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: orderKeys.order(orderId),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: change.condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...change.toUpdate(),
         }),
       );
       return true;
@@ -440,66 +390,6 @@ export class DynamoOrderRepository implements OrderRepository {
       throw error;
     }
   }
-
-  /**
-   * Runs a transaction, retrying when it only lost to a concurrent transaction on the
-   * same item (a hot event on AWS). Reports which conditions failed, with the items
-   * returned for them, instead of throwing.
-   */
-  private async transact(
-    items: TransactItem[],
-  ): Promise<
-    | { ok: true }
-    | { ok: false; codes: (string | undefined)[]; items: (Item | undefined)[]; error: unknown }
-  > {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-        return { ok: true };
-      } catch (error) {
-        const codes = cancellationCodes(error);
-        if (!codes) throw error;
-        const conflictOnly =
-          codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
-        if (conflictOnly && attempt < CONFLICT_RETRIES) {
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-          continue;
-        }
-        const reasons = (error as { CancellationReasons?: { Item?: Item }[] }).CancellationReasons;
-        return { ok: false, codes, items: (reasons ?? []).map((reason) => reason.Item), error };
-      }
-    }
-  }
-}
-
-type Update = {
-  UpdateExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, unknown>;
-};
-
-/**
- * Adds the event's order counts by resolution to its INVENTORY update; if_not_exists
- * starts them on items written before they existed.
- */
-function withResolvedOrders(
-  update: Update,
-  resolved: Partial<Record<OrderResolution, number>>,
-): Update {
-  const sets: string[] = [];
-  const names = { ...update.ExpressionAttributeNames };
-  const values: Record<string, unknown> = { ...update.ExpressionAttributeValues, ':zero': 0 };
-  for (const [resolution, delta] of Object.entries(resolved) as [OrderResolution, number][]) {
-    const attribute = resolvedOrderAttributes[resolution];
-    names[`#${attribute}`] = attribute;
-    values[`:${attribute}`] = delta;
-    sets.push(`#${attribute} = if_not_exists(#${attribute}, :zero) + :${attribute}`);
-  }
-  return {
-    UpdateExpression: `${update.UpdateExpression}, ${sets.join(', ')}`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  };
 }
 
 /**
@@ -510,7 +400,7 @@ function analyticsUpdate(
   order: Order,
   counters: (item: Order['items'][number]) => Partial<Record<Counter, number>>,
   resolved: Partial<Record<OrderResolution, number>>,
-): Update {
+) {
   let ticketsSold = 0;
   let revenueCents = 0;
   for (const item of order.items) {
@@ -518,29 +408,14 @@ function analyticsUpdate(
     ticketsSold += sold;
     revenueCents += revenue;
   }
-  const deltas: Record<string, number> = { ...resolved, ticketsSold, revenueCents };
-  const names: Record<string, string> = {
-    '#entity': 'entity',
-    '#eventId': 'eventId',
-    '#currency': 'currency',
-  };
-  const values: Record<string, unknown> = {
-    ':entity': 'EventDayAnalytics',
-    ':eventId': order.eventId,
-    ':currency': order.currency,
-  };
-  const adds: string[] = [];
-  for (const [counter, delta] of Object.entries(deltas)) {
-    if (delta === 0) continue;
-    names[`#${counter}`] = counter;
-    values[`:${counter}`] = delta;
-    adds.push(`#${counter} :${counter}`);
+  const day = new ItemExpression()
+    .set('entity', 'EventDayAnalytics')
+    .set('eventId', order.eventId)
+    .set('currency', order.currency);
+  for (const [counter, delta] of Object.entries({ ...resolved, ticketsSold, revenueCents })) {
+    day.add(counter, delta);
   }
-  return {
-    UpdateExpression: `SET #entity = :entity, #eventId = :eventId, #currency = :currency ADD ${adds.join(', ')}`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  };
+  return day.toUpdate();
 }
 
 function toItem(order: Order): Item {

@@ -394,11 +394,16 @@ export const contract: Record<RouteId, RouteContract> = {
   CancelOrder: route({
     tag: 'Orders',
     summary: 'Cancel an order: HELD → CANCELLED, CONFIRMED → REFUNDED',
-    description: 'The tickets go back on sale. An order already over is returned as it is.',
+    description:
+      'The tickets go back on sale. An order already over is returned as it is. For the ' +
+      'customer who holds it and admins; the event’s organizer sees the order but gets 403 ' +
+      '(they cancel the whole event instead), anyone else 404. A paid order is refunded ' +
+      'once however many cancels race: while one refund is under way, the others get 409 ' +
+      '`CONCURRENT_MODIFICATION` and the order reads as CONFIRMED until the money is back.',
     request: { params: orderIdParamsSchema },
     example: { params: { orderId: ORDER_ID } },
     success: { status: 200, description: 'The order', schema: orderViewSchema },
-    errors: [NotFound, ConcurrentModification],
+    errors: [Forbidden, NotFound, ConcurrentModification],
   }),
   RelevantEvents: route({
     tag: 'Users',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EmailKind } from '../db/table.js';
 import { LIMITS } from './event-model.js';
 
 export const ORDER_STATUSES = ['HELD', 'CONFIRMED', 'EXPIRED', 'CANCELLED', 'REFUNDED'] as const;
@@ -6,9 +7,12 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /**
  * PAYING is internal: a HELD order whose capture is under way. It keeps the expiry
- * job off the order while the gateway charges; clients see it as HELD.
+ * job off the order while the gateway charges; clients see it as HELD. REFUNDING is
+ * its mirror: a CONFIRMED order whose refund one caller has claimed, so the gateway is
+ * asked once however many cancels race; clients see it as CONFIRMED until the money
+ * is back.
  */
-export type StoredOrderStatus = OrderStatus | 'PAYING';
+export type StoredOrderStatus = OrderStatus | 'PAYING' | 'REFUNDING';
 
 const quantity = z.int().min(1).max(LIMITS.maxTicketsPerOrder.max);
 
@@ -88,6 +92,8 @@ export interface Order {
   /** Only while PAYING: lets the sweep finish a capture interrupted by a crash. */
   paymentToken?: string;
   cancelledAt?: string;
+  /** Only while REFUNDING: the email that tells the customer once the refund is done. */
+  refundEmail?: EmailKind;
 }
 
 export const ticketCount = (order: Pick<Order, 'items'>): number =>
@@ -96,16 +102,23 @@ export const ticketCount = (order: Pick<Order, 'items'>): number =>
 /** SPEC: a HELD order past `expiresAt` is EXPIRED in every read, swept or not. */
 export function effectiveStatus(order: Order, now: Date): OrderStatus {
   if (order.status === 'PAYING') return 'HELD';
+  if (order.status === 'REFUNDING') return 'CONFIRMED';
   if (order.status === 'HELD' && order.expiresAt <= now.toISOString()) return 'EXPIRED';
   return order.status;
 }
 
 export interface OrderView
-  extends Omit<Order, 'organizerId' | 'status' | 'paymentId' | 'paymentToken'> {
+  extends Omit<Order, 'organizerId' | 'status' | 'paymentId' | 'paymentToken' | 'refundEmail'> {
   status: OrderStatus;
 }
 
 export function toOrderView(order: Order, now: Date): OrderView {
-  const { organizerId: _organizer, paymentId: _payment, paymentToken: _token, ...visible } = order;
+  const {
+    organizerId: _organizer,
+    paymentId: _payment,
+    paymentToken: _token,
+    refundEmail: _refundEmail,
+    ...visible
+  } = order;
   return { ...visible, status: effectiveStatus(order, now) };
 }

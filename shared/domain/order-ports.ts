@@ -29,19 +29,35 @@ export interface OrderRepository {
   expire(order: Order, now: string, email: EmailKind): Promise<boolean>;
   /** HELD → CANCELLED: the stock goes back on sale. */
   cancelHeld(order: Order, now: string, email: EmailKind): Promise<boolean>;
-  /** CONFIRMED → REFUNDED: the stock goes back on sale, the revenue out. */
-  refund(order: Order, now: string, email: EmailKind): Promise<boolean>;
+  /**
+   * CONFIRMED → REFUNDING: claims the refund before the gateway is asked, so that of
+   * any number of concurrent cancels one calls it. Puts the order in the due index at
+   * `recoverAt`, when the sweep finishes a refund that stopped half-way. `email` is
+   * the one `refund` sends.
+   */
+  startRefund(
+    order: Order,
+    refund: { now: string; email: EmailKind; recoverAt: string },
+  ): Promise<boolean>;
+  /**
+   * REFUNDING → REFUNDED, once the gateway has refunded: the stock goes back on sale,
+   * the revenue out, and the email chosen at `startRefund` is queued.
+   */
+  refund(order: Order, now: string): Promise<boolean>;
   listByEvent(eventId: string, query: OrderListQuery): Promise<Page<Order>>;
   /** A `listByEvent` cursor that resumes right after `order`, whatever the filters. */
   eventCursorAfter(order: Order): string;
   listByCustomer(userId: string, query: OrderListQuery): Promise<Page<Order>>;
-  /** Orders whose hold ran out before `now` (HELD, or PAYING and stuck), oldest first. */
+  /**
+   * Orders due for the sweep before `now`, oldest first: holds that ran out (HELD, or
+   * PAYING and maybe stuck), and refunds claimed but maybe not finished (REFUNDING).
+   */
   dueForExpiry(now: string, limit: number): Promise<Order[]>;
 }
 
 export interface OrderListQuery {
   status?: OrderStatus;
-  /** Only orders that still hold tickets: HELD (expired or not), PAYING or CONFIRMED. */
+  /** Only orders that still hold tickets: HELD (expired or not), PAYING, CONFIRMED or REFUNDING. */
   live?: boolean;
   customerEmail?: string;
   /** Only orders on this organizer's events. */

@@ -62,6 +62,8 @@ export interface OrderServiceDeps {
 const MAX_ATTEMPTS = 5;
 /** A payment still PAYING this long after its hold ran out is presumed interrupted. */
 const PAYMENT_RECOVERY_GRACE_MS = 2 * 60_000;
+/** A refund still REFUNDING this long after it was claimed is presumed interrupted. */
+const REFUND_RECOVERY_GRACE_MS = 2 * 60_000;
 const OUTBOX_GRACE_MS = 60_000;
 /**
  * Well inside the API functions' 10 s timeout (and API Gateway's 29 s), leaving room for
@@ -178,7 +180,9 @@ export class OrderService {
         throw new Forbidden('Only the customer who holds the order may pay for it');
       }
       const now = this.deps.clock.now();
-      if (order.status === 'CONFIRMED') return toOrderView(order, now);
+      if (order.status === 'CONFIRMED' || order.status === 'REFUNDING') {
+        return toOrderView(order, now);
+      }
       if (order.status === 'PAYING') {
         throw new OrderNotPayable('A payment for this order is already in progress');
       }
@@ -197,9 +201,17 @@ export class OrderService {
     throw new ConcurrentModification('The order kept changing; try again');
   }
 
+  /**
+   * The customer's own cancel (a refund once paid), or an admin's. The event's organizer
+   * sees the order but may not cancel it: that would move a customer's money and tickets
+   * without the customer; an organizer cancels the whole event instead.
+   */
   async cancel(principal: Principal, orderId: string): Promise<OrderView> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const order = await this.loadVisible(principal, orderId);
+      if (order.customer.userId !== principal.userId && !isAdmin(principal)) {
+        throw new Forbidden('Only the customer who holds the order and admins may cancel it');
+      }
       const changed = await this.release(order, 'order-cancelled', 'order-refunded');
       if (changed !== 'stale') {
         const now = this.deps.clock.now();
@@ -405,7 +417,8 @@ export class OrderService {
       if (outcome === 'changed') return 'released';
       // A payment in flight refunds itself on seeing the cancelled event; until it ends,
       // its tickets are held and the cancellation stays pending.
-      if (outcome === 'unchanged') return current.status === 'PAYING' ? 'live' : 'ended';
+      // Likewise a refund under way ends with the tickets released, by its claimer or the sweep.
+      if (outcome === 'unchanged') return isInFlight(current) ? 'live' : 'ended';
     }
     return 'live';
   }
@@ -450,6 +463,10 @@ export class OrderService {
   private async sweepOne(order: Order, now: Date): Promise<'expired' | 'recovered' | 'none'> {
     if (order.status === 'HELD') {
       return (await this.expireHold(order, now.toISOString())) ? 'expired' : 'none';
+    }
+    // Due only once its grace has passed (`startRefund`'s recoverAt).
+    if (order.status === 'REFUNDING') {
+      return (await this.finishRefund(order)) ? 'recovered' : 'none';
     }
     const interrupted =
       order.status === 'PAYING' &&
@@ -543,8 +560,9 @@ export class OrderService {
     if (!(await this.deps.orders.confirm(order, { paymentId, paidAt }))) {
       // Only this payment moves a PAYING order, so it must be confirmed already.
       const current = await this.reload(order.id);
-      if (current.status !== 'CONFIRMED')
-        throw new Error(`Order ${order.id} left PAYING unexpectedly`);
+      if (current.status === 'HELD' || current.status === 'PAYING') {
+        throw new Error(`Order ${order.id} was not confirmed after its capture`);
+      }
       return current;
     }
     await this.deps.outbox.relay(order.id, 'order-confirmed');
@@ -598,24 +616,45 @@ export class OrderService {
         return 'changed';
       }
       case 'CONFIRMED': {
-        await this.deps.payments.refund({
-          orderId: order.id,
-          paymentId: order.paymentId ?? '',
-          amountCents: order.amountCents,
-          currency: order.currency,
-        });
-        if (!(await this.deps.orders.refund(order, now, refundEmail))) return 'stale';
-        await this.deps.outbox.relay(order.id, refundEmail);
+        // Claimed first, so that of many concurrent cancels one asks the gateway.
+        const recoverAt = new Date(Date.parse(now) + REFUND_RECOVERY_GRACE_MS).toISOString();
+        const claim = { now, email: refundEmail, recoverAt };
+        if (!(await this.deps.orders.startRefund(order, claim))) return 'stale';
+        await this.finishRefund({ ...order, status: 'REFUNDING', refundEmail });
         return 'changed';
       }
       case 'PAYING':
-        // Event cancellation leaves it to the payment, which refunds itself on seeing
-        // the cancelled event; a customer's cancel must wait for the payment to end.
+      case 'REFUNDING':
+        // Event cancellation leaves a payment to itself (it refunds on seeing the
+        // cancelled event) and a refund to its claimer or the sweep; a customer's
+        // cancel must wait for either to end.
         if (heldEmail === 'event-cancelled') return 'unchanged';
-        throw new ConcurrentModification('A payment for this order is in progress; try again');
+        throw new ConcurrentModification(
+          `A ${order.status === 'PAYING' ? 'payment' : 'refund'} for this order is in progress; try again`,
+        );
       default:
         return 'unchanged';
     }
+  }
+
+  /**
+   * The second half of a refund, after `startRefund` claimed it: the gateway refunds
+   * (idempotently per order, so the sweep may ask again after an interruption), then
+   * the order, its stock and its counters move to REFUNDED and the customer is told.
+   * False when someone else finished it first.
+   */
+  private async finishRefund(order: Order): Promise<boolean> {
+    await this.deps.payments.refund({
+      orderId: order.id,
+      paymentId: order.paymentId ?? '',
+      amountCents: order.amountCents,
+      currency: order.currency,
+    });
+    if (!(await this.deps.orders.refund(order, this.deps.clock.now().toISOString()))) {
+      return false;
+    }
+    await this.deps.outbox.relay(order.id, order.refundEmail ?? 'order-refunded');
+    return true;
   }
 
   /** Owner, the event's organizer and admins; everyone else learns nothing. */
@@ -637,6 +676,10 @@ export class OrderService {
     return order;
   }
 }
+
+/** A money step under way: its own caller or the sweep moves it on, nobody else. */
+const isInFlight = (order: Order): boolean =>
+  order.status === 'PAYING' || order.status === 'REFUNDING';
 
 function requireCustomer(principal: Principal): Order['customer'] {
   if (principal.userId === null || principal.email === null) {

@@ -324,14 +324,14 @@ class Pay implements Command {
 class Cancel implements Command {
   constructor(
     readonly order: number,
-    readonly byOrganizer: boolean,
+    readonly byAdmin: boolean,
   ) {}
   check = (model: Readonly<Model>) => model.orders > 0;
   async run(_model: Model, world: World) {
     const { id, customer } = pick(world.orders, this.order);
-    await world.harness.service.cancel(this.byOrganizer ? world.organizer : customer, id);
+    await world.harness.service.cancel(this.byAdmin ? world.admin : customer, id);
   }
-  toString = () => `cancel(o${this.order}${this.byOrganizer ? ', by organizer' : ''})`;
+  toString = () => `cancel(o${this.order}${this.byAdmin ? ', by admin' : ''})`;
 }
 
 /** The expiry job's trigger for one order: on time, late or early. */
@@ -399,7 +399,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     weight: 2,
     arbitrary: fc
       .tuple(fc.nat(), fc.boolean())
-      .map(([order, byOrganizer]) => new Cancel(order, byOrganizer)),
+      .map(([order, byAdmin]) => new Cancel(order, byAdmin)),
   },
   { weight: 2, arbitrary: fc.nat().map((order) => new Expire(order)) },
   {

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import type { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-repository.js';
 import { eventKeys, orderKeys } from '../../shared/db/table.js';
 import { OrderNotPayable } from '../../shared/domain/errors.js';
 import type { Order } from '../../shared/domain/order-model.js';
+import type { OrderRepository } from '../../shared/domain/order-ports.js';
 import { createPublishedEvent, readTicketType } from '../support/events-api.js';
 import { customerContext, organizerContext } from '../support/events-fixtures.js';
 import {
@@ -401,6 +403,75 @@ describe('paying one hold several times at once', () => {
   });
 });
 
+describe('cancelling one paid order several times at once', () => {
+  /** A paid order, then five cancels of it at once while the gateway holds every refund. */
+  async function fiveCancels(wrap?: (repository: DynamoOrderRepository) => OrderRepository) {
+    const event = await createPublishedEvent(organizerContext(), {
+      ticketTypes: [{ name: 'GA', priceCents: 1000, capacity: 10 }],
+    });
+    const ticketTypeId: string = event.ticketTypes[0].id;
+    const harness = orderHarness(wrap ? { wrap } : {});
+    const customer = principalOf(customerContext());
+    const order = await harness.service.hold(customer, event.id, {
+      items: [{ ticketTypeId, quantity: 2 }],
+    });
+    await harness.service.pay(customer, order.id, 'tok_visa');
+    let releaseGateway = () => {};
+    harness.payments.refundGate = new Promise<void>((resolve) => {
+      releaseGateway = resolve;
+    });
+
+    const cancels = Promise.allSettled(
+      [1, 2, 3, 4, 5].map(() => harness.service.cancel(customer, order.id)),
+    );
+    while (harness.payments.refunds.length === 0) await sleep(5);
+    // Time for every other cancel to reach the gateway too, were nothing stopping it.
+    await sleep(300);
+    releaseGateway();
+    const results = await cancels;
+    const stock = await readTicketType(event.id, ticketTypeId);
+    return { harness, order, results, stock };
+  }
+
+  it('asks the gateway once: one cancel claims the refund, the others are told to retry', async () => {
+    const { harness, order, results, stock } = await fiveCancels();
+
+    expect(harness.payments.refunds.map((refund) => refund.orderId)).toEqual([order.id]);
+    const answers = results.map((result) =>
+      result.status === 'fulfilled' ? result.value.status : result.reason.code,
+    );
+    expect(answers.filter((answer) => answer === 'REFUNDED')).toHaveLength(1);
+    expect(answers.filter((answer) => answer !== 'REFUNDED')).toEqual(
+      Array(4).fill('CONCURRENT_MODIFICATION'),
+    );
+    expect(await readOrderItem(order.id)).toMatchObject({ status: 'REFUNDED' });
+    expect(stock).toMatchObject({ available: 10, held: 0, sold: 0, revenueCents: 0 });
+    expect(harness.emails.sent.filter((email) => email.kind === 'order-refunded')).toHaveLength(1);
+  });
+
+  it('CONTROL: without the claim before the gateway, every cancel asks it to refund', async () => {
+    // The claim skipped: each cancel calls the gateway, then books the refund (claim and
+    // booking in one go), as the refund did before it was claimed first.
+    const { harness, order, stock } = await fiveCancels((inner) =>
+      delegatingRepository(inner, {
+        startRefund: async () => true,
+        refund: async (order, now) => {
+          const claim = { now, email: 'order-refunded' as const, recoverAt: now };
+          await inner.startRefund({ ...order, status: 'CONFIRMED' }, claim);
+          return inner.refund(order, now);
+        },
+      }),
+    );
+
+    expect(harness.payments.refunds.map((refund) => refund.orderId)).toEqual(
+      Array(5).fill(order.id),
+    );
+    // The store still books it once: the money, not the stock, is what went wrong.
+    expect(await readOrderItem(order.id)).toMatchObject({ status: 'REFUNDED' });
+    expect(stock).toMatchObject({ available: 10, held: 0, sold: 0 });
+  });
+});
+
 describe('event cancellation racing a payment', () => {
   it('releases every other hold and ends the paid order refunded when a payment is in flight', async () => {
     // Prepare: three holds, then a fourth (the newest, listed first) whose payment is
@@ -447,10 +518,9 @@ describe('event cancellation racing a payment', () => {
     );
     const stock = await readTicketType(event.id, ticketTypeId);
 
-    // Assess: SPEC — every held order released, every confirmed order refunded.
-    // App bug (reported): cancelEvent throws CONCURRENT_MODIFICATION at the PAYING order,
-    // after the event is already CANCELLED, leaving the other holds HELD; and the payment
-    // then confirms on the cancelled event and is never refunded.
+    // Assess: SPEC — every held order released, every confirmed order refunded. (Once,
+    // cancelEvent threw CONCURRENT_MODIFICATION at the PAYING order and left the others
+    // HELD, and the payment confirmed on the cancelled event unrefunded.)
     expect({
       cancelled,
       others: finalStatuses.slice(0, 3),

@@ -252,9 +252,9 @@ describe('an event cancellation that runs out of time', () => {
             await sleep(400);
             return inner.cancelHeld(order, now, email);
           },
-          refund: async (order, now, email) => {
+          refund: async (order, now) => {
             await sleep(400);
-            return inner.refund(order, now, email);
+            return inner.refund(order, now);
           },
         }),
     });

@@ -268,25 +268,32 @@ describe('POST /v1/orders/{orderId}/cancel', () => {
     expect(emailsOf(order.id)).toEqual(['order-confirmed', 'order-refunded']);
   });
 
-  it('the event organizer and admins may cancel; strangers get 404 and change nothing', async () => {
+  it('the customer and admins may cancel; the organizer gets 403, strangers 404, nothing changes', async () => {
     const one = await eventWithHold();
     const before = await readInventory(one.event.id);
     for (const stranger of [customerContext(), organizerContext()]) {
       const response = await invoke('POST', `/v1/orders/${one.order.id}/cancel`, { as: stranger });
       expectProblem(response, 404, 'NOT_FOUND');
     }
-    expect(await readInventory(one.event.id)).toEqual(before);
-
+    // The event's organizer sees the order, but a customer's money and tickets are not
+    // theirs to move: they cancel the whole event instead.
     const byOrganizer = await invoke('POST', `/v1/orders/${one.order.id}/cancel`, {
       as: one.organizer,
     });
-    expect(byOrganizer.body.status).toBe('CANCELLED');
+    expectProblem(byOrganizer, 403, 'FORBIDDEN');
+    expect(await readInventory(one.event.id)).toEqual(before);
+    expect(await readOrderItem(one.order.id)).toMatchObject({ status: 'HELD' });
 
-    const two = await eventWithHold();
-    const byAdmin = await invoke('POST', `/v1/orders/${two.order.id}/cancel`, {
+    const byAdmin = await invoke('POST', `/v1/orders/${one.order.id}/cancel`, {
       as: adminContext(),
     });
     expect(byAdmin.body.status).toBe('CANCELLED');
+
+    const two = await eventWithHold();
+    const byCustomer = await invoke('POST', `/v1/orders/${two.order.id}/cancel`, {
+      as: two.customer,
+    });
+    expect(byCustomer.body.status).toBe('CANCELLED');
   });
 
   it('cancelling a hold past its expiry expires it instead (the stock comes back once)', async () => {

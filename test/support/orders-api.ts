@@ -237,6 +237,8 @@ export class RecordingPaymentGateway implements PaymentGateway {
   readonly captures: CaptureCall[] = [];
   readonly refunds: { orderId: string; paymentId: string; amountCents: number }[] = [];
   gate: Promise<void> | undefined;
+  /** Likewise for refunds: each waits for it after being recorded. */
+  refundGate: Promise<void> | undefined;
   /** When set, every capture fails with it, as a gateway outage would (not a decline). */
   failure: Error | undefined;
   private readonly inner = new TestPaymentGateway();
@@ -250,6 +252,7 @@ export class RecordingPaymentGateway implements PaymentGateway {
 
   async refund(input: { orderId: string; paymentId: string; amountCents: number }): Promise<void> {
     this.refunds.push({ ...input });
+    if (this.refundGate) await this.refundGate;
   }
 
   capturesOf(orderId: string): CaptureCall[] {
@@ -345,7 +348,8 @@ export function delegatingRepository(
     confirm: (order, payment) => inner.confirm(order, payment),
     expire: (order, now, email) => inner.expire(order, now, email),
     cancelHeld: (order, now, email) => inner.cancelHeld(order, now, email),
-    refund: (order, now, email) => inner.refund(order, now, email),
+    startRefund: (order, refund) => inner.startRefund(order, refund),
+    refund: (order, now) => inner.refund(order, now),
     listByEvent: (eventId, query) => inner.listByEvent(eventId, query),
     eventCursorAfter: (order) => inner.eventCursorAfter(order),
     listByCustomer: (userId, query) => inner.listByCustomer(userId, query),

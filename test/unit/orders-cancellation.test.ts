@@ -12,7 +12,7 @@ const NOW = '2030-01-01T12:00:00.000Z';
 const CANCELLED_AT = '2030-01-01T11:00:00.000Z';
 const GRACE_MS = 60_000;
 
-const LIVE = new Set(['HELD', 'PAYING', 'CONFIRMED']);
+const LIVE = new Set(['HELD', 'PAYING', 'CONFIRMED', 'REFUNDING']);
 
 /**
  * An OrderService over in-memory fakes of cancelled events and their orders, newest
@@ -113,6 +113,9 @@ function world(options: {
     },
     eventCursorAfter: (order: Order) =>
       `at:${ordersOf(order.eventId).findIndex(({ id }) => id === order.id) + 1}`,
+    startRefund: async (order: Order) =>
+      ordersOf(order.eventId).find(({ id }) => id === order.id)?.status === 'CONFIRMED' &&
+      setStatus(order, 'REFUNDING'),
     refund: async (order: Order) => setStatus(order, 'REFUNDED'),
     cancelHeld: async (order: Order) => setStatus(order, 'CANCELLED'),
   } as unknown as OrderRepository;
