@@ -538,7 +538,7 @@ async function main(): Promise<number> {
 
   // Only now: these modules read the environment the stack just set.
   const { documentClient, tableName } = await import('../shared/clients/dynamodb.js');
-  const { dynamoDbClient, orderService } = await import('../shared/composition/orders.js');
+  const { dynamoDbClient, orderLifecycle } = await import('../shared/composition/orders.js');
   const { userRepository } = await import('../shared/composition/users.js');
   const { createCustomers, createOrganizer } = await import('./users.js');
   const probe = new DynamoProbe();
@@ -612,10 +612,10 @@ async function main(): Promise<number> {
   const holdSummary = phaseSummary(holds);
   const check = await oversellCheck(documentClient, tableName, hot, options, holds.counts.held);
 
-  // 1b. The same holds in-process: OrderService.hold (event read + the transaction), no
+  // 1b. The same holds in-process: OrderLifecycle.hold (event read + the transaction), no
   // HTTP, no authorizer. Splits the gap between a hold and a raw update in two.
   console.log(
-    `\n1b. ${options.buyers} holds through OrderService.hold in-process (no HTTP, no authorizer)`,
+    `\n1b. ${options.buyers} holds through OrderLifecycle.hold in-process (no HTTP, no authorizer)`,
   );
   const serviceHot = await (async () => {
     const http = openClient(stack.apiUrl, 1);
@@ -634,7 +634,7 @@ async function main(): Promise<number> {
   const service = await measure(options, 'in-process holds', options.buyers, async (index) => {
     const customer = customers[index] as { id: string; email: string };
     try {
-      await orderService.hold(
+      await orderLifecycle.hold(
         { userId: customer.id, email: customer.email, name: `Buyer ${index}`, roles: ['customer'] },
         serviceHot.eventId,
         { items: [{ ticketTypeId: serviceHot.ticketTypeId, quantity: 1 }] },
@@ -768,7 +768,7 @@ async function main(): Promise<number> {
     ...Object.entries(check.checks).map(([name, ok]) => `     ${ok ? 'ok  ' : 'FAIL'} ${name}`),
     `   ${verdict(check)}`,
     '',
-    '1b. IN-PROCESS holds: OrderService.hold (event read + the 3-item transaction); no HTTP, no authorizer',
+    '1b. IN-PROCESS holds: OrderLifecycle.hold (event read + the 3-item transaction); no HTTP, no authorizer',
     `   answers: held ${service.counts.held} | SoldOut ${service.counts.soldOut} | other ${service.counts.other}` +
       (service.counts.other
         ? ` (${Object.entries(service.otherByKind)

@@ -1,5 +1,5 @@
 import { eventService } from '../shared/composition/events.js';
-import { orderService } from '../shared/composition/orders.js';
+import { eventCancellation } from '../shared/composition/orders.js';
 import { eventIdParamsSchema } from '../shared/domain/event-model.js';
 import { httpHandler } from '../shared/http/handler.js';
 
@@ -7,7 +7,7 @@ export const handler = httpHandler(
   { params: eventIdParamsSchema },
   async ({ principal, params, context }) => ({
     status: 200,
-    body: await orderService.cancelEvent(
+    body: await eventCancellation.cancelEvent(
       principal,
       params.eventId,
       eventService,

@@ -1,4 +1,4 @@
-import { orderService } from '../shared/composition/orders.js';
+import { orderLifecycle } from '../shared/composition/orders.js';
 import { orderIdParamsSchema } from '../shared/domain/order-model.js';
 import { httpHandler } from '../shared/http/handler.js';
 
@@ -6,6 +6,6 @@ export const handler = httpHandler(
   { params: orderIdParamsSchema },
   async ({ principal, params }) => ({
     status: 200,
-    body: await orderService.cancel(principal, params.orderId),
+    body: await orderLifecycle.cancel(principal, params.orderId),
   }),
 );

@@ -1,4 +1,4 @@
-import { orderService } from '../shared/composition/orders.js';
+import { orderLifecycle } from '../shared/composition/orders.js';
 import { logger } from '../shared/observability.js';
 
 /**
@@ -11,5 +11,5 @@ export const handler = async (event: { orderId?: unknown }): Promise<{ expired: 
     logger.error('Expiry event without an orderId', { event });
     return { expired: false };
   }
-  return { expired: await orderService.expire(event.orderId) };
+  return { expired: await orderLifecycle.expire(event.orderId) };
 };

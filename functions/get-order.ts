@@ -1,4 +1,4 @@
-import { orderService } from '../shared/composition/orders.js';
+import { orderQueries } from '../shared/composition/orders.js';
 import { orderIdParamsSchema } from '../shared/domain/order-model.js';
 import { httpHandler } from '../shared/http/handler.js';
 
@@ -6,6 +6,6 @@ export const handler = httpHandler(
   { params: orderIdParamsSchema },
   async ({ principal, params }) => ({
     status: 200,
-    body: await orderService.get(principal, params.orderId),
+    body: await orderQueries.get(principal, params.orderId),
   }),
 );

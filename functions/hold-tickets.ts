@@ -1,5 +1,5 @@
 import { holdIdempotently } from '../shared/composition/idempotent-hold.js';
-import { orderService } from '../shared/composition/orders.js';
+import { orderLifecycle } from '../shared/composition/orders.js';
 import { eventIdParamsSchema } from '../shared/domain/event-model.js';
 import { holdSchema } from '../shared/domain/order-model.js';
 import { httpHandler } from '../shared/http/handler.js';
@@ -19,7 +19,7 @@ export const handler = httpHandler(
             },
             context,
           )
-        : await orderService.hold(principal, params.eventId, body);
+        : await orderLifecycle.hold(principal, params.eventId, body);
     return { status: 201, body: order };
   },
 );

@@ -1,4 +1,4 @@
-import { orderService } from '../shared/composition/orders.js';
+import { orderQueries } from '../shared/composition/orders.js';
 import { myOrdersQuerySchema } from '../shared/domain/order-model.js';
 import { httpHandler } from '../shared/http/handler.js';
 
@@ -6,6 +6,6 @@ export const handler = httpHandler(
   { query: myOrdersQuerySchema },
   async ({ principal, query }) => ({
     status: 200,
-    body: await orderService.listMine(principal, query),
+    body: await orderQueries.listMine(principal, query),
   }),
 );

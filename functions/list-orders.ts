@@ -1,4 +1,4 @@
-import { orderService } from '../shared/composition/orders.js';
+import { orderQueries } from '../shared/composition/orders.js';
 import { listOrdersQuerySchema } from '../shared/domain/order-model.js';
 import { httpHandler } from '../shared/http/handler.js';
 
@@ -6,6 +6,6 @@ export const handler = httpHandler(
   { query: listOrdersQuerySchema },
   async ({ principal, query }) => ({
     status: 200,
-    body: await orderService.listOrders(principal, query),
+    body: await orderQueries.listOrders(principal, query),
   }),
 );

@@ -1,4 +1,4 @@
-import { orderService } from '../shared/composition/orders.js';
+import { orderLifecycle } from '../shared/composition/orders.js';
 import { orderIdParamsSchema, payBodySchema } from '../shared/domain/order-model.js';
 import { httpHandler } from '../shared/http/handler.js';
 
@@ -6,6 +6,6 @@ export const handler = httpHandler(
   { params: orderIdParamsSchema, body: payBodySchema },
   async ({ principal, params, body }) => ({
     status: 200,
-    body: await orderService.pay(principal, params.orderId, body.paymentToken),
+    body: await orderLifecycle.pay(principal, params.orderId, body.paymentToken),
   }),
 );

@@ -1,5 +1,5 @@
 import { eventService } from '../shared/composition/events.js';
-import { orderService } from '../shared/composition/orders.js';
+import { eventCancellation, orderSweep } from '../shared/composition/orders.js';
 import { logger } from '../shared/observability.js';
 
 /**
@@ -10,8 +10,8 @@ import { logger } from '../shared/observability.js';
  */
 export const handler = async () => {
   const [orders, cancellations, events] = await Promise.allSettled([
-    orderService.sweep(),
-    orderService.finishCancellations(),
+    orderSweep.sweep(),
+    eventCancellation.finishCancellations(),
     eventService.unlistStarted(),
   ]);
   if (orders.status === 'rejected') logger.error('Order sweep failed', orders.reason as Error);

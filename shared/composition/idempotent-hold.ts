@@ -10,7 +10,7 @@ import { IdempotencyInProgress, IdempotencyKeyReused } from '../domain/errors.js
 import type { HoldInput, OrderView } from '../domain/order-model.js';
 import type { Principal } from '../domain/principal.js';
 import { ENV, requireEnv } from '../env.js';
-import { dynamoDbClient, orderService } from './orders.js';
+import { dynamoDbClient, orderLifecycle } from './orders.js';
 
 interface HoldRequest {
   /** Keys are scoped to the caller: the same key from two customers is two requests. */
@@ -32,7 +32,7 @@ const config = new IdempotencyConfig({
 // deletes the in-progress record when it rejects a duplicate (powertools issue 5675).
 const holdOnce = makeIdempotent(
   (request: HoldRequest): Promise<OrderView> =>
-    orderService.hold(request.principal, request.request.eventId, request.request.body),
+    orderLifecycle.hold(request.principal, request.request.eventId, request.request.body),
   {
     persistenceStore: new DynamoDBPersistenceLayer({
       tableName: requireEnv(ENV.idempotencyTableName),

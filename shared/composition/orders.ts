@@ -12,8 +12,11 @@ import { LocalExpiryScheduler } from '../adapters/local-expiry-scheduler.js';
 import { TestPaymentGateway } from '../adapters/test-payment-gateway.js';
 import { documentClient, tableName } from '../clients/dynamodb.js';
 import { systemClock } from '../domain/clock.js';
-import type { ExpiryScheduler } from '../domain/order-ports.js';
-import { OrderService } from '../domain/orders.js';
+import { EventCancellation } from '../domain/event-cancellation.js';
+import { OrderLifecycle } from '../domain/order-lifecycle.js';
+import type { ExpiryScheduler, OrderDeps } from '../domain/order-ports.js';
+import { OrderQueries } from '../domain/order-queries.js';
+import { OrderSweep } from '../domain/order-sweep.js';
 import { ENV, requireEnv } from '../env.js';
 import { logger } from '../observability.js';
 
@@ -62,8 +65,8 @@ export const outboxRelay = new DynamoOutboxRelay(
   onRecoverableError,
 );
 
-/** Built once per container; every order handler and job shares it. */
-export const orderService = new OrderService({
+/** Built once per container; every order handler and job shares them. */
+const deps: OrderDeps = {
   orders: new DynamoOrderRepository(documentClient, tableName),
   events: new DynamoEventRepository(documentClient, tableName),
   customers: new DynamoUserRepository(documentClient, tableName),
@@ -73,7 +76,11 @@ export const orderService = new OrderService({
   clock: systemClock,
   newId: ulid,
   onRecoverableError,
-});
+};
+export const orderLifecycle = new OrderLifecycle(deps);
+export const orderQueries = new OrderQueries(deps);
+export const orderSweep = new OrderSweep(deps, orderLifecycle);
+export const eventCancellation = new EventCancellation(deps, orderLifecycle);
 
 /** The raw client, for libraries that take one (Powertools idempotency). */
 export const dynamoDbClient = new DynamoDBClient({});

@@ -61,7 +61,7 @@ export interface NearbyListing {
 
 /**
  * A cancelled event some of whose orders may still hold tickets: marked by the write that
- * cancels it, until its cancellation is finished (see `OrderService.cancelEvent`).
+ * cancels it, until its cancellation is finished (see `EventCancellation.cancelEvent`).
  */
 export interface PendingCancellation {
   eventId: string;

@@ -96,6 +96,10 @@ export interface Order {
   refundEmail?: EmailKind;
 }
 
+/** A money step under way: its own caller or the sweep moves it on, nobody else. */
+export const isInFlight = (order: Pick<Order, 'status'>): boolean =>
+  order.status === 'PAYING' || order.status === 'REFUNDING';
+
 export const ticketCount = (order: Pick<Order, 'items'>): number =>
   order.items.reduce((sum, item) => sum + item.quantity, 0);
 

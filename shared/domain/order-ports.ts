@@ -1,6 +1,28 @@
 import type { EmailKind } from '../db/table.js';
-import type { Page } from './events.js';
+import type { Clock } from './clock.js';
+import type { EventRepository, Page } from './events.js';
+import type { UserRepository } from './identity.js';
 import type { Order, OrderStatus } from './order-model.js';
+
+/** What the order units (lifecycle, queries, sweep, event cancellation) are built from. */
+export interface OrderDeps {
+  orders: OrderRepository;
+  events: EventRepository;
+  /** Finds the customer behind an email, for listing their orders across events. */
+  customers: Pick<UserRepository, 'getByEmail'>;
+  scheduler: ExpiryScheduler;
+  payments: PaymentGateway;
+  outbox: OutboxRelay;
+  clock: Clock;
+  newId: () => string;
+  /** Failures after a commit that the sweep repairs: logged, never thrown at the client. */
+  onRecoverableError: (message: string, error: unknown) => void;
+  /**
+   * Real time (ms) an event cancellation's request keeps starting on the event's orders
+   * before it answers and leaves the rest to the sweep; `CANCEL_EVENT_BUDGET_MS` if unset.
+   */
+  cancelEventBudgetMs?: number;
+}
 
 /** `contended`: it kept losing to concurrent transactions on the event's hot item. */
 export type HoldOutcome = 'held' | 'sold-out' | 'not-on-sale' | 'limit-exceeded' | 'contended';

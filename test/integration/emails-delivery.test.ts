@@ -32,7 +32,7 @@ interface StoredEmail {
 
 let ses: RunningSes;
 let emailService: EmailService;
-let orderService: typeof import('../../shared/composition/orders.js').orderService;
+let orderLifecycle: typeof import('../../shared/composition/orders.js').orderLifecycle;
 let eventService: typeof import('../../shared/composition/events.js').eventService;
 let handler: typeof import('../../functions/send-email.js').handler;
 
@@ -42,7 +42,7 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL_SES = ses.endpoint;
   expect(ses.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   ({ emailService } = await import('../../shared/composition/emails.js'));
-  ({ orderService } = await import('../../shared/composition/orders.js'));
+  ({ orderLifecycle } = await import('../../shared/composition/orders.js'));
   ({ eventService } = await import('../../shared/composition/events.js'));
   ({ handler } = await import('../../functions/send-email.js'));
 });
@@ -67,7 +67,7 @@ async function createOrder(
     name: options.customerName ?? 'Ada',
   };
   const ticketTypeId = event.ticketTypes[0]?.id ?? '';
-  const order = await orderService.hold(customer, event.id, {
+  const order = await orderLifecycle.hold(customer, event.id, {
     items: [{ ticketTypeId, quantity: 2 }],
   });
   return { id: order.id, email: customer.email ?? '', eventName };
@@ -378,7 +378,7 @@ describe('end to end through the local async runtime', () => {
         ...principals.customer(stored?.customer.userId ?? ''),
         email: order.email,
       };
-      await orderService.pay(owner, order.id, 'tok_visa');
+      await orderLifecycle.pay(owner, order.id, 'tok_visa');
       const emails = await waitFor(
         () => emailsFor(order.id),
         (found) => found.length > 0,

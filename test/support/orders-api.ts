@@ -1,7 +1,7 @@
 /**
  * Integration helpers for the orders tests: holds through the real handler, strongly
  * consistent reads of order items, controlled rewrites of an order's expiry, bounded
- * concurrency, and an OrderService wired to the real DynamoDB adapters with a clock,
+ * concurrency, and the order units wired to the real DynamoDB adapters with a clock,
  * payment gateway, scheduler and email queue the test controls and observes. Only for
  * the integration project (needs DynamoDB Local and its env).
  */
@@ -23,11 +23,11 @@ import type {
   OrderRepository,
   PaymentGateway,
 } from '../../shared/domain/order-ports.js';
-import { OrderService } from '../../shared/domain/orders.js';
 import type { Principal, Role } from '../../shared/domain/principal.js';
 import { readInventory, type StoredTicketType } from './events-api.js';
 import { type AuthenticatedContext, customerContext } from './events-fixtures.js';
 import { invoke, type TestResponse } from './invoke.js';
+import { type OrderUnits, orderUnits } from './order-units.js';
 
 export { documentClient, tableName };
 
@@ -280,7 +280,7 @@ export class RecordingEmailQueue implements EmailQueue {
 }
 
 export interface OrderHarness {
-  service: OrderService;
+  service: OrderUnits;
   clock: ManualClock;
   /** The real repository the service's (possibly wrapped) one delegates to. */
   repository: DynamoOrderRepository;
@@ -292,7 +292,7 @@ export interface OrderHarness {
 }
 
 /**
- * An OrderService on the real DynamoDB adapters, with a hand-moved clock and recording
+ * The order units on the real DynamoDB adapters, with a hand-moved clock and recording
  * fakes for the payment gateway, the expiry scheduler and the email queue. `wrap` may
  * put a fault-injecting or observing repository in front of the real one.
  */
@@ -315,7 +315,7 @@ export function orderHarness(
   const onRecoverableError = (message: string, error: unknown) => {
     recoverable.push({ message, error });
   };
-  const service = new OrderService({
+  const service = orderUnits({
     orders: options.wrap ? options.wrap(repository) : repository,
     events,
     customers: new DynamoUserRepository(documentClient, tableName),

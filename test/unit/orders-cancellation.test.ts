@@ -4,8 +4,8 @@ import type { EventState } from '../../shared/domain/event-model.js';
 import type { EventRepository, PendingCancellation } from '../../shared/domain/events.js';
 import type { Order } from '../../shared/domain/order-model.js';
 import type { OrderListQuery, OrderRepository } from '../../shared/domain/order-ports.js';
-import { OrderService } from '../../shared/domain/orders.js';
 import { eventState, principals } from '../support/events-fixtures.js';
+import { orderUnits } from '../support/order-units.js';
 import { domainOrder } from '../support/orders-fixtures.js';
 
 const NOW = '2030-01-01T12:00:00.000Z';
@@ -15,7 +15,7 @@ const GRACE_MS = 60_000;
 const LIVE = new Set(['HELD', 'PAYING', 'CONFIRMED', 'REFUNDING']);
 
 /**
- * An OrderService over in-memory fakes of cancelled events and their orders, newest
+ * The order units over in-memory fakes of cancelled events and their orders, newest
  * first. The queue of pending cancellations works as the due index does (longest waiting
  * first, ties by id); the listing reads `pageSize` orders a page, whatever their status,
  * and returns the live ones, as a filtered Query does, with cursors `at:<index>`; it
@@ -119,7 +119,7 @@ function world(options: {
     refund: async (order: Order) => setStatus(order, 'REFUNDED'),
     cancelHeld: async (order: Order) => setStatus(order, 'CANCELLED'),
   } as unknown as OrderRepository;
-  const service = new OrderService({
+  const service = orderUnits({
     orders,
     events,
     customers: { getByEmail: async () => null },
@@ -153,7 +153,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe('OrderService.finishCancellations (the sweep)', () => {
+describe('EventCancellation.finishCancellations (the sweep)', () => {
   it('reports an event that fails, still finishes the ones behind it, and requeues it', async () => {
     const { service, reported, refunded, ended, pendingQueries, queue } = world({
       pending: ['a', 'b', 'c'],
@@ -366,7 +366,7 @@ describe('OrderService.finishCancellations (the sweep)', () => {
   });
 });
 
-describe('OrderService.cancelEvent', () => {
+describe('EventCancellation.cancelEvent', () => {
   it('answers with the cancelled event when releasing its orders fails, and reports it', async () => {
     const { service, reported } = world({ pending: [], orders: {}, listingFails: true });
     const cancelled = { id: 'b', status: 'CANCELLED' } as never;
