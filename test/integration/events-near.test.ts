@@ -12,6 +12,7 @@ import type { AuthorizerContext } from '../../shared/http/principal.js';
 import {
   createEvent,
   createPublishedEvent,
+  createStartedEvent,
   documentClient,
   expectProblem,
   tableName,
@@ -298,8 +299,9 @@ describe('GET /v1/events?near=', () => {
       name: `${token} late`,
       startsAt: '2032-01-01T10:00:00.000Z',
     });
-    const past = await publishedAt(organizer, place, {
+    const past = await createStartedEvent(organizer, {
       name: `${token} past`,
+      venue: { name: 'Venue', ...place },
       startsAt: '2020-01-01T10:00:00.000Z',
     });
     const draft = await createEvent(organizer, {
@@ -583,7 +585,8 @@ describe('GET /v1/users/{userId}/relevant-events', () => {
     const halfKm = await publishedAt(organizer, at(64.1511, -21.9426));
     const thirtyKm = await publishedAt(organizer, at(64.4166, -21.9426));
     const seventyKm = await publishedAt(organizer, at(64.7766, -21.9426));
-    const past = await publishedAt(organizer, at(64.1466, -21.95), {
+    const past = await createStartedEvent(organizer, {
+      venue: { name: 'Venue', ...at(64.1466, -21.95) },
       startsAt: '2020-01-01T20:00:00.000Z',
     });
     const draft = await createEvent(organizer, { venue: { name: 'Venue', ...home } });
