@@ -110,6 +110,32 @@ describe('POST /v1/events', () => {
     expect(drafts.status).toBe(200);
     expect(drafts.body).toEqual({ items: [], nextCursor: null });
   });
+
+  it('refuses a startsAt in the past, even in year 0000, at body.startsAt, and writes nothing', async () => {
+    // Prepare
+    const organizer = organizerContext();
+    const aMinuteAgo = new Date(Date.now() - 60_000).toISOString();
+
+    // Act
+    const responses = [];
+    for (const startsAt of [aMinuteAgo, '0000-01-01T00:00:00Z']) {
+      responses.push(
+        await invoke('POST', '/v1/events', { as: organizer, body: eventBody({ startsAt }) }),
+      );
+    }
+
+    // Assess
+    for (const response of responses) {
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(response.body.errors).toEqual([
+        { path: 'body.startsAt', message: 'must be in the future' },
+      ]);
+    }
+    const drafts = await invoke('GET', `/v1/events?status=DRAFT&organizerId=${organizer.userId}`, {
+      as: organizer,
+    });
+    expect(drafts.body).toEqual({ items: [], nextCursor: null });
+  });
 });
 
 describe('GET /v1/events/{eventId}', () => {

@@ -70,6 +70,19 @@ export function expectProblem(response: TestResponse, status: number, code: stri
   expect(response.body).toMatchObject({ status, code, title: expect.any(String) });
 }
 
+/** The event's META and INVENTORY items as stored, read strongly consistently. */
+export async function readEventItems(eventId: string): Promise<Record<string, unknown>[]> {
+  return Promise.all(
+    [eventKeys.meta(eventId), eventKeys.inventory(eventId)].map(async (Key) => {
+      const { Item } = await documentClient.send(
+        new GetCommand({ TableName: tableName, Key, ConsistentRead: true }),
+      );
+      if (!Item) throw new Error(`no ${Key.sk} item for ${eventId}`);
+      return Item;
+    }),
+  );
+}
+
 export interface StoredTicketType {
   capacity: number;
   available: number;
