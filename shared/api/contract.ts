@@ -203,7 +203,9 @@ export const contract: Record<RouteId, RouteContract> = {
   CreateEvent: route({
     tag: 'Events',
     summary: 'Create an event, as a draft',
-    description: 'Ticket type names are unique within the event; `endsAt` is after `startsAt`.',
+    description:
+      '`startsAt` is in the future; `endsAt` is after `startsAt`. Ticket type names are ' +
+      'unique within the event.',
     request: { body: createEventSchema },
     example: {
       body: {
@@ -274,7 +276,8 @@ export const contract: Record<RouteId, RouteContract> = {
     description:
       'Absent fields stay; `null` clears an optional field; `venue` fields merge. A ticket ' +
       'type with `id` changes that type, one without is added; none is ever removed. A ' +
-      'capacity cannot go below what is held and sold.',
+      'capacity cannot go below what is held and sold. A new `startsAt` must be in the ' +
+      'future; an event that has started can still change otherwise.',
     request: { params: eventIdParamsSchema, body: updateEventSchema },
     example: {
       params: { eventId: EVENT_ID },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { metresToKm, nearSchema, radiusKmSchema } from './geo.js';
+import { multilinePlainText, plainText } from './plain-text.js';
 
 export const EVENT_STATUSES = ['DRAFT', 'PUBLISHED', 'CANCELLED'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -20,20 +21,18 @@ export const isoDateTime = z.iso
   // An offset can push a year-9999 time past 9999, whose expanded form would break sorting.
   .refine((value) => /^\d{4}-/.test(value), { message: 'must be within the years 0000–9999 UTC' });
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-
 export const venueSchema = z.strictObject({
-  name: text(200),
-  address: text(300).optional(),
-  city: text(100).optional(),
-  country: text(100).optional(),
+  name: plainText(200),
+  address: plainText(300).optional(),
+  city: plainText(100).optional(),
+  country: plainText(100).optional(),
   latitude: z.number().min(-90).max(90),
   longitude: z.number().min(-180).max(180),
 });
 export type Venue = z.infer<typeof venueSchema>;
 
 export const newTicketTypeSchema = z.strictObject({
-  name: text(100),
+  name: plainText(100),
   priceCents: z.int().min(0).max(LIMITS.priceCents),
   capacity: z.int().min(1).max(LIMITS.capacityPerTicketType),
 });
@@ -47,8 +46,8 @@ const maxTicketsPerOrder = z
 const holdSeconds = z.int().min(LIMITS.holdSeconds.min).max(LIMITS.holdSeconds.max);
 
 export const createEventSchema = z.strictObject({
-  name: text(200),
-  description: z.string().max(5000).optional(),
+  name: plainText(200),
+  description: multilinePlainText(5000).optional(),
   venue: venueSchema,
   startsAt: isoDateTime,
   endsAt: isoDateTime.optional(),
@@ -61,7 +60,7 @@ export type CreateEventInput = z.infer<typeof createEventSchema>;
 
 const ticketTypeChangeSchema = z.strictObject({
   id: z.string().min(1),
-  name: text(100).optional(),
+  name: plainText(100).optional(),
   priceCents: z.int().min(0).max(LIMITS.priceCents).optional(),
   capacity: z.int().min(1).max(LIMITS.capacityPerTicketType).optional(),
 });
@@ -73,8 +72,8 @@ const ticketTypeChangeSchema = z.strictObject({
  */
 export const updateEventSchema = z
   .strictObject({
-    name: text(200).optional(),
-    description: z.string().max(5000).nullable().optional(),
+    name: plainText(200).optional(),
+    description: multilinePlainText(5000).nullable().optional(),
     venue: venueSchema.partial().strict().optional(),
     startsAt: isoDateTime.optional(),
     endsAt: isoDateTime.nullable().optional(),
@@ -94,7 +93,7 @@ export const listEventsQuerySchema = z
   .strictObject({
     from: isoDateTime.optional(),
     to: isoDateTime.optional(),
-    q: z.string().trim().min(1).max(100).optional(),
+    q: plainText(100).optional(),
     status: z.enum(EVENT_STATUSES).optional(),
     organizerId: z.string().min(1).max(100).optional(),
     limit: z.coerce.number().int().min(1).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default),

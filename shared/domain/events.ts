@@ -147,9 +147,10 @@ export class EventService {
     if (!isAdmin(principal) && !hasRole(principal, 'organizer')) {
       throw new Forbidden('Only organizers and admins may create events');
     }
+    const now = this.clock.now().toISOString();
+    assertStartsAfter(input.startsAt, now);
     assertEndsAfterStart(input.startsAt, input.endsAt);
     assertUniqueTicketTypeNames(input.ticketTypes);
-    const now = this.clock.now().toISOString();
     const event: EventState = {
       id: this.newId(),
       organizerId,
@@ -210,7 +211,9 @@ export class EventService {
   }
 
   update(principal: Principal, eventId: string, input: UpdateEventInput): Promise<EventView> {
-    return this.change(principal, eventId, (event) => applyUpdate(event, input, this.newId));
+    return this.change(principal, eventId, (event) =>
+      applyUpdate(event, input, this.newId, this.clock.now().toISOString()),
+    );
   }
 
   publish(principal: Principal, eventId: string): Promise<EventView> {
@@ -366,11 +369,16 @@ function newTicketType(
   };
 }
 
-/** Pure: the event as it would be after a PATCH, or the 4xx that forbids it. */
+/**
+ * Pure: the event as it would be after a PATCH at `now`, or the 4xx that forbids it. A
+ * new start must lie after `now`; an event that has started keeps its start and may still
+ * change otherwise, so its own `startsAt` sent back is no change.
+ */
 export function applyUpdate(
   event: EventState,
   input: UpdateEventInput,
   newId: () => string,
+  now: string,
 ): EventState {
   if (event.status === 'CANCELLED') {
     throw new EventStateConflict('A cancelled event cannot be changed');
@@ -381,6 +389,9 @@ export function applyUpdate(
     event.status !== 'DRAFT'
   ) {
     throw new EventStateConflict('The currency can change only while the event is a draft');
+  }
+  if (input.startsAt !== undefined && input.startsAt !== event.startsAt) {
+    assertStartsAfter(input.startsAt, now);
   }
   const ticketTypes = event.ticketTypes.map((ticketType) => ({ ...ticketType }));
   for (const change of input.ticketTypes ?? []) {
@@ -430,6 +441,16 @@ export function applyUpdate(
   else if (endsAt !== undefined) next.endsAt = endsAt;
   assertEndsAfterStart(next.startsAt, next.endsAt);
   return next;
+}
+
+/** Nobody can buy tickets for the past, and a past start would mislead every listing. */
+function assertStartsAfter(startsAt: string, now: string): void {
+  // Both are normalised UTC timestamps (`isoDateTime`), so text order is time order.
+  if (startsAt <= now) {
+    throw new ValidationFailed('The event must start in the future', [
+      { path: 'body.startsAt', message: 'must be in the future' },
+    ]);
+  }
 }
 
 function assertEndsAfterStart(startsAt: string, endsAt: string | undefined): void {

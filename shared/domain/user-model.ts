@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './event-model.js';
+import { plainText } from './plain-text.js';
 import { ROLES, type Role } from './principal.js';
 
 const email = z
@@ -13,7 +14,7 @@ const password = z.string().min(8).max(128);
 export const registerSchema = z.strictObject({
   email,
   password,
-  name: z.string().trim().min(1).max(100),
+  name: plainText(100),
 });
 export type RegisterInput = z.infer<typeof registerSchema>;
 
@@ -31,7 +32,7 @@ export type Location = z.infer<typeof locationSchema>;
 
 export const updateMeSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).optional(),
+    name: plainText(100).optional(),
     location: locationSchema.nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'at least one field is required' });

@@ -110,6 +110,77 @@ describe('POST /v1/events', () => {
     expect(drafts.status).toBe(200);
     expect(drafts.body).toEqual({ items: [], nextCursor: null });
   });
+
+  it('refuses a startsAt in the past, even in year 0000, at body.startsAt, and writes nothing', async () => {
+    // Prepare
+    const organizer = organizerContext();
+    const aMinuteAgo = new Date(Date.now() - 60_000).toISOString();
+
+    // Act
+    const responses = [];
+    for (const startsAt of [aMinuteAgo, '0000-01-01T00:00:00Z']) {
+      responses.push(
+        await invoke('POST', '/v1/events', { as: organizer, body: eventBody({ startsAt }) }),
+      );
+    }
+
+    // Assess
+    for (const response of responses) {
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(response.body.errors).toEqual([
+        { path: 'body.startsAt', message: 'must be in the future' },
+      ]);
+    }
+    const drafts = await invoke('GET', `/v1/events?status=DRAFT&organizerId=${organizer.userId}`, {
+      as: organizer,
+    });
+    expect(drafts.body).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('refuses control and bidirectional formatting characters in free text, and writes nothing', async () => {
+    // Prepare
+    const organizer = organizerContext();
+    const bodies: [string, Record<string, unknown>][] = [
+      ['body.name', eventBody({ name: 'Invoice \u202Efdp.exe' })],
+      [
+        'body.venue.city',
+        eventBody({
+          venue: { name: 'Hall', city: 'Ber\u0000lin', latitude: 52.5, longitude: 13.4 },
+        }),
+      ],
+      ['body.description', eventBody({ description: 'Doors at 7\u2066pm' })],
+      [
+        'body.ticketTypes.0.name',
+        eventBody({ ticketTypes: [{ name: 'G\u200BA', priceCents: 1, capacity: 1 }] }),
+      ],
+    ];
+
+    // Act
+    const refusals = [];
+    for (const [path, body] of bodies) {
+      refusals.push({
+        path,
+        response: await invoke('POST', '/v1/events', { as: organizer, body }),
+      });
+    }
+
+    // Assess
+    for (const { path, response } of refusals) {
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(response.body.errors).toEqual([
+        {
+          path,
+          message: expect.stringContaining(
+            'must not contain control, bidirectional or invisible formatting characters',
+          ),
+        },
+      ]);
+    }
+    const drafts = await invoke('GET', `/v1/events?status=DRAFT&organizerId=${organizer.userId}`, {
+      as: organizer,
+    });
+    expect(drafts.body).toEqual({ items: [], nextCursor: null });
+  });
 });
 
 describe('GET /v1/events/{eventId}', () => {

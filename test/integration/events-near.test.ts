@@ -12,6 +12,7 @@ import type { AuthorizerContext } from '../../shared/http/principal.js';
 import {
   createEvent,
   createPublishedEvent,
+  createStartedEvent,
   documentClient,
   expectProblem,
   tableName,
@@ -298,8 +299,9 @@ describe('GET /v1/events?near=', () => {
       name: `${token} late`,
       startsAt: '2032-01-01T10:00:00.000Z',
     });
-    const past = await publishedAt(organizer, place, {
+    const past = await createStartedEvent(organizer, {
       name: `${token} past`,
+      venue: { name: 'Venue', ...place },
       startsAt: '2020-01-01T10:00:00.000Z',
     });
     const draft = await createEvent(organizer, {
@@ -402,7 +404,7 @@ describe('GET /v1/events?near=', () => {
     expect(await nearbyKeysOf(draft.id)).toEqual({});
   });
 
-  it('moves an event in the index when its startsAt changes, and drops it for one in the past', async () => {
+  it('moves an event in the index when its startsAt changes, and keeps it there when a start in the past is refused', async () => {
     // Prepare
     const organizer = organizerContext();
     const token = uniqueToken('when');
@@ -424,16 +426,19 @@ describe('GET /v1/events?near=', () => {
     });
     const afterBackdate = await invoke('GET', search);
     const backdatedKeys = await nearbyKeysOf(event.id);
-    await invoke('PATCH', `/v1/events/${event.id}`, { as: organizer, body: { startsAt: FUTURE } });
+    const movedBack = await invoke('PATCH', `/v1/events/${event.id}`, {
+      as: organizer,
+      body: { startsAt: FUTURE },
+    });
 
     // Assess
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(afterMove.body.items).toEqual([{ ...moved.body, distanceKm: 0 }]);
     expect(movedKeys).toEqual(expectedNearbyKeys(event.id, place, later));
-    expect(backdated.status, JSON.stringify(backdated.body)).toBe(200);
-    expect(afterBackdate.body.items).toEqual([]);
-    expect(backdatedKeys).toEqual({});
-    // Back in the future, back in the index.
+    expectProblem(backdated, 400, 'VALIDATION_FAILED');
+    expect(afterBackdate.body.items).toEqual(afterMove.body.items);
+    expect(backdatedKeys).toEqual(movedKeys);
+    expect(movedBack.status, JSON.stringify(movedBack.body)).toBe(200);
     expect(await nearbyKeysOf(event.id)).toEqual(expectedNearbyKeys(event.id, place, FUTURE));
     expect(ids((await invoke('GET', search)).body.items)).toEqual([event.id]);
   });
@@ -583,7 +588,8 @@ describe('GET /v1/users/{userId}/relevant-events', () => {
     const halfKm = await publishedAt(organizer, at(64.1511, -21.9426));
     const thirtyKm = await publishedAt(organizer, at(64.4166, -21.9426));
     const seventyKm = await publishedAt(organizer, at(64.7766, -21.9426));
-    const past = await publishedAt(organizer, at(64.1466, -21.95), {
+    const past = await createStartedEvent(organizer, {
+      venue: { name: 'Venue', ...at(64.1466, -21.95) },
       startsAt: '2020-01-01T20:00:00.000Z',
     });
     const draft = await createEvent(organizer, { venue: { name: 'Venue', ...home } });
@@ -737,6 +743,34 @@ describe('the sweep: events leave the nearby index when they start', () => {
     clock.set('2002-02-01T03:00:00.000Z');
     expect(await service.unlistStarted(2)).toEqual({ unlisted: 1 });
     expect(await nearbyKeysOf(later ?? '')).toEqual({});
+  });
+
+  it('takes an event that has started out on its next write, before any sweep', async () => {
+    // Prepare: published an hour before its start; the PATCH comes through the handler,
+    // on the real clock, long after it
+    const { service } = world('2001-07-01T00:00:00.000Z');
+    const organizer = organizerContext();
+    const place = at(-62.5, -122.5);
+    const startsAt = '2001-07-01T01:00:00.000Z';
+    const started = await published(
+      service,
+      principals.organizer(organizer.userId),
+      uniqueToken('started'),
+      place,
+      startsAt,
+    );
+    const keysBefore = await nearbyKeysOf(started.id);
+
+    // Act
+    const renamed = await invoke('PATCH', `/v1/events/${started.id}`, {
+      as: organizer,
+      body: { name: 'Renamed after its start' },
+    });
+
+    // Assess
+    expect(keysBefore).toEqual(expectedNearbyKeys(started.id, place, startsAt));
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect(await nearbyKeysOf(started.id)).toEqual({});
   });
 
   it('leaves an event whose startsAt moved into the future after the sweep read it (control)', async () => {

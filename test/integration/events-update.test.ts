@@ -7,9 +7,11 @@ import { applyUpdate } from '../../shared/domain/events.js';
 import {
   createEvent,
   createPublishedEvent,
+  createStartedEvent,
   documentClient,
   expectProblem,
   invariantHolds,
+  readEventItems,
   readTicketType,
   type StoredTicketType,
   simulateHold,
@@ -115,6 +117,57 @@ describe('PATCH /v1/events/{eventId}', () => {
 
     const read = await invoke('GET', `/v1/events/${event.id}`, { as: organizer });
     expect(read.body).toEqual(event);
+  });
+
+  it('refuses moving startsAt to now or into the past, on a draft or a published event, and writes nothing', async () => {
+    // Prepare
+    const organizer = organizerContext();
+    const events = [await createEvent(organizer), await createPublishedEvent(organizer)];
+    const storedBefore = await Promise.all(events.map(({ id }) => readEventItems(id)));
+
+    // Act
+    const responses = [];
+    for (const { id } of events) {
+      for (const startsAt of [
+        new Date().toISOString(),
+        '2020-01-01T19:30:00Z',
+        '0000-01-01T00:00:00Z',
+      ]) {
+        responses.push(
+          await invoke('PATCH', `/v1/events/${id}`, { as: organizer, body: { startsAt } }),
+        );
+      }
+    }
+
+    // Assess
+    for (const response of responses) {
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(response.body.errors).toEqual([
+        { path: 'body.startsAt', message: 'must be in the future' },
+      ]);
+    }
+    expect(await Promise.all(events.map(({ id }) => readEventItems(id)))).toEqual(storedBefore);
+  });
+
+  it('lets an event that has started be changed otherwise, its unchanged startsAt sent back included', async () => {
+    const organizer = organizerContext();
+    const started = await createStartedEvent(organizer, {
+      startsAt: '2020-01-01T19:30:00.000Z',
+      endsAt: '2020-01-01T23:00:00.000Z',
+    });
+
+    const response = await invoke('PATCH', `/v1/events/${started.id}`, {
+      as: organizer,
+      // The same instant in another offset is the same start.
+      body: { name: 'Renamed afterwards', startsAt: '2020-01-01T20:30:00+01:00' },
+    });
+
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body).toMatchObject({
+      name: 'Renamed afterwards',
+      startsAt: '2020-01-01T19:30:00.000Z',
+      status: 'PUBLISHED',
+    });
   });
 
   it('allows a currency change on a draft but not once published', async () => {
@@ -325,6 +378,7 @@ describe('capacity cut vs concurrent holds', () => {
         before,
         { ticketTypes: [{ id: ticketTypeId, capacity: newCapacity }] },
         () => 'unused',
+        new Date().toISOString(),
       );
       const after: EventState = { ...decided, version: before.version + 1 };
 

@@ -3,6 +3,7 @@ import { localBus } from '../../shared/adapters/local-bus.js';
 import {
   createEvent,
   createPublishedEvent,
+  createStartedEvent,
   expectProblem,
   readInventory,
   readTicketType,
@@ -299,10 +300,11 @@ describe('POST /v1/events/{eventId}/orders — requests refused with the stock u
   });
 
   it('409 EVENT_NOT_ON_SALE for an event that has started', async () => {
-    const { event, ga } = await onSale({
+    const event = await createStartedEvent(organizerContext(), {
       startsAt: '2020-01-01T19:00:00.000Z',
       endsAt: '2020-01-01T23:00:00.000Z',
     });
+    const ga = event.ticketTypes[0].id;
     const before = await readInventory(event.id);
 
     const response = await hold(customerContext(), event.id, [{ ticketTypeId: ga, quantity: 1 }]);

@@ -8,11 +8,15 @@ import {
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
 import { expect } from 'vitest';
+import { DynamoEventRepository } from '../../shared/adapters/dynamo-event-repository.js';
 import { documentClient, tableName } from '../../shared/clients/dynamodb.js';
 import { eventKeys } from '../../shared/db/table.js';
+import { createEventSchema } from '../../shared/domain/event-model.js';
+import { EventService } from '../../shared/domain/events.js';
 import type { AuthorizerContext } from '../../shared/http/principal.js';
-import { eventBody } from './events-fixtures.js';
+import { type AuthenticatedContext, eventBody, principals } from './events-fixtures.js';
 import { invoke, type TestResponse } from './invoke.js';
 
 export { documentClient, tableName };
@@ -36,10 +40,47 @@ export async function createPublishedEvent(
   return published.body;
 }
 
+/**
+ * A published event whose `startsAt` has passed, made the one way the API still allows:
+ * the draft was created before its start (here through the domain, on a clock an hour
+ * before it) and is published through the handler after it.
+ */
+export async function createStartedEvent(
+  organizer: AuthenticatedContext,
+  overrides: Record<string, unknown> & { startsAt: string },
+): Promise<any> {
+  const anHourBefore = new Date(Date.parse(overrides.startsAt) - 3_600_000);
+  const service = new EventService(
+    new DynamoEventRepository(documentClient, tableName),
+    { now: () => anHourBefore },
+    ulid,
+  );
+  const draft = await service.create(
+    principals.organizer(organizer.userId),
+    createEventSchema.parse(eventBody(overrides)),
+  );
+  const published = await invoke('POST', `/v1/events/${draft.id}/publish`, { as: organizer });
+  expect(published.status, JSON.stringify(published.body)).toBe(200);
+  return published.body;
+}
+
 export function expectProblem(response: TestResponse, status: number, code: string): void {
   expect(response.status, JSON.stringify(response.body)).toBe(status);
   expect(response.headers['content-type']).toBe('application/problem+json');
   expect(response.body).toMatchObject({ status, code, title: expect.any(String) });
+}
+
+/** The event's META and INVENTORY items as stored, read strongly consistently. */
+export async function readEventItems(eventId: string): Promise<Record<string, unknown>[]> {
+  return Promise.all(
+    [eventKeys.meta(eventId), eventKeys.inventory(eventId)].map(async (Key) => {
+      const { Item } = await documentClient.send(
+        new GetCommand({ TableName: tableName, Key, ConsistentRead: true }),
+      );
+      if (!Item) throw new Error(`no ${Key.sk} item for ${eventId}`);
+      return Item;
+    }),
+  );
 }
 
 export interface StoredTicketType {

@@ -8,6 +8,9 @@ import { LIMITS } from '../../shared/domain/event-model.js';
 import { applyUpdate } from '../../shared/domain/events.js';
 import { eventState, sequentialIds, ticketTypeState } from '../support/events-fixtures.js';
 
+/** Before every start in the fixtures. */
+const NOW = '2030-01-01T12:00:00.000Z';
+
 function thrownBy(act: () => unknown): unknown {
   try {
     act();
@@ -25,8 +28,18 @@ describe('applyUpdate', () => {
     });
 
     // Act
-    const grown = applyUpdate(event, { ticketTypes: [{ id: 'tt-ga', capacity: 150 }] }, () => 'x');
-    const shrunk = applyUpdate(event, { ticketTypes: [{ id: 'tt-ga', capacity: 30 }] }, () => 'x');
+    const grown = applyUpdate(
+      event,
+      { ticketTypes: [{ id: 'tt-ga', capacity: 150 }] },
+      () => 'x',
+      NOW,
+    );
+    const shrunk = applyUpdate(
+      event,
+      { ticketTypes: [{ id: 'tt-ga', capacity: 30 }] },
+      () => 'x',
+      NOW,
+    );
 
     // Assess
     expect(grown.ticketTypes[0]).toMatchObject({
@@ -43,7 +56,12 @@ describe('applyUpdate', () => {
       ticketTypes: [ticketTypeState({ capacity: 100, available: 80, held: 7, sold: 13 })],
     });
 
-    const next = applyUpdate(event, { ticketTypes: [{ id: 'tt-ga', capacity: 20 }] }, () => 'x');
+    const next = applyUpdate(
+      event,
+      { ticketTypes: [{ id: 'tt-ga', capacity: 20 }] },
+      () => 'x',
+      NOW,
+    );
 
     expect(next.ticketTypes[0]).toMatchObject({ capacity: 20, available: 0 });
   });
@@ -54,7 +72,7 @@ describe('applyUpdate', () => {
     });
 
     const act = () =>
-      applyUpdate(event, { ticketTypes: [{ id: 'tt-ga', capacity: 19 }] }, () => 'x');
+      applyUpdate(event, { ticketTypes: [{ id: 'tt-ga', capacity: 19 }] }, () => 'x', NOW);
 
     expect(act).toThrow(CapacityBelowSold);
   });
@@ -67,6 +85,7 @@ describe('applyUpdate', () => {
       event,
       { name: 'Renamed', ticketTypes: [{ id: 'tt-ga', capacity: 50 }] },
       () => 'x',
+      NOW,
     );
 
     expect(event).toEqual(snapshot);
@@ -75,21 +94,25 @@ describe('applyUpdate', () => {
   it('refuses any change to a cancelled event with EventStateConflict', () => {
     const event = eventState({ status: 'CANCELLED' });
 
-    expect(() => applyUpdate(event, { name: 'Renamed' }, () => 'x')).toThrow(EventStateConflict);
+    expect(() => applyUpdate(event, { name: 'Renamed' }, () => 'x', NOW)).toThrow(
+      EventStateConflict,
+    );
   });
 
   it('refuses a currency change once the event is published', () => {
     const event = eventState({ status: 'PUBLISHED', currency: 'USD' });
 
-    expect(() => applyUpdate(event, { currency: 'EUR' }, () => 'x')).toThrow(EventStateConflict);
+    expect(() => applyUpdate(event, { currency: 'EUR' }, () => 'x', NOW)).toThrow(
+      EventStateConflict,
+    );
   });
 
   it('allows re-sending the same currency on a published event and any currency on a draft', () => {
     const published = eventState({ status: 'PUBLISHED', currency: 'USD' });
     const draft = eventState({ status: 'DRAFT', currency: 'USD' });
 
-    expect(applyUpdate(published, { currency: 'USD' }, () => 'x').currency).toBe('USD');
-    expect(applyUpdate(draft, { currency: 'EUR' }, () => 'x').currency).toBe('EUR');
+    expect(applyUpdate(published, { currency: 'USD' }, () => 'x', NOW).currency).toBe('USD');
+    expect(applyUpdate(draft, { currency: 'EUR' }, () => 'x', NOW).currency).toBe('EUR');
   });
 
   it('appends a new ticket type with a fresh id, full availability and the next position', () => {
@@ -104,6 +127,7 @@ describe('applyUpdate', () => {
       event,
       { ticketTypes: [{ name: 'Balcony', priceCents: 2500, capacity: 40 }] },
       sequentialIds('new-'),
+      NOW,
     );
 
     expect(next.ticketTypes).toHaveLength(3);
@@ -127,6 +151,7 @@ describe('applyUpdate', () => {
       event,
       { ticketTypes: [{ id: 'tt-ga', name: 'General', priceCents: 4200 }] },
       () => 'x',
+      NOW,
     );
 
     expect(next.ticketTypes[0]).toMatchObject({
@@ -140,7 +165,8 @@ describe('applyUpdate', () => {
   it('rejects an unknown ticket type id with ValidationFailed naming ticketTypes', () => {
     const event = eventState();
 
-    const act = () => applyUpdate(event, { ticketTypes: [{ id: 'nope', capacity: 5 }] }, () => 'x');
+    const act = () =>
+      applyUpdate(event, { ticketTypes: [{ id: 'nope', capacity: 5 }] }, () => 'x', NOW);
 
     const error = thrownBy(act);
     expect(error).toBeInstanceOf(ValidationFailed);
@@ -157,6 +183,7 @@ describe('applyUpdate', () => {
         event,
         { ticketTypes: [{ name: 'vip', priceCents: 100, capacity: 1 }] },
         () => 'x',
+        NOW,
       );
 
     expect(act).toThrow(ValidationFailed);
@@ -170,7 +197,8 @@ describe('applyUpdate', () => {
       ],
     });
 
-    const act = () => applyUpdate(event, { ticketTypes: [{ id: 'b', name: 'ga' }] }, () => 'x');
+    const act = () =>
+      applyUpdate(event, { ticketTypes: [{ id: 'b', name: 'ga' }] }, () => 'x', NOW);
 
     expect(act).toThrow(ValidationFailed);
   });
@@ -178,8 +206,8 @@ describe('applyUpdate', () => {
   it('clears endsAt with null and keeps it when absent', () => {
     const event = eventState({ endsAt: '2030-06-01T23:00:00.000Z' });
 
-    const cleared = applyUpdate(event, { endsAt: null }, () => 'x');
-    const kept = applyUpdate(event, { name: 'Renamed' }, () => 'x');
+    const cleared = applyUpdate(event, { endsAt: null }, () => 'x', NOW);
+    const kept = applyUpdate(event, { name: 'Renamed' }, () => 'x', NOW);
 
     expect(cleared).not.toHaveProperty('endsAt');
     expect(kept.endsAt).toBe('2030-06-01T23:00:00.000Z');
@@ -188,18 +216,20 @@ describe('applyUpdate', () => {
   it('clears description with null', () => {
     const event = eventState({ description: 'old' });
 
-    expect(applyUpdate(event, { description: null }, () => 'x')).not.toHaveProperty('description');
+    expect(applyUpdate(event, { description: null }, () => 'x', NOW)).not.toHaveProperty(
+      'description',
+    );
   });
 
   it('rejects endsAt before (or equal to) startsAt', () => {
     const event = eventState({ startsAt: '2030-06-01T19:30:00.000Z' });
 
-    expect(() => applyUpdate(event, { endsAt: '2030-06-01T18:00:00.000Z' }, () => 'x')).toThrow(
-      ValidationFailed,
-    );
-    expect(() => applyUpdate(event, { endsAt: '2030-06-01T19:30:00.000Z' }, () => 'x')).toThrow(
-      ValidationFailed,
-    );
+    expect(() =>
+      applyUpdate(event, { endsAt: '2030-06-01T18:00:00.000Z' }, () => 'x', NOW),
+    ).toThrow(ValidationFailed);
+    expect(() =>
+      applyUpdate(event, { endsAt: '2030-06-01T19:30:00.000Z' }, () => 'x', NOW),
+    ).toThrow(ValidationFailed);
   });
 
   it('rejects moving startsAt past the existing endsAt', () => {
@@ -208,9 +238,9 @@ describe('applyUpdate', () => {
       endsAt: '2030-06-01T23:00:00.000Z',
     });
 
-    expect(() => applyUpdate(event, { startsAt: '2030-06-02T00:00:00.000Z' }, () => 'x')).toThrow(
-      ValidationFailed,
-    );
+    expect(() =>
+      applyUpdate(event, { startsAt: '2030-06-02T00:00:00.000Z' }, () => 'x', NOW),
+    ).toThrow(ValidationFailed);
   });
 
   it('merges a partial venue into the current one', () => {
@@ -218,7 +248,12 @@ describe('applyUpdate', () => {
       venue: { name: 'Hall', city: 'Berlin', latitude: 52.5, longitude: 13.4 },
     });
 
-    const next = applyUpdate(event, { venue: { name: 'Big Hall', latitude: 48.1 } }, () => 'x');
+    const next = applyUpdate(
+      event,
+      { venue: { name: 'Big Hall', latitude: 48.1 } },
+      () => 'x',
+      NOW,
+    );
 
     expect(next.venue).toEqual({
       name: 'Big Hall',
@@ -242,9 +277,66 @@ describe('applyUpdate', () => {
         full,
         { ticketTypes: [{ name: 'One too many', priceCents: 100, capacity: 1 }] },
         () => 'x',
+        NOW,
       );
 
     // Assess
+    expect(act).toThrow(ValidationFailed);
+  });
+});
+
+describe('applyUpdate: startsAt only ever moves into the future', () => {
+  it.each(['DRAFT', 'PUBLISHED'] as const)(
+    'refuses moving a %s event to start now or in the past, at body.startsAt',
+    (status) => {
+      const event = eventState({ status, startsAt: '2030-06-01T19:30:00.000Z' });
+
+      for (const startsAt of [NOW, '2029-12-31T23:59:59.999Z', '0000-01-01T00:00:00.000Z']) {
+        const error = thrownBy(() => applyUpdate(event, { startsAt }, () => 'x', NOW));
+
+        expect(error, startsAt).toBeInstanceOf(ValidationFailed);
+        expect((error as ValidationFailed).errors).toEqual([
+          { path: 'body.startsAt', message: 'must be in the future' },
+        ]);
+      }
+    },
+  );
+
+  it('moves the start to any time after now', () => {
+    const event = eventState({ startsAt: '2030-06-01T19:30:00.000Z' });
+
+    const next = applyUpdate(event, { startsAt: '2030-01-01T12:00:00.001Z' }, () => 'x', NOW);
+
+    expect(next.startsAt).toBe('2030-01-01T12:00:00.001Z');
+  });
+
+  it('lets an event that has started be changed otherwise, with its unchanged startsAt sent back', () => {
+    const started = eventState({
+      status: 'PUBLISHED',
+      startsAt: '2030-01-01T10:00:00.000Z',
+      endsAt: '2030-01-01T14:00:00.000Z',
+    });
+
+    const next = applyUpdate(
+      started,
+      { name: 'Renamed', startsAt: started.startsAt, endsAt: '2030-01-01T15:00:00.000Z' },
+      () => 'x',
+      NOW,
+    );
+
+    expect(next).toMatchObject({
+      name: 'Renamed',
+      startsAt: '2030-01-01T10:00:00.000Z',
+      endsAt: '2030-01-01T15:00:00.000Z',
+    });
+  });
+
+  it('refuses moving an event that has started to another time in the past', () => {
+    const started = eventState({ status: 'PUBLISHED', startsAt: '2030-01-01T10:00:00.000Z' });
+
+    const act = () =>
+      applyUpdate(started, { startsAt: '2030-01-01T11:00:00.000Z' }, () => 'x', NOW);
+
     expect(act).toThrow(ValidationFailed);
   });
 });

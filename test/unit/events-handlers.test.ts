@@ -123,6 +123,25 @@ describe('POST /v1/events (create-event handler)', () => {
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
   });
 
+  it.each([
+    ['a minute ago', () => new Date(Date.now() - 60_000).toISOString()],
+    ['in year 0000', () => '0000-01-01T00:00:00Z'],
+  ])(
+    'refuses a startsAt %s with 400 at body.startsAt and touches no table',
+    async (_, startsAt) => {
+      const response = await invoke('POST', '/v1/events', {
+        body: eventBody({ startsAt: startsAt() }),
+        as: organizerContext(),
+      });
+
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(response.body.errors).toEqual([
+        { path: 'body.startsAt', message: 'must be in the future' },
+      ]);
+      expect(ddb).not.toHaveReceivedAnyCommand();
+    },
+  );
+
   it('writes META and INVENTORY in one transaction, each conditioned on attribute_not_exists(pk)', async () => {
     // Prepare
     ddb.on(TransactWriteCommand).resolves({});
@@ -394,6 +413,29 @@ describe('PATCH /v1/events/{eventId} (update-event handler)', () => {
     expect(response.body.name).toBe('Renamed');
     expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 2);
   });
+
+  it.each([
+    ['a DRAFT', 'DRAFT'],
+    ['a PUBLISHED', 'PUBLISHED'],
+  ] as const)(
+    'refuses moving %s event to start in the past, without writing',
+    async (_, status) => {
+      const { id, meta, inventory } = storedEventItems({ status });
+      ddb.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [meta, inventory] } });
+      ddb.on(TransactWriteCommand).resolves({});
+
+      const response = await invoke('PATCH', `/v1/events/${id}`, {
+        body: { startsAt: '2020-01-01T19:30:00Z' },
+        as: organizerContext('org-owner'),
+      });
+
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(response.body.errors).toEqual([
+        { path: 'body.startsAt', message: 'must be in the future' },
+      ]);
+      expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    },
+  );
 
   it('answers an empty PATCH body with 400', async () => {
     const response = await invoke('PATCH', '/v1/events/any', {
