@@ -13,7 +13,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { orderKeys, table } from '../shared/db/table.js';
-import type { UserRepository } from '../shared/domain/identity.js';
+import type { UserRepository } from '../shared/domain/identity-ports.js';
 import type { Order } from '../shared/domain/order-model.js';
 import type { Counters } from './counter.js';
 import { fmt, medianBy, perSecond, round } from './stats.js';

@@ -1,7 +1,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { emailService } from '../shared/composition/emails.js';
-import { EmailDeliveryInProgress, emailMessageSchema } from '../shared/domain/emails.js';
+import { emailMessageSchema } from '../shared/domain/email-model.js';
+import { EmailDeliveryInProgress } from '../shared/domain/emails.js';
 import { logger } from '../shared/observability.js';
 
 /**

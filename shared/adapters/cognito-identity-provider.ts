@@ -15,7 +15,7 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { EmailTaken, Unauthenticated, ValidationFailed } from '../domain/errors.js';
-import type { IdentityProvider } from '../domain/identity.js';
+import type { IdentityProvider } from '../domain/identity-ports.js';
 import { GROUP_ROLES, type Role } from '../domain/principal.js';
 
 export interface CognitoConfig {

@@ -5,8 +5,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../db/batch-get.js';
 import { analyticsKeys, eventKeys, orderKeys, table } from '../db/table.js';
-import type { AnalyticsRepository } from '../domain/analytics.js';
 import { type EventSummary, type EventTotals, emptyTotals } from '../domain/analytics-model.js';
+import type { AnalyticsRepository } from '../domain/analytics-ports.js';
 import { ORDER_RESOLUTIONS } from '../domain/event-model.js';
 
 type Item = Record<string, unknown>;

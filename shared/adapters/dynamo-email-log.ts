@@ -6,8 +6,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { type EmailKind, emailKeys } from '../db/table.js';
-import type { EmailLease, SentEmailLog } from '../domain/emails.js';
+import { emailKeys } from '../db/table.js';
+import type { EmailKind } from '../domain/email-model.js';
+import type { EmailLease, SentEmailLog } from '../domain/email-ports.js';
 
 /**
  * The `SENT#<orderId>#<kind>` marker: SENDING with a lease while one delivery sends the

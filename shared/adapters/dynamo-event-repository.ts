@@ -20,16 +20,16 @@ import {
   type TicketTypeState,
   type Venue,
 } from '../domain/event-model.js';
-import {
-  type EventRepository,
-  type EventRepositoryNearQuery,
-  type EventRepositoryQuery,
-  isListedNearby,
-  type NearbyEvent,
-  type NearbyListing,
-  type Page,
-  type PendingCancellation,
-} from '../domain/events.js';
+import type {
+  EventRepository,
+  EventRepositoryNearQuery,
+  EventRepositoryQuery,
+  NearbyEvent,
+  NearbyListing,
+  PendingCancellation,
+} from '../domain/event-ports.js';
+import { isListedNearby } from '../domain/events.js';
+import type { Page } from '../domain/page.js';
 
 type Item = Record<string, unknown>;
 type StoredTicketType = Omit<TicketTypeState, 'id'>;

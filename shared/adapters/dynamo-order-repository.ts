@@ -4,20 +4,14 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { encodeCursor } from '../db/cursor.js';
 import { ItemExpression } from '../db/expression.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
-import {
-  analyticsKeys,
-  type EmailKind,
-  emailKeys,
-  eventKeys,
-  orderKeys,
-  table,
-} from '../db/table.js';
+import { analyticsKeys, emailKeys, eventKeys, orderKeys, table } from '../db/table.js';
 import { type TransactItem, transact } from '../db/transactions.js';
 import { analyticsDayOf } from '../domain/analytics-model.js';
+import type { EmailKind } from '../domain/email-model.js';
 import type { OrderResolution } from '../domain/event-model.js';
-import type { Page } from '../domain/events.js';
 import { type Order, type StoredOrderStatus, ticketCount } from '../domain/order-model.js';
 import type { HoldOutcome, OrderListQuery, OrderRepository } from '../domain/order-ports.js';
+import type { Page } from '../domain/page.js';
 import { resolvedOrderAttributes } from './dynamo-event-repository.js';
 
 type Item = Record<string, unknown>;

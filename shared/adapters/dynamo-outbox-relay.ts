@@ -1,6 +1,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { queryDue } from '../db/paging.js';
-import { type EmailKind, emailKeys } from '../db/table.js';
+import { emailKeys } from '../db/table.js';
+import type { EmailKind } from '../domain/email-model.js';
 import type { OutboxRelay } from '../domain/order-ports.js';
 import type { EmailQueue } from './email-queues.js';
 

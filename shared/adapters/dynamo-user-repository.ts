@@ -11,8 +11,8 @@ import { queryIndexPage } from '../db/paging.js';
 import { table, tokenKeys, userKeys } from '../db/table.js';
 import { cancellationCodes } from '../db/transactions.js';
 import { ConcurrentModification, EmailTaken } from '../domain/errors.js';
-import type { Page } from '../domain/events.js';
-import type { AuthState, UserChanges, UserRepository } from '../domain/identity.js';
+import type { AuthState, UserChanges, UserRepository } from '../domain/identity-ports.js';
+import type { Page } from '../domain/page.js';
 import type { User } from '../domain/user-model.js';
 
 type Item = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { EmailKind } from '../db/table.js';
+import type { EmailKind } from '../domain/email-model.js';
 import { localBus } from './local-bus.js';
 
 /** The body of every email-queue message: which email, for which order. */

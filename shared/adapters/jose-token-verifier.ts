@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
-import { InvalidToken, type TokenVerifier, type VerifiedToken } from '../domain/identity.js';
+import { InvalidToken, type TokenVerifier, type VerifiedToken } from '../domain/identity-ports.js';
 
 export interface TokenVerifierConfig {
   issuer: string;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { EmailKind } from '../db/table.js';
+import type { EmailKind } from '../domain/email-model.js';
 
 /** What the local scheduler and queue adapters publish; local/start.ts delivers it. */
 export interface LocalBusEvents {

@@ -10,7 +10,7 @@ import {
 import { type CryptoKey, SignJWT } from 'jose';
 import { userKeys } from '../db/table.js';
 import { EmailTaken, Unauthenticated } from '../domain/errors.js';
-import type { IdentityProvider } from '../domain/identity.js';
+import type { IdentityProvider } from '../domain/identity-ports.js';
 
 const scryptAsync = promisify(scrypt) as (
   password: string,

@@ -1,5 +1,5 @@
 import { type SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import type { EmailSender, OutgoingEmail } from '../domain/emails.js';
+import type { EmailSender, OutgoingEmail } from '../domain/email-ports.js';
 
 const CHARSET = 'UTF-8';
 

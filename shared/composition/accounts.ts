@@ -5,7 +5,7 @@ import { CognitoIdentityProvider } from '../adapters/cognito-identity-provider.j
 import { LocalIdentityProvider, type LocalSigner } from '../adapters/local-identity-provider.js';
 import { documentClient, tableName } from '../clients/dynamodb.js';
 import { systemClock } from '../domain/clock.js';
-import type { IdentityProvider } from '../domain/identity.js';
+import type { IdentityProvider } from '../domain/identity-ports.js';
 import { Accounts } from '../domain/users.js';
 import { ENV, requireEnv } from '../env.js';
 import { userRepository } from './users.js';

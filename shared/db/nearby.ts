@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationFailed } from '../domain/errors.js';
-import type { Page } from '../domain/events.js';
 import { distanceMetres, type GeoPoint } from '../domain/geo.js';
+import type { Page } from '../domain/page.js';
 import { decodePosition, encodeCursor } from './cursor.js';
 import { type Cell, cellAround, childCells, coverCircle, nearestFirst } from './geo-cells.js';
 import { eventKeys, GEOHASH_PRECISION, table } from './table.js';

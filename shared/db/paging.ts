@@ -3,7 +3,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Page } from '../domain/events.js';
+import type { Page } from '../domain/page.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { parseTimeSort, table } from './table.js';
 

@@ -1,5 +1,6 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import ngeohash from 'ngeohash';
+import type { EmailKind } from '../domain/email-model.js';
 import type { GeoPoint } from '../domain/geo.js';
 
 /**
@@ -153,13 +154,6 @@ export const orderKeys = {
   expiringPartition: 'HOLD_EXPIRY',
   expiresAtSort: timeSort,
 } as const;
-
-export type EmailKind =
-  | 'order-confirmed'
-  | 'hold-expired'
-  | 'order-cancelled'
-  | 'order-refunded'
-  | 'event-cancelled';
 
 export const emailKeys = {
   outbox: (orderId: string, kind: EmailKind): PrimaryKey => ({

@@ -1,4 +1,4 @@
-import { InvalidToken, type TokenVerifier, type UserRepository } from './identity.js';
+import { InvalidToken, type TokenVerifier, type UserRepository } from './identity-ports.js';
 
 /**
  * What the Lambda authorizer hands every handler (values are scalars, as API Gateway

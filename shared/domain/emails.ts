@@ -1,33 +1,13 @@
 import { z } from 'zod';
-import type { EmailKind } from '../db/table.js';
 import type { Clock } from './clock.js';
+import type { EmailContent, EmailKind } from './email-model.js';
+import type { EmailLease, EmailSender, OutgoingEmail, SentEmailLog } from './email-ports.js';
 import { type Order, ticketCount } from './order-model.js';
 import type { OrderRepository } from './order-ports.js';
-
-/** Every kind, as an enum-like object: the mapped type fails to compile when one is missing. */
-export const EMAIL_KINDS = {
-  'order-confirmed': 'order-confirmed',
-  'hold-expired': 'hold-expired',
-  'order-cancelled': 'order-cancelled',
-  'order-refunded': 'order-refunded',
-  'event-cancelled': 'event-cancelled',
-} as const satisfies { [K in EmailKind]: K };
-
-/** The body of an email-queue message (`EmailMessage`), as the email handler accepts it. */
-export const emailMessageSchema = z.object({
-  orderId: z.string().min(1).max(100),
-  kind: z.enum(EMAIL_KINDS),
-});
 
 // ---------------------------------------------------------------------------------------
 // Content
 // ---------------------------------------------------------------------------------------
-
-export interface EmailContent {
-  subject: string;
-  text: string;
-  html: string;
-}
 
 /** The five characters that matter in HTML text and quoted attributes (OWASP's list). */
 const HTML_ESCAPES: Record<string, string> = {
@@ -153,43 +133,6 @@ export function renderEmail(kind: EmailKind, order: Order): EmailContent {
 // ---------------------------------------------------------------------------------------
 // Delivery: exactly once per (order, kind)
 // ---------------------------------------------------------------------------------------
-
-export interface OutgoingEmail extends EmailContent {
-  to: string;
-}
-
-export interface EmailSender {
-  /** Resolves once the mail service has accepted the email. */
-  send(email: OutgoingEmail): Promise<{ messageId: string }>;
-}
-
-export interface EmailLease {
-  /** Random per delivery attempt; only its holder may mark the email sent or release it. */
-  id: string;
-  claimedAt: string;
-  expiresAt: string;
-}
-
-/**
- * The per-(order, kind) marker. `claim` is one conditional write: it succeeds when no
- * marker exists or the last claim's lease ran out without the email being marked sent.
- */
-export interface SentEmailLog {
-  claim(
-    orderId: string,
-    kind: EmailKind,
-    lease: EmailLease,
-  ): Promise<'claimed' | 'sent' | 'in-flight'>;
-  /** False when the lease is no longer this one's (it expired and another delivery took over). */
-  markSent(
-    orderId: string,
-    kind: EmailKind,
-    leaseId: string,
-    sent: { messageId: string; sentAt: string },
-  ): Promise<boolean>;
-  /** Gives up this lease so a retry can claim at once; a no-op when it is no longer held. */
-  release(orderId: string, kind: EmailKind, leaseId: string): Promise<void>;
-}
 
 /** Another delivery of the same email holds a live lease: retry later (SQS does). */
 export class EmailDeliveryInProgress extends Error {

@@ -1,10 +1,12 @@
 import { ValidationFailed } from './errors.js';
 import type { EventView } from './event-model.js';
-import type { EventService, Page, PendingCancellation } from './events.js';
+import type { PendingCancellation } from './event-ports.js';
+import type { EventService } from './events.js';
 import { reloadOrder } from './order-access.js';
 import { MAX_ATTEMPTS, type OrderLifecycle } from './order-lifecycle.js';
 import { isInFlight, type Order } from './order-model.js';
 import type { OrderDeps } from './order-ports.js';
+import type { Page } from './page.js';
 import type { Principal } from './principal.js';
 
 /**

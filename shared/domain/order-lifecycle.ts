@@ -1,4 +1,4 @@
-import type { EmailKind } from '../db/table.js';
+import type { EmailKind } from './email-model.js';
 import {
   ConcurrentModification,
   EventNotOnSale,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EmailKind } from '../db/table.js';
+import type { EmailKind } from './email-model.js';
 import { LIMITS } from './event-model.js';
 
 export const ORDER_STATUSES = ['HELD', 'CONFIRMED', 'EXPIRED', 'CANCELLED', 'REFUNDED'] as const;

@@ -1,8 +1,9 @@
-import type { EmailKind } from '../db/table.js';
 import type { Clock } from './clock.js';
-import type { EventRepository, Page } from './events.js';
-import type { UserRepository } from './identity.js';
+import type { EmailKind } from './email-model.js';
+import type { EventRepository } from './event-ports.js';
+import type { UserRepository } from './identity-ports.js';
 import type { Order, OrderStatus } from './order-model.js';
+import type { Page } from './page.js';
 
 /** What the order units (lifecycle, queries, sweep, event cancellation) are built from. */
 export interface OrderDeps {

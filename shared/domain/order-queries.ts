@@ -1,5 +1,5 @@
 import { Forbidden, NotFound, ValidationFailed } from './errors.js';
-import { canManage, type Page } from './events.js';
+import { canManage } from './events.js';
 import { loadVisibleOrder, requireCustomer } from './order-access.js';
 import {
   type ListOrdersQuery,
@@ -9,6 +9,7 @@ import {
   toOrderView,
 } from './order-model.js';
 import type { OrderDeps, OrderListQuery } from './order-ports.js';
+import type { Page } from './page.js';
 import { isAdmin, type Principal } from './principal.js';
 
 /** Reads of orders, each as its caller may see it: one order, a customer's, an event's. */

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import type { Clock } from './clock.js';
 import { LocationRequired } from './errors.js';
 import { LIMITS, type NearbyEventView, toNearbyEventView } from './event-model.js';
-import type { EventRepository, Page } from './events.js';
+import type { EventRepository } from './event-ports.js';
 import { RADIUS_KM, radiusKmSchema } from './geo.js';
+import type { Page } from './page.js';
 import type { Principal } from './principal.js';
 import type { Users } from './users.js';
 

@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import { Forbidden, NotFound, Unauthenticated } from './errors.js';
-import type { Page } from './events.js';
-import type { IdentityProvider, UserRepository } from './identity.js';
+import type { IdentityProvider, UserRepository } from './identity-ports.js';
+import type { Page } from './page.js';
 import { GROUP_ROLES, isAdmin, type Principal, type Role } from './principal.js';
 import {
   type LoginInput,

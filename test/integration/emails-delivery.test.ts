@@ -11,14 +11,11 @@ import { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-reposi
 import { localBus } from '../../shared/adapters/local-bus.js';
 import { SesEmailSender } from '../../shared/adapters/ses-email-sender.js';
 import { documentClient, tableName } from '../../shared/clients/dynamodb.js';
-import { type EmailKind, emailKeys } from '../../shared/db/table.js';
+import { emailKeys } from '../../shared/db/table.js';
 import { systemClock } from '../../shared/domain/clock.js';
-import {
-  EmailDeliveryInProgress,
-  type EmailSender,
-  EmailService,
-  type SentEmailLog,
-} from '../../shared/domain/emails.js';
+import type { EmailKind } from '../../shared/domain/email-model.js';
+import type { EmailSender, SentEmailLog } from '../../shared/domain/email-ports.js';
+import { EmailDeliveryInProgress, EmailService } from '../../shared/domain/emails.js';
 import { createEventSchema } from '../../shared/domain/event-model.js';
 import { eventBody, principals, uniqueToken } from '../support/events-fixtures.js';
 

@@ -5,7 +5,6 @@
  * mutating call to a shared journal, so tests can assert what happened and in which order.
  */
 import { EmailTaken, Unauthenticated } from '../../shared/domain/errors.js';
-import type { Page } from '../../shared/domain/events.js';
 import type {
   AuthState,
   IdentityProvider,
@@ -13,7 +12,8 @@ import type {
   UserChanges,
   UserRepository,
   VerifiedToken,
-} from '../../shared/domain/identity.js';
+} from '../../shared/domain/identity-ports.js';
+import type { Page } from '../../shared/domain/page.js';
 import type { Principal, Role } from '../../shared/domain/principal.js';
 import type { User } from '../../shared/domain/user-model.js';
 

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { EmailKind } from '../../shared/db/table.js';
-import {
-  EMAIL_KINDS,
-  emailMessageSchema,
-  escapeHtml,
-  formatAmount,
-  renderEmail,
-} from '../../shared/domain/emails.js';
+import type { EmailKind } from '../../shared/domain/email-model.js';
+import { EMAIL_KINDS, emailMessageSchema } from '../../shared/domain/email-model.js';
+import { escapeHtml, formatAmount, renderEmail } from '../../shared/domain/emails.js';
 import type { Order } from '../../shared/domain/order-model.js';
 
 function order(overrides: Partial<Order> = {}): Order {

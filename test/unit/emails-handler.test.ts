@@ -13,7 +13,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/send-email.js';
 import { localContext, sqsRecord } from '../../local/api-event.js';
-import { type EmailKind, emailKeys, orderKeys } from '../../shared/db/table.js';
+import { emailKeys, orderKeys } from '../../shared/db/table.js';
+import type { EmailKind } from '../../shared/domain/email-model.js';
 import type { Order } from '../../shared/domain/order-model.js';
 
 // Mock every instance, including the ones shared/composition/emails.ts builds at import.

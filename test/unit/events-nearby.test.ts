@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type EventRepository,
-  EventService,
-  isListedNearby,
-  type NearbyListing,
-} from '../../shared/domain/events.js';
+import type { EventRepository, NearbyListing } from '../../shared/domain/event-ports.js';
+import { EventService, isListedNearby } from '../../shared/domain/events.js';
 import { eventState, sequentialIds } from '../support/events-fixtures.js';
 
 const NOW = '2030-01-01T12:00:00.000Z';

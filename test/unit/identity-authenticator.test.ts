@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Authenticator } from '../../shared/domain/authenticator.js';
-import { InvalidToken } from '../../shared/domain/identity.js';
+import { InvalidToken } from '../../shared/domain/identity-ports.js';
 import {
   FakeTokenVerifier,
   InMemoryUserRepository,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ValidationFailed } from '../../shared/domain/errors.js';
 import type { EventState } from '../../shared/domain/event-model.js';
-import type { EventRepository, PendingCancellation } from '../../shared/domain/events.js';
+import type { EventRepository, PendingCancellation } from '../../shared/domain/event-ports.js';
 import type { Order } from '../../shared/domain/order-model.js';
 import type { OrderListQuery, OrderRepository } from '../../shared/domain/order-ports.js';
 import { eventState, principals } from '../support/events-fixtures.js';

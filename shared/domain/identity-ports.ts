@@ -1,4 +1,4 @@
-import type { Page } from './events.js';
+import type { Page } from './page.js';
 import type { Role } from './principal.js';
 import type { Location, User } from './user-model.js';
 
