@@ -99,8 +99,9 @@ export interface RouteContract<R extends ContractRequest = ContractRequest> {
     | { status: 204; description: string };
   /**
    * What the route's own logic can fail with. The builder adds what every route of its
-   * kind can meet: VALIDATION_FAILED when it validates input, UNAUTHENTICATED and
-   * FORBIDDEN from its `access`, RATE_LIMITED and INTERNAL everywhere.
+   * kind can meet: VALIDATION_FAILED when it validates input, UNSUPPORTED_MEDIA_TYPE when
+   * it takes a body, UNAUTHENTICATED and FORBIDDEN from its `access`, RATE_LIMITED and
+   * INTERNAL everywhere.
    */
   errors: readonly DomainErrorClass[];
 }

@@ -5,7 +5,12 @@ import {
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponsesObject,
 } from 'zod-openapi';
-import { Forbidden, Unauthenticated, ValidationFailed } from '../domain/errors.js';
+import {
+  Forbidden,
+  Unauthenticated,
+  UnsupportedMediaType,
+  ValidationFailed,
+} from '../domain/errors.js';
 import { problem } from '../http/problem.js';
 import { type HttpMethod, type RouteDefinition, routes as routeTable } from '../routes.js';
 import {
@@ -63,6 +68,7 @@ function errorsOf(route: RouteDefinition, entry: RouteContract): DocumentedError
   const { params, query, body } = entry.request;
   const classes: DomainErrorClass[] = [
     ...(params || query || body ? [ValidationFailed] : []),
+    ...(body ? [UnsupportedMediaType] : []),
     ...(route.access === 'public' ? [] : [Unauthenticated]),
     ...(route.access === 'organizer' || route.access === 'admin' ? [Forbidden] : []),
     ...entry.errors,

@@ -4,7 +4,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { ValidationFailed } from '../domain/errors.js';
+import { UnsupportedMediaType, ValidationFailed } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { logger } from '../observability.js';
 import { type RouteDefinition, routeByKey } from '../routes.js';
@@ -35,8 +35,9 @@ export interface ValidRequest<S extends RequestSchemas> {
 }
 
 /**
- * The one way a route handler is built: normalise headers → parse JSON → validate
- * with zod → run the domain call → serialise. Every error leaves through
+ * The one way a route handler is built: normalise headers → check access → check the
+ * body is declared as JSON → parse it → validate with zod → run the domain call →
+ * serialise. Every error leaves through
  * `problemResponse`, so no handler builds an error response itself.
  */
 export function httpHandler<S extends RequestSchemas>(
@@ -58,7 +59,12 @@ export function httpHandler<S extends RequestSchemas>(
         assertRouteAccess(route, principalOf(event, route));
       },
     });
-  if (schemas.body) chain.use(httpJsonBodyParser({ disableContentTypeCheck: true }));
+  if (schemas.body) {
+    // middy's own check would leave as a bare HttpError; ours is a DomainError (415).
+    chain
+      .use({ before: ({ event }) => assertJsonContentType(event.headers['content-type']) })
+      .use(httpJsonBodyParser({ disableContentTypeCheck: true }));
+  }
   const handler = chain.handler(async (event, context) => {
     const request = {
       params: validate(schemas.params, event.pathParameters ?? {}, 'path'),
@@ -83,6 +89,23 @@ export function httpHandler<S extends RequestSchemas>(
 }
 
 const NO_QUERY = z.strictObject({});
+
+/** `application/json` or `application/<subtype>+json` (RFC 6839), parameters aside. */
+const JSON_MEDIA_TYPE = /^application\/([a-z0-9][a-z0-9!#$&^_.+-]*\+)?json$/;
+
+/**
+ * A client that labels JSON as text/plain (or not at all) is refused rather than
+ * guessed at: what a body means must not depend on sniffing it, and simple CORS
+ * requests, which can't send application/json, never get past this.
+ */
+function assertJsonContentType(contentType: string | undefined): void {
+  const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    throw new UnsupportedMediaType(
+      'Send the request body with Content-Type: application/json (or application/<type>+json)',
+    );
+  }
+}
 
 function routeOf(event: ApiEvent): RouteDefinition {
   const route = routeByKey.get(event.routeKey);

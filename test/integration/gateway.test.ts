@@ -157,6 +157,20 @@ describe('local gateway over real HTTP', () => {
     expect((await send(gateway, 'GET', '/health')).status).toBe(200);
   });
 
+  it('refuses a JSON body labelled text/plain with 415, as fetch labels a string body', async () => {
+    const response = await fetch(`${gateway.url}/v1/auth/login`, {
+      method: 'POST',
+      body: JSON.stringify({ email: organizer.email, password: organizer.password }),
+    });
+    const text = await response.text();
+
+    expectProblem(
+      { status: response.status, headers: response.headers, text, body: JSON.parse(text) },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+  });
+
   it('refuses a body above the limit with 413 before calling the handler', async () => {
     const response = await send(gateway, 'POST', '/v1/events', undefined, {
       rawBody: JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 1) }),

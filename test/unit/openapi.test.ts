@@ -291,6 +291,18 @@ describe('security and errors', () => {
     expect(operation.responses['429']).toBeDefined();
   });
 
+  it.each(routes)('$id: documents 415 exactly when it takes a body', (route) => {
+    const operation = operationOf(route);
+    const unsupported = operation.responses['415'];
+    if (entryOf(route).request.body) {
+      const media = unsupported?.content['application/problem+json'];
+      expect(Object.keys(media?.examples ?? {})).toEqual(['UNSUPPORTED_MEDIA_TYPE']);
+      expect(unsupported.description).toContain('`UNSUPPORTED_MEDIA_TYPE`');
+    } else {
+      expect(unsupported).toBeUndefined();
+    }
+  });
+
   it('documents route-specific codes under their status', () => {
     const codesAt = (id: keyof typeof contract, status: number) => {
       const route = routes.find((candidate) => candidate.id === id);
