@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS } from './event-model.js';
+import { LIMITS, pageLimitSchema } from './event-model.js';
 
 export const ORDER_STATUSES = ['HELD', 'CONFIRMED', 'EXPIRED', 'CANCELLED', 'REFUNDED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -30,7 +30,7 @@ export const payBodySchema = z.strictObject({ paymentToken: z.string().min(1).ma
 export const orderIdParamsSchema = z.strictObject({ orderId: z.string().min(1).max(100) });
 
 const page = {
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default),
+  limit: pageLimitSchema,
   cursor: z.string().min(1).max(2048).optional(),
 };
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from './clock.js';
 import { LocationRequired } from './errors.js';
-import { LIMITS, type NearbyEventView, toNearbyEventView } from './event-model.js';
+import { type NearbyEventView, pageLimitSchema, toNearbyEventView } from './event-model.js';
 import type { EventRepository, Page } from './events.js';
 import { RADIUS_KM, radiusKmSchema } from './geo.js';
 import type { Principal } from './principal.js';
@@ -9,7 +9,7 @@ import type { Users } from './users.js';
 
 export const relevantEventsQuerySchema = z.strictObject({
   radiusKm: radiusKmSchema.prefault(RADIUS_KM.default),
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default),
+  limit: pageLimitSchema,
   cursor: z.string().min(1).max(2048).optional(),
 });
 export type RelevantEventsQuery = z.infer<typeof relevantEventsQuerySchema>;

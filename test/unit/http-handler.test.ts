@@ -7,8 +7,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { contract, type RouteContract } from '../../shared/api/contract.js';
+import { buildOpenApiDocument } from '../../shared/api/openapi.js';
 import { routes } from '../../shared/routes.js';
-import { adminContext } from '../support/events-fixtures.js';
+import { adminContext, customerContext } from '../support/events-fixtures.js';
 import { invoke, type TestResponse } from '../support/invoke.js';
 
 /*
@@ -122,3 +123,79 @@ describe('request bodies must be declared as JSON', () => {
     expect(response.status).toBe(200);
   });
 });
+
+/** Every query parameter the document describes as an integer, with its route. */
+const integerQueryParameters = (() => {
+  const document = buildOpenApiDocument({ version: 'unit-test' }) as any;
+  return routes.flatMap((route) =>
+    (document.paths[route.path][route.method.toLowerCase()].parameters ?? [])
+      .filter((parameter: any) => parameter.in === 'query' && parameter.schema.type === 'integer')
+      .map((parameter: any) => ({ id: route.id, route, name: parameter.name as string })),
+  );
+})();
+
+describe('integer query parameters are plain digits', () => {
+  it('covers every paged list', () => {
+    expect(integerQueryParameters.map(({ id, name }) => `${id}.${name}`).sort()).toEqual([
+      'ListEvents.limit',
+      'ListMyOrders.limit',
+      'ListOrders.limit',
+      'ListUsers.limit',
+      'RelevantEvents.limit',
+    ]);
+  });
+
+  const refused = [
+    '0x10',
+    '1e2',
+    ' 10',
+    '10 ',
+    '10.0',
+    '+5',
+    '-1',
+    '010',
+    '',
+    '1_0',
+    '٣',
+    '0',
+    '101',
+  ];
+
+  it.each(integerQueryParameters)(
+    '$id: refuses $name written other than in digits, or out of range',
+    async ({ route, name }) => {
+      const caller = adminContext();
+      const { example } = entryOf(route.id);
+      // The caller's own id where the path names a user, so only the query can be wrong.
+      const params = {
+        ...example.params,
+        ...('userId' in (example.params ?? {}) && { userId: caller.userId }),
+      };
+      for (const value of refused) {
+        const query = new URLSearchParams({ ...stringValues(example.query), [name]: value });
+        const response = await invoke(route.method, `${examplePath(route.path, params)}?${query}`, {
+          as: caller,
+        });
+
+        expectProblem(response, 400, 'VALIDATION_FAILED');
+        expect(response.body.errors, `${name}=${JSON.stringify(value)}`).toEqual([
+          { path: `query.${name}`, message: expect.any(String) },
+        ]);
+      }
+      expectNoCallOut();
+    },
+  );
+
+  it('control: the same request with digits gets past validation', async () => {
+    ddb.onAnyCommand().resolves({ Items: [] });
+
+    const response = await invoke('GET', '/v1/me/orders?limit=10', { as: customerContext() });
+
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body).toEqual({ items: [], nextCursor: null });
+  });
+});
+
+function stringValues(values: Record<string, unknown> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, String(value)]));
+}

@@ -208,6 +208,22 @@ describe('the document is OpenAPI 3.1', () => {
     }
   });
 
+  it('describes every `limit` as the integer it parses to, though the wire carries a string', () => {
+    const limits = operations(json).flatMap(({ operation }) =>
+      (operation.parameters ?? []).filter((p: any) => p.in === 'query' && p.name === 'limit'),
+    );
+    expect(limits).toHaveLength(5);
+    for (const limit of limits) {
+      expect(limit.schema).toMatchObject({
+        type: 'integer',
+        minimum: 1,
+        maximum: 100,
+        default: 20,
+      });
+      expect(limit.schema.description).toMatch(/plain digits/);
+    }
+  });
+
   it('declares each path template parameter as a required path parameter, and no other', () => {
     for (const { path, method, operation } of operations(json)) {
       const inTemplate = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]).sort();
