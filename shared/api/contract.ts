@@ -26,6 +26,7 @@ import {
   updateEventSchema,
 } from '../domain/event-model.js';
 import {
+  holdHeadersSchema,
   holdSchema,
   listOrdersQuerySchema,
   myOrdersQuerySchema,
@@ -66,9 +67,11 @@ export interface ContractRequest {
   params?: ParameterSchema;
   query?: ParameterSchema;
   body?: z.ZodType;
+  /** Request headers the handler reads besides `Authorization`, by lower-case name. */
+  headers?: ParameterSchema;
 }
 
-/** A request as a client would send it (query values are turned into strings on the wire). */
+/** A request as a client would send it (query and header values are strings on the wire). */
 export type RequestExample<R extends ContractRequest> = {
   [K in keyof R]: z.input<NonNullable<R[K]>>;
 };
@@ -91,8 +94,6 @@ export interface RouteContract<R extends ContractRequest = ContractRequest> {
   summary: string;
   description?: string;
   request: R;
-  /** Request headers the handler reads besides `Authorization`; documentation only. */
-  headers?: ParameterSchema;
   example: RequestExample<R>;
   success:
     | { status: 200 | 201; description: string; schema: z.ZodType }
@@ -322,22 +323,11 @@ export const contract: Record<RouteId, RouteContract> = {
     description:
       'Inventory is taken atomically; it is never oversold. With an `Idempotency-Key`, a ' +
       'repeat of the same request returns the first response again.',
-    request: { params: eventIdParamsSchema, body: holdSchema },
-    headers: z.object({
-      'Idempotency-Key': z
-        .string()
-        .min(1)
-        .optional()
-        .meta({
-          description:
-            'Scoped to the caller, kept 24 hours. Same key and body: the first response again; ' +
-            'same key, other body: 422; same key still in flight: 409.',
-          example: '6f1c2a4e-hold-1',
-        }),
-    }),
+    request: { params: eventIdParamsSchema, body: holdSchema, headers: holdHeadersSchema },
     example: {
       params: { eventId: EVENT_ID },
       body: { items: [{ ticketTypeId: TICKET_TYPE_ID, quantity: 2 }] },
+      headers: { 'idempotency-key': '6f1c2a4e-hold-1' },
     },
     success: { status: 201, description: 'The HELD order', schema: orderViewSchema },
     errors: [

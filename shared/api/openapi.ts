@@ -65,9 +65,9 @@ function describe(error: DomainErrorClass): DocumentedError {
 
 /** Every failure the route can answer with, the route-independent ones included. */
 function errorsOf(route: RouteDefinition, entry: RouteContract): DocumentedError[] {
-  const { params, query, body } = entry.request;
+  const { params, query, body, headers } = entry.request;
   const classes: DomainErrorClass[] = [
-    ...(params || query || body ? [ValidationFailed] : []),
+    ...(params || query || body || headers ? [ValidationFailed] : []),
     ...(body ? [UnsupportedMediaType] : []),
     ...(route.access === 'public' ? [] : [Unauthenticated]),
     ...(route.access === 'organizer' || route.access === 'admin' ? [Forbidden] : []),
@@ -170,11 +170,11 @@ function accessOf(route: RouteDefinition): string {
 }
 
 function operationOf(route: RouteDefinition, entry: RouteContract): ZodOpenApiOperationObject {
-  const { params, query, body } = entry.request;
+  const { params, query, body, headers } = entry.request;
   const requestParams = {
     ...(params && { path: params }),
     ...(query && { query }),
-    ...(entry.headers && { header: entry.headers }),
+    ...(headers && { header: headers }),
   };
   const responses: ZodOpenApiResponsesObject = Object.fromEntries(
     [...documentedResponses(route, entry)].map(([status, { description, content }]) => [
@@ -275,10 +275,13 @@ function addParameterExamples(
   const example = entry.example as {
     params?: Record<string, unknown>;
     query?: Record<string, unknown>;
+    headers?: Record<string, unknown>;
   };
   for (const parameter of operation?.parameters ?? []) {
     if ('$ref' in parameter) continue;
-    const values = { path: example.params, query: example.query }[parameter.in as string];
+    const values = { path: example.params, query: example.query, header: example.headers }[
+      parameter.in as string
+    ];
     const value = values?.[parameter.name];
     if (value !== undefined) parameter.example = value;
   }

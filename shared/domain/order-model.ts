@@ -25,6 +25,24 @@ export const holdSchema = z
   );
 export type HoldInput = z.infer<typeof holdSchema>;
 
+/**
+ * The hold's headers, by the lower-case names the HTTP layer hands on. The key is stored
+ * with each idempotency record, so it is bounded; visible ASCII covers UUIDs, ULIDs and
+ * the like, and leaves out what proxies might fold or re-encode.
+ */
+export const holdHeadersSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7E]{1,255}$/, 'must be 1 to 255 visible ASCII characters, no spaces')
+    .optional()
+    .meta({
+      description:
+        'Idempotency-Key: scoped to the caller, kept 24 hours; 1–255 visible ASCII characters. ' +
+        'Same key and body: the first response again; same key, other body: 422; same key ' +
+        'still in flight: 409.',
+    }),
+});
+
 export const payBodySchema = z.strictObject({ paymentToken: z.string().min(1).max(200) });
 
 export const orderIdParamsSchema = z.strictObject({ orderId: z.string().min(1).max(100) });

@@ -21,6 +21,8 @@ export interface RequestSchemas {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** By lower-case name, as they arrive normalised; headers it does not name pass unchecked. */
+  headers?: z.ZodType;
 }
 
 type Parsed<S extends z.ZodType | undefined> = S extends z.ZodType ? z.output<S> : undefined;
@@ -30,15 +32,18 @@ export interface ValidRequest<S extends RequestSchemas> {
   query: Parsed<S['query']>;
   body: Parsed<S['body']>;
   principal: Principal;
-  headers: Record<string, string | undefined>;
+  /** The validated headers when the route has a schema for them, else all of them as sent. */
+  headers: S['headers'] extends z.ZodType
+    ? z.output<S['headers']>
+    : Record<string, string | undefined>;
   context: Context;
 }
 
 /**
  * The one way a route handler is built: normalise headers → check access → check the
  * body is declared as JSON → parse it → validate with zod → run the domain call →
- * serialise. Every error leaves through
- * `problemResponse`, so no handler builds an error response itself.
+ * serialise. Every error leaves through `problemResponse`, so no handler builds an
+ * error response itself.
  */
 export function httpHandler<S extends RequestSchemas>(
   schemas: S,
@@ -72,7 +77,9 @@ export function httpHandler<S extends RequestSchemas>(
       query: validate(schemas.query ?? NO_QUERY, event.queryStringParameters ?? {}, 'query'),
       body: validate(schemas.body, event.body, 'body'),
       principal: principalOf(event, routeOf(event)),
-      headers: event.headers,
+      headers: schemas.headers
+        ? validate(schemas.headers, event.headers, 'headers')
+        : event.headers,
       context,
     } as ValidRequest<S>;
     const reply = await run(request);

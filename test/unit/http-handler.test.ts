@@ -199,3 +199,35 @@ describe('integer query parameters are plain digits', () => {
 function stringValues(values: Record<string, unknown> = {}): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, String(value)]));
 }
+
+describe('Idempotency-Key on holds is bounded', () => {
+  const { example } = entryOf('HoldTickets');
+  const holdWithKey = (key: string) =>
+    invoke('POST', examplePath('/v1/events/{eventId}/orders', example.params), {
+      body: example.body,
+      headers: { 'Idempotency-Key': key },
+      as: customerContext(),
+    });
+
+  it.each([
+    ['15,000 characters', 'k'.repeat(15_000)],
+    ['256 characters', 'k'.repeat(256)],
+    ['empty', ''],
+    ['a space inside', 'order 1'],
+    ['a tab', 'order\t1'],
+    ['non-ASCII', 'bestellung-ü'],
+    ['a control character', 'order\u00011'],
+  ])(
+    'refuses a key that is %s with 400 at headers.idempotency-key, writing nothing',
+    async (_, key) => {
+      const response = await holdWithKey(key);
+
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(response.body.errors).toEqual([
+        { path: 'headers.idempotency-key', message: expect.any(String) },
+      ]);
+      // No idempotency record, no hold: neither DynamoDB client was called.
+      expectNoCallOut();
+    },
+  );
+});
