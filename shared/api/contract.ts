@@ -59,8 +59,8 @@ import {
   userSchema,
 } from './responses.js';
 
-/** Path and query parameters are always objects of named values. */
-type ParameterSchema = z.ZodType<unknown, Record<string, unknown>>;
+/** Path and query parameters, and headers, are always objects of named values. */
+export type ParameterSchema = z.ZodType<unknown, Record<string, unknown>>;
 
 /** The schemas the route's handler passes to `httpHandler`: the very same objects. */
 export interface ContractRequest {
@@ -96,7 +96,13 @@ export interface RouteContract<R extends ContractRequest = ContractRequest> {
   request: R;
   example: RequestExample<R>;
   success:
-    | { status: 200 | 201; description: string; schema: z.ZodType }
+    | {
+        status: 200 | 201;
+        description: string;
+        schema: z.ZodType;
+        /** Response headers the route sets besides `Content-Type`. */
+        headers?: ParameterSchema;
+      }
     | { status: 204; description: string };
   /**
    * What the route's own logic can fail with. The builder adds what every route of its
@@ -138,7 +144,16 @@ export const contract: Record<RouteId, RouteContract> = {
     summary: 'Exchange email and password for an access token',
     request: { body: loginSchema },
     example: { body: { email: 'ada@example.com', password: 'correct horse battery' } },
-    success: { status: 200, description: 'Signed in', schema: loginTokenSchema },
+    success: {
+      status: 200,
+      description: 'Signed in',
+      schema: loginTokenSchema,
+      headers: z.object({
+        'Cache-Control': z
+          .literal('no-store')
+          .meta({ description: 'The token must not be kept by any cache.' }),
+      }),
+    },
     // Wrong email or password, without saying which.
     errors: [Unauthenticated],
   }),

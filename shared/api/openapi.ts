@@ -15,6 +15,7 @@ import { problem } from '../http/problem.js';
 import { type HttpMethod, type RouteDefinition, routes as routeTable } from '../routes.js';
 import {
   type DomainErrorClass,
+  type ParameterSchema,
   type RouteContract,
   contract as routeContracts,
   TAGS,
@@ -42,6 +43,8 @@ const INTERNAL: DocumentedError = { status: 500, code: 'INTERNAL', title: 'Inter
 
 export interface DocumentedResponse {
   description: string;
+  /** Response headers besides `Content-Type`. */
+  headers?: ParameterSchema;
   /** Absent when the response has no body (204). */
   content?: {
     type: string;
@@ -91,7 +94,10 @@ export function documentedResponses(
       success.status,
       {
         description: success.description,
-        ...(success.status !== 204 && { content: { type: JSON_TYPE, schema: success.schema } }),
+        ...(success.status !== 204 && {
+          content: { type: JSON_TYPE, schema: success.schema },
+          ...(success.headers && { headers: success.headers }),
+        }),
       },
     ],
   ]);
@@ -170,17 +176,18 @@ function accessOf(route: RouteDefinition): string {
 }
 
 function operationOf(route: RouteDefinition, entry: RouteContract): ZodOpenApiOperationObject {
-  const { params, query, body, headers } = entry.request;
+  const { params, query, body, headers: requestHeaders } = entry.request;
   const requestParams = {
     ...(params && { path: params }),
     ...(query && { query }),
-    ...(headers && { header: headers }),
+    ...(requestHeaders && { header: requestHeaders }),
   };
   const responses: ZodOpenApiResponsesObject = Object.fromEntries(
-    [...documentedResponses(route, entry)].map(([status, { description, content }]) => [
+    [...documentedResponses(route, entry)].map(([status, { description, headers, content }]) => [
       status,
       {
         description,
+        ...(headers && { headers }),
         ...(content && {
           content: {
             [content.type]: {

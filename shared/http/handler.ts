@@ -15,6 +15,8 @@ import { problemResponse } from './problem.js';
 export interface Reply {
   status: number;
   body?: unknown;
+  /** Besides `content-type`, which the wrapper sets for a body. */
+  headers?: Record<string, string>;
 }
 
 export interface RequestSchemas {
@@ -83,12 +85,14 @@ export function httpHandler<S extends RequestSchemas>(
       context,
     } as ValidRequest<S>;
     const reply = await run(request);
+    const headers = {
+      ...reply.headers,
+      ...(reply.body !== undefined && { 'content-type': 'application/json' }),
+    };
     return {
       statusCode: reply.status,
-      ...(reply.body !== undefined && {
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(reply.body),
-      }),
+      ...(Object.keys(headers).length > 0 && { headers }),
+      ...(reply.body !== undefined && { body: JSON.stringify(reply.body) }),
     };
   });
   // Exposed so a test can prove the OpenAPI contract documents the very schemas used here.

@@ -349,6 +349,16 @@ describe('security and errors', () => {
   });
 });
 
+describe('response headers', () => {
+  it('documents Cache-Control: no-store on the login answer', () => {
+    const signedIn = json.paths['/v1/auth/login'].post.responses['200'];
+    expect(signedIn.headers['Cache-Control']).toMatchObject({
+      required: true,
+      schema: { type: 'string', const: 'no-store' },
+    });
+  });
+});
+
 describe('response schemas', () => {
   const order = domainOrder({ status: 'PAYING', paymentToken: 'tok_visa' });
 
