@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer,
+  type IncomingMessage,
+  maxHeaderSize,
+  type ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { JWK } from 'jose';
 import type { AuthorizerContext } from '../shared/http/principal.js';
@@ -72,6 +78,52 @@ function problemResponse(
     headers: { 'content-type': 'application/problem+json', ...headers },
     body: JSON.stringify(problem(status, code, title, detail)),
   };
+}
+
+/**
+ * What Node's HTTP parser could not turn into a request. Node's own answer to those is a
+ * bare status line with no body; the API's clients get a problem like everywhere else.
+ */
+export function clientErrorResponse(error: NodeJS.ErrnoException): GatewayResponse {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return problemResponse(
+        431,
+        'REQUEST_HEADER_FIELDS_TOO_LARGE',
+        'Request header fields too large',
+        `The request line and headers must not exceed ${maxHeaderSize} bytes`,
+      );
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return problemResponse(
+        408,
+        'REQUEST_TIMEOUT',
+        'Request timeout',
+        'The request did not arrive in time; it may be retried',
+      );
+    default:
+      return problemResponse(
+        400,
+        'VALIDATION_FAILED',
+        'The request is not valid',
+        'The request is not well-formed HTTP/1.1',
+      );
+  }
+}
+
+/** The response as raw HTTP/1.1, for a socket that has no ServerResponse to write it. */
+function serialise(response: GatewayResponse): string {
+  const body = response.body?.toString() ?? '';
+  const headers = {
+    ...response.headers,
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  };
+  return [
+    `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    '',
+    body,
+  ].join('\r\n');
 }
 
 /**
@@ -351,6 +403,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       .then((response) => {
         if (!res.headersSent) write(res, response);
       });
+  });
+
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    // A client that has gone can't be answered; its socket is only released.
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const response = clientErrorResponse(error);
+    log(`- - ${response.status} (${error.code ?? error.message})`);
+    // The parser has given up on this connection: answer, then close it.
+    socket.end(serialise(response));
   });
 
   await new Promise<void>((resolve, reject) => {

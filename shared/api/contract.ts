@@ -26,6 +26,7 @@ import {
   updateEventSchema,
 } from '../domain/event-model.js';
 import {
+  holdHeadersSchema,
   holdSchema,
   listOrdersQuerySchema,
   myOrdersQuerySchema,
@@ -58,17 +59,19 @@ import {
   userSchema,
 } from './responses.js';
 
-/** Path and query parameters are always objects of named values. */
-type ParameterSchema = z.ZodType<unknown, Record<string, unknown>>;
+/** Path and query parameters, and headers, are always objects of named values. */
+export type ParameterSchema = z.ZodType<unknown, Record<string, unknown>>;
 
 /** The schemas the route's handler passes to `httpHandler`: the very same objects. */
 export interface ContractRequest {
   params?: ParameterSchema;
   query?: ParameterSchema;
   body?: z.ZodType;
+  /** Request headers the handler reads besides `Authorization`, by lower-case name. */
+  headers?: ParameterSchema;
 }
 
-/** A request as a client would send it (query values are turned into strings on the wire). */
+/** A request as a client would send it (query and header values are strings on the wire). */
 export type RequestExample<R extends ContractRequest> = {
   [K in keyof R]: z.input<NonNullable<R[K]>>;
 };
@@ -91,16 +94,21 @@ export interface RouteContract<R extends ContractRequest = ContractRequest> {
   summary: string;
   description?: string;
   request: R;
-  /** Request headers the handler reads besides `Authorization`; documentation only. */
-  headers?: ParameterSchema;
   example: RequestExample<R>;
   success:
-    | { status: 200 | 201; description: string; schema: z.ZodType }
+    | {
+        status: 200 | 201;
+        description: string;
+        schema: z.ZodType;
+        /** Response headers the route sets besides `Content-Type`. */
+        headers?: ParameterSchema;
+      }
     | { status: 204; description: string };
   /**
    * What the route's own logic can fail with. The builder adds what every route of its
-   * kind can meet: VALIDATION_FAILED when it validates input, UNAUTHENTICATED and
-   * FORBIDDEN from its `access`, RATE_LIMITED and INTERNAL everywhere.
+   * kind can meet: VALIDATION_FAILED when it validates input, UNSUPPORTED_MEDIA_TYPE when
+   * it takes a body, UNAUTHENTICATED and FORBIDDEN from its `access`, RATE_LIMITED and
+   * INTERNAL everywhere.
    */
   errors: readonly DomainErrorClass[];
 }
@@ -136,7 +144,16 @@ export const contract: Record<RouteId, RouteContract> = {
     summary: 'Exchange email and password for an access token',
     request: { body: loginSchema },
     example: { body: { email: 'ada@example.com', password: 'correct horse battery' } },
-    success: { status: 200, description: 'Signed in', schema: loginTokenSchema },
+    success: {
+      status: 200,
+      description: 'Signed in',
+      schema: loginTokenSchema,
+      headers: z.object({
+        'Cache-Control': z
+          .literal('no-store')
+          .meta({ description: 'The token must not be kept by any cache.' }),
+      }),
+    },
     // Wrong email or password, without saying which.
     errors: [Unauthenticated],
   }),
@@ -324,22 +341,11 @@ export const contract: Record<RouteId, RouteContract> = {
     description:
       'Inventory is taken atomically; it is never oversold. With an `Idempotency-Key`, a ' +
       'repeat of the same request returns the first response again.',
-    request: { params: eventIdParamsSchema, body: holdSchema },
-    headers: z.object({
-      'Idempotency-Key': z
-        .string()
-        .min(1)
-        .optional()
-        .meta({
-          description:
-            'Scoped to the caller, kept 24 hours. Same key and body: the first response again; ' +
-            'same key, other body: 422; same key still in flight: 409.',
-          example: '6f1c2a4e-hold-1',
-        }),
-    }),
+    request: { params: eventIdParamsSchema, body: holdSchema, headers: holdHeadersSchema },
     example: {
       params: { eventId: EVENT_ID },
       body: { items: [{ ticketTypeId: TICKET_TYPE_ID, quantity: 2 }] },
+      headers: { 'idempotency-key': '6f1c2a4e-hold-1' },
     },
     success: { status: 201, description: 'The HELD order', schema: orderViewSchema },
     errors: [

@@ -5,11 +5,17 @@ import {
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponsesObject,
 } from 'zod-openapi';
-import { Forbidden, Unauthenticated, ValidationFailed } from '../domain/errors.js';
+import {
+  Forbidden,
+  Unauthenticated,
+  UnsupportedMediaType,
+  ValidationFailed,
+} from '../domain/errors.js';
 import { problem } from '../http/problem.js';
 import { type HttpMethod, type RouteDefinition, routes as routeTable } from '../routes.js';
 import {
   type DomainErrorClass,
+  type ParameterSchema,
   type RouteContract,
   contract as routeContracts,
   TAGS,
@@ -37,6 +43,8 @@ const INTERNAL: DocumentedError = { status: 500, code: 'INTERNAL', title: 'Inter
 
 export interface DocumentedResponse {
   description: string;
+  /** Response headers besides `Content-Type`. */
+  headers?: ParameterSchema;
   /** Absent when the response has no body (204). */
   content?: {
     type: string;
@@ -60,9 +68,10 @@ function describe(error: DomainErrorClass): DocumentedError {
 
 /** Every failure the route can answer with, the route-independent ones included. */
 function errorsOf(route: RouteDefinition, entry: RouteContract): DocumentedError[] {
-  const { params, query, body } = entry.request;
+  const { params, query, body, headers } = entry.request;
   const classes: DomainErrorClass[] = [
-    ...(params || query || body ? [ValidationFailed] : []),
+    ...(params || query || body || headers ? [ValidationFailed] : []),
+    ...(body ? [UnsupportedMediaType] : []),
     ...(route.access === 'public' ? [] : [Unauthenticated]),
     ...(route.access === 'organizer' || route.access === 'admin' ? [Forbidden] : []),
     ...entry.errors,
@@ -85,7 +94,10 @@ export function documentedResponses(
       success.status,
       {
         description: success.description,
-        ...(success.status !== 204 && { content: { type: JSON_TYPE, schema: success.schema } }),
+        ...(success.status !== 204 && {
+          content: { type: JSON_TYPE, schema: success.schema },
+          ...(success.headers && { headers: success.headers }),
+        }),
       },
     ],
   ]);
@@ -164,17 +176,18 @@ function accessOf(route: RouteDefinition): string {
 }
 
 function operationOf(route: RouteDefinition, entry: RouteContract): ZodOpenApiOperationObject {
-  const { params, query, body } = entry.request;
+  const { params, query, body, headers: requestHeaders } = entry.request;
   const requestParams = {
     ...(params && { path: params }),
     ...(query && { query }),
-    ...(entry.headers && { header: entry.headers }),
+    ...(requestHeaders && { header: requestHeaders }),
   };
   const responses: ZodOpenApiResponsesObject = Object.fromEntries(
-    [...documentedResponses(route, entry)].map(([status, { description, content }]) => [
+    [...documentedResponses(route, entry)].map(([status, { description, headers, content }]) => [
       status,
       {
         description,
+        ...(headers && { headers }),
         ...(content && {
           content: {
             [content.type]: {
@@ -269,10 +282,13 @@ function addParameterExamples(
   const example = entry.example as {
     params?: Record<string, unknown>;
     query?: Record<string, unknown>;
+    headers?: Record<string, unknown>;
   };
   for (const parameter of operation?.parameters ?? []) {
     if ('$ref' in parameter) continue;
-    const values = { path: example.params, query: example.query }[parameter.in as string];
+    const values = { path: example.params, query: example.query, header: example.headers }[
+      parameter.in as string
+    ];
     const value = values?.[parameter.name];
     if (value !== undefined) parameter.example = value;
   }

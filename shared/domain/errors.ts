@@ -27,6 +27,13 @@ export class ValidationFailed extends DomainError {
   readonly title = 'The request is not valid';
 }
 
+/** A body route sent something not declared as JSON, whatever the bytes look like. */
+export class UnsupportedMediaType extends DomainError {
+  readonly status = 415;
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+  readonly title = 'The request body must be JSON';
+}
+
 export class Unauthenticated extends DomainError {
   readonly status = 401;
   readonly code = 'UNAUTHENTICATED';

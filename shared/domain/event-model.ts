@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { metresToKm, nearSchema, radiusKmSchema } from './geo.js';
 import { multilinePlainText, plainText } from './plain-text.js';
+import { queryInteger } from './query-params.js';
 
 export const EVENT_STATUSES = ['DRAFT', 'PUBLISHED', 'CANCELLED'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -13,6 +14,13 @@ export const LIMITS = {
   priceCents: 100_000_000,
   pageSize: { default: 20, max: 100 },
 } as const;
+
+/** `limit` of every paged list. */
+export const pageLimitSchema = queryInteger(
+  1,
+  LIMITS.pageSize.max,
+  `Items per page, at most ${LIMITS.pageSize.max}`,
+).prefault(LIMITS.pageSize.default);
 
 /** Any ISO 8601 date-time with a zone; stored and returned normalised to UTC with milliseconds. */
 export const isoDateTime = z.iso
@@ -96,7 +104,7 @@ export const listEventsQuerySchema = z
     q: plainText(100).optional(),
     status: z.enum(EVENT_STATUSES).optional(),
     organizerId: z.string().min(1).max(100).optional(),
-    limit: z.coerce.number().int().min(1).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default),
+    limit: pageLimitSchema,
     cursor: z.string().min(1).max(2048).optional(),
     /** Upcoming published events only (startsAt after now), nearest first. */
     near: nearSchema.optional(),

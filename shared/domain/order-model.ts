@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EmailKind } from './email-model.js';
-import { LIMITS } from './event-model.js';
+import { LIMITS, pageLimitSchema } from './event-model.js';
 
 export const ORDER_STATUSES = ['HELD', 'CONFIRMED', 'EXPIRED', 'CANCELLED', 'REFUNDED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -29,12 +29,30 @@ export const holdSchema = z
   );
 export type HoldInput = z.infer<typeof holdSchema>;
 
+/**
+ * The hold's headers, by the lower-case names the HTTP layer hands on. The key is stored
+ * with each idempotency record, so it is bounded; visible ASCII covers UUIDs, ULIDs and
+ * the like, and leaves out what proxies might fold or re-encode.
+ */
+export const holdHeadersSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7E]{1,255}$/, 'must be 1 to 255 visible ASCII characters, no spaces')
+    .optional()
+    .meta({
+      description:
+        'Idempotency-Key: scoped to the caller, kept 24 hours; 1–255 visible ASCII characters. ' +
+        'Same key and body: the first response again; same key, other body: 422; same key ' +
+        'still in flight: 409.',
+    }),
+});
+
 export const payBodySchema = z.strictObject({ paymentToken: z.string().min(1).max(200) });
 
 export const orderIdParamsSchema = z.strictObject({ orderId: z.string().min(1).max(100) });
 
 const page = {
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default),
+  limit: pageLimitSchema,
   cursor: z.string().min(1).max(2048).optional(),
 };
 

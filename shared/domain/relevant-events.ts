@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from './clock.js';
 import { LocationRequired } from './errors.js';
-import { LIMITS, type NearbyEventView, toNearbyEventView } from './event-model.js';
+import { type NearbyEventView, pageLimitSchema, toNearbyEventView } from './event-model.js';
 import type { EventRepository } from './event-ports.js';
 import { RADIUS_KM, radiusKmSchema } from './geo.js';
 import type { Page } from './page.js';
@@ -10,7 +10,7 @@ import type { Users } from './users.js';
 
 export const relevantEventsQuerySchema = z.strictObject({
   radiusKm: radiusKmSchema.prefault(RADIUS_KM.default),
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default),
+  limit: pageLimitSchema,
   cursor: z.string().min(1).max(2048).optional(),
 });
 export type RelevantEventsQuery = z.infer<typeof relevantEventsQuerySchema>;

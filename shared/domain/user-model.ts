@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS } from './event-model.js';
+import { LIMITS, pageLimitSchema } from './event-model.js';
 import { plainText } from './plain-text.js';
 import { ROLES, type Role } from './principal.js';
 
@@ -45,7 +45,7 @@ export const setRolesSchema = z.strictObject({
 export const userIdParamsSchema = z.strictObject({ userId: z.string().min(1).max(100) });
 
 export const listUsersQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize.max).default(LIMITS.pageSize.default),
+  limit: pageLimitSchema,
   cursor: z.string().min(1).max(2048).optional(),
 });
 

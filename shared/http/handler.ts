@@ -4,7 +4,7 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { ValidationFailed } from '../domain/errors.js';
+import { UnsupportedMediaType, ValidationFailed } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { logger } from '../observability.js';
 import { type RouteDefinition, routeByKey } from '../routes.js';
@@ -15,12 +15,16 @@ import { problemResponse } from './problem.js';
 export interface Reply {
   status: number;
   body?: unknown;
+  /** Besides `content-type`, which the wrapper sets for a body. */
+  headers?: Record<string, string>;
 }
 
 export interface RequestSchemas {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** By lower-case name, as they arrive normalised; headers it does not name pass unchecked. */
+  headers?: z.ZodType;
 }
 
 type Parsed<S extends z.ZodType | undefined> = S extends z.ZodType ? z.output<S> : undefined;
@@ -30,14 +34,18 @@ export interface ValidRequest<S extends RequestSchemas> {
   query: Parsed<S['query']>;
   body: Parsed<S['body']>;
   principal: Principal;
-  headers: Record<string, string | undefined>;
+  /** The validated headers when the route has a schema for them, else all of them as sent. */
+  headers: S['headers'] extends z.ZodType
+    ? z.output<S['headers']>
+    : Record<string, string | undefined>;
   context: Context;
 }
 
 /**
- * The one way a route handler is built: normalise headers → parse JSON → validate
- * with zod → run the domain call → serialise. Every error leaves through
- * `problemResponse`, so no handler builds an error response itself.
+ * The one way a route handler is built: normalise headers → check access → check the
+ * body is declared as JSON → parse it → validate with zod → run the domain call →
+ * serialise. Every error leaves through `problemResponse`, so no handler builds an
+ * error response itself.
  */
 export function httpHandler<S extends RequestSchemas>(
   schemas: S,
@@ -58,7 +66,12 @@ export function httpHandler<S extends RequestSchemas>(
         assertRouteAccess(route, principalOf(event, route));
       },
     });
-  if (schemas.body) chain.use(httpJsonBodyParser({ disableContentTypeCheck: true }));
+  if (schemas.body) {
+    // middy's own check would leave as a bare HttpError; ours is a DomainError (415).
+    chain
+      .use({ before: ({ event }) => assertJsonContentType(event.headers['content-type']) })
+      .use(httpJsonBodyParser({ disableContentTypeCheck: true }));
+  }
   const handler = chain.handler(async (event, context) => {
     const request = {
       params: validate(schemas.params, event.pathParameters ?? {}, 'path'),
@@ -66,16 +79,20 @@ export function httpHandler<S extends RequestSchemas>(
       query: validate(schemas.query ?? NO_QUERY, event.queryStringParameters ?? {}, 'query'),
       body: validate(schemas.body, event.body, 'body'),
       principal: principalOf(event, routeOf(event)),
-      headers: event.headers,
+      headers: schemas.headers
+        ? validate(schemas.headers, event.headers, 'headers')
+        : event.headers,
       context,
     } as ValidRequest<S>;
     const reply = await run(request);
+    const headers = {
+      ...reply.headers,
+      ...(reply.body !== undefined && { 'content-type': 'application/json' }),
+    };
     return {
       statusCode: reply.status,
-      ...(reply.body !== undefined && {
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(reply.body),
-      }),
+      ...(Object.keys(headers).length > 0 && { headers }),
+      ...(reply.body !== undefined && { body: JSON.stringify(reply.body) }),
     };
   });
   // Exposed so a test can prove the OpenAPI contract documents the very schemas used here.
@@ -83,6 +100,23 @@ export function httpHandler<S extends RequestSchemas>(
 }
 
 const NO_QUERY = z.strictObject({});
+
+/** `application/json` or `application/<subtype>+json` (RFC 6839), parameters aside. */
+const JSON_MEDIA_TYPE = /^application\/([a-z0-9][a-z0-9!#$&^_.+-]*\+)?json$/;
+
+/**
+ * A client that labels JSON as text/plain (or not at all) is refused rather than
+ * guessed at: what a body means must not depend on sniffing it, and simple CORS
+ * requests, which can't send application/json, never get past this.
+ */
+function assertJsonContentType(contentType: string | undefined): void {
+  const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    throw new UnsupportedMediaType(
+      'Send the request body with Content-Type: application/json (or application/<type>+json)',
+    );
+  }
+}
 
 function routeOf(event: ApiEvent): RouteDefinition {
   const route = routeByKey.get(event.routeKey);

@@ -52,7 +52,7 @@ function problemOf(error: unknown): Problem {
   );
 }
 
-/** middy's JSON body parser signals malformed or missing JSON as an HttpError (415/422). */
+/** middy's JSON body parser signals malformed or missing JSON as an HttpError (422). */
 function isMalformedBody(error: unknown): boolean {
   const cause = (error as { cause?: { package?: string } } | null)?.cause;
   return cause?.package === '@middy/http-json-body-parser';

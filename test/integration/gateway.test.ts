@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type RunningGateway, startGateway } from '../../local/gateway.js';
+import { clientErrorResponse, type RunningGateway, startGateway } from '../../local/gateway.js';
 import { type RouteDefinition, routes } from '../../shared/routes.js';
 import { type Actor, registerAdmin, registerOrganizer } from '../support/http-api.js';
 
@@ -50,6 +51,58 @@ function expectProblem(
   expect(response.body.type).toMatch(/^https:\/\//);
   expect(typeof response.body.title).toBe('string');
   expect(typeof response.body.detail).toBe('string');
+}
+
+interface RawResponse {
+  statusLine: string;
+  status: number;
+  headers: Record<string, string>;
+  body: any;
+}
+
+/**
+ * Writes `request` to the gateway byte for byte, as no HTTP client would, and reads the
+ * answer until the gateway closes the connection.
+ */
+function sendRaw(gateway: RunningGateway, request: string): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(gateway.port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const [head = '', ...rest] = raw.split('\r\n\r\n');
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const headers = Object.fromEntries(
+        lines.map((line) => {
+          const colon = line.indexOf(':');
+          return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
+        }),
+      );
+      const text = rest.join('\r\n\r\n');
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+      resolve({ statusLine, status: Number(statusLine.split(' ')[1]), headers, body });
+    });
+    socket.end(request);
+  });
+}
+
+function expectRawProblem(response: RawResponse, status: number, code: string): void {
+  expect(response.statusLine).toMatch(new RegExp(`^HTTP/1\\.1 ${status} \\S`));
+  expect(response.headers['content-type']).toBe(PROBLEM_JSON);
+  expect(response.headers.connection).toBe('close');
+  expect(response.body).toMatchObject({ status, code, title: expect.any(String) });
+  expect(response.body.type).toMatch(/^https:\/\//);
+  expect(typeof response.body.detail).toBe('string');
+  expect(Number(response.headers['content-length'])).toBe(
+    Buffer.byteLength(JSON.stringify(response.body)),
+  );
 }
 
 describe('local gateway over real HTTP', () => {
@@ -155,6 +208,75 @@ describe('local gateway over real HTTP', () => {
     expectProblem(await send(gateway, 'GET', '/v1/events/%E0%A4%A'), 400, 'VALIDATION_FAILED');
     // The gateway is still serving.
     expect((await send(gateway, 'GET', '/health')).status).toBe(200);
+  });
+
+  it('refuses a JSON body labelled text/plain with 415, as fetch labels a string body', async () => {
+    const response = await fetch(`${gateway.url}/v1/auth/login`, {
+      method: 'POST',
+      body: JSON.stringify({ email: organizer.email, password: organizer.password }),
+    });
+    const text = await response.text();
+
+    expectProblem(
+      { status: response.status, headers: response.headers, text, body: JSON.parse(text) },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+  });
+
+  it('answers a header of 20,000 characters with a 431 problem', async () => {
+    const response = await sendRaw(
+      gateway,
+      `GET /health HTTP/1.1\r\nHost: localhost\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+
+    expectRawProblem(response, 431, 'REQUEST_HEADER_FIELDS_TOO_LARGE');
+    // The gateway is still serving.
+    expect((await send(gateway, 'GET', '/health')).status).toBe(200);
+  });
+
+  it('answers a path id of 20,000 characters with a 431 problem', async () => {
+    const response = await sendRaw(
+      gateway,
+      `GET /v1/events/${'e'.repeat(20_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n`,
+    );
+
+    expectRawProblem(response, 431, 'REQUEST_HEADER_FIELDS_TOO_LARGE');
+  });
+
+  it('answers a request that is not HTTP with a 400 problem', async () => {
+    for (const request of [
+      'NONSENSE\r\n\r\n',
+      'GET /health HTTP/1.1\r\nHost: localhost\r\nBad Header: x\r\n\r\n',
+      'POST /v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n',
+    ]) {
+      expectRawProblem(await sendRaw(gateway, request), 400, 'VALIDATION_FAILED');
+    }
+  });
+
+  it('answers a request that timed out with a 408 problem, as Node would with a bare 408', () => {
+    const timeout = Object.assign(new Error('Request timeout'), {
+      code: 'ERR_HTTP_REQUEST_TIMEOUT',
+    });
+
+    const response = clientErrorResponse(timeout);
+
+    expect(response.status).toBe(408);
+    expect(response.headers['content-type']).toBe(PROBLEM_JSON);
+    expect(JSON.parse(String(response.body))).toMatchObject({
+      status: 408,
+      code: 'REQUEST_TIMEOUT',
+    });
+  });
+
+  it("control: a well-formed raw request gets the handler's answer", async () => {
+    const response = await sendRaw(
+      gateway,
+      'GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+    );
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok', version: 'integration-test' });
   });
 
   it('refuses a body above the limit with 413 before calling the handler', async () => {

@@ -18,8 +18,9 @@ import { jsonSchemaValidator } from '../support/openapi.js';
 /*
  * Real responses of the main flows, through the local gateway and the real handlers,
  * against what GET /openapi.json promises: the status is documented for the route, the
- * content type is the documented one, and the body passes both the zod schema the
- * document was generated from and the JSON Schema a client reads from the document.
+ * content type is the documented one, the body passes both the zod schema the
+ * document was generated from and the JSON Schema a client reads from the document, and
+ * so does each response header the document names.
  */
 
 function routeOf(id: RouteId): RouteDefinition {
@@ -43,10 +44,19 @@ function breaches(document: any, id: RouteId, response: HttpResponse): string[] 
   for (const issue of parsed.error?.issues ?? []) {
     problems.push(`${id} ${response.status} ${issue.path.join('.')}: ${issue.message}`);
   }
-  const served =
-    document.paths[route.path][route.method.toLowerCase()].responses[response.status].content[type];
+  const servedResponse =
+    document.paths[route.path][route.method.toLowerCase()].responses[response.status];
+  const served = servedResponse.content[type];
   if (!jsonSchemaValidator(document, served.schema).safeParse(response.body).success) {
     problems.push(`${id} ${response.status}: fails the JSON Schema of /openapi.json`);
+  }
+  for (const [name, header] of Object.entries<any>(servedResponse.headers ?? {})) {
+    const value = response.headers.get(name);
+    if (value === null) {
+      if (header.required) problems.push(`${id} ${response.status}: no ${name} header`);
+    } else if (!jsonSchemaValidator(document, header.schema).safeParse(value).success) {
+      problems.push(`${id} ${response.status}: ${name} ${value} fails its JSON Schema`);
+    }
   }
   return problems;
 }

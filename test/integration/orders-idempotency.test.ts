@@ -1,6 +1,9 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { ENV, requireEnv } from '../../shared/env.js';
 import {
   createPublishedEvent,
+  documentClient,
   expectProblem,
   readInventory,
   readTicketType,
@@ -26,6 +29,25 @@ async function onSale(capacity = 20) {
 }
 
 const key = () => ({ 'Idempotency-Key': uniqueToken('idem-') });
+
+/** Records in the idempotency table; only this file's tests, run one by one, write any. */
+async function idempotencyRecords(): Promise<number> {
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new ScanCommand({
+        TableName: requireEnv(ENV.idempotencyTableName),
+        Select: 'COUNT',
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    count += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return count;
+}
 
 describe('Idempotency-Key on holds', () => {
   it('replays the first response for the same key and body, taking the stock once', async () => {
@@ -143,6 +165,42 @@ describe('Idempotency-Key on holds', () => {
     expect(retried.status, JSON.stringify(retried.body)).toBe(201);
     expect(await readTicketType(event.id, ga)).toMatchObject({ available: 0, held: 1 });
     expect((await hold(customer, event.id, items, headers)).body.id).toBe(retried.body.id);
+  });
+
+  it('refuses a key over 255 characters with 400, writing no record and holding nothing', async () => {
+    // Prepare
+    const { event, ga } = await onSale();
+    const customer = customerContext();
+    const items = [{ ticketTypeId: ga, quantity: 1 }];
+    const before = await readInventory(event.id);
+    const records = await idempotencyRecords();
+
+    // Act
+    const response = await hold(customer, event.id, items, { 'Idempotency-Key': 'k'.repeat(256) });
+
+    // Assess
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(response.body.errors).toEqual([
+      { path: 'headers.idempotency-key', message: expect.any(String) },
+    ]);
+    expect(await readInventory(event.id)).toEqual(before);
+    expect(await readEventOrders(event.id)).toEqual([]);
+    expect(await idempotencyRecords()).toBe(records);
+  });
+
+  it('CONTROL: a key of exactly 255 visible ASCII characters works and replays', async () => {
+    const { event, ga } = await onSale();
+    const customer = customerContext();
+    const items = [{ ticketTypeId: ga, quantity: 1 }];
+    const headers = { 'Idempotency-Key': `${uniqueToken('~!')}${'k'.repeat(255)}`.slice(0, 255) };
+    const records = await idempotencyRecords();
+
+    const first = await hold(customer, event.id, items, headers);
+    const again = await hold(customer, event.id, items, headers);
+
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(await idempotencyRecords()).toBe(records + 1);
   });
 
   it('CONTROL: without a key, six concurrent identical requests make six orders', async () => {

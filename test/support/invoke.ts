@@ -12,8 +12,20 @@ export interface InvokeOptions {
   body?: unknown;
   /** Sent as is, for malformed-JSON cases. */
   rawBody?: string;
-  headers?: Record<string, string>;
+  /** Merged over `content-type: application/json`; `undefined` leaves a header out. */
+  headers?: Record<string, string | undefined>;
   as?: AuthorizerContext;
+}
+
+function sentHeaders(overrides: InvokeOptions['headers'] = {}): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries({
+    'content-type': 'application/json',
+    ...overrides,
+  })) {
+    if (value !== undefined) headers[name] = value;
+  }
+  return headers;
 }
 
 /**
@@ -38,7 +50,7 @@ export async function invoke(
         method,
         path: url.pathname,
         query: url.searchParams,
-        headers: { 'content-type': 'application/json', ...options.headers },
+        headers: sentHeaders(options.headers),
         ...(options.rawBody !== undefined && { body: options.rawBody }),
         ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
         ...(options.as && { authorizer: options.as }),

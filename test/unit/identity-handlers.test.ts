@@ -245,6 +245,25 @@ describe('POST /v1/auth/login', () => {
     });
   });
 
+  it('tells caches not to keep the token: Cache-Control: no-store', async () => {
+    // Prepare
+    cognito.on(AdminInitiateAuthCommand).resolves({
+      AuthenticationResult: { AccessToken: 'access.jwt', ExpiresIn: 3600, TokenType: 'Bearer' },
+    });
+
+    // Act
+    const response = await invoke('POST', '/v1/auth/login', {
+      body: { email: 'ann@example.com', password: PASSWORD },
+    });
+
+    // Assess
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.headers).toEqual({
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+    });
+  });
+
   it('answers wrong credentials and an unknown user with the same 401 problem', async () => {
     const responses: TestResponse[] = [];
     for (const failure of [

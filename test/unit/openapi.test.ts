@@ -51,19 +51,22 @@ function entryOf(route: RouteDefinition): RouteContract {
   return entry;
 }
 
+const strings = (values?: Record<string, unknown>) =>
+  values && Object.fromEntries(Object.entries(values).map(([name, v]) => [name, String(v)]));
+
 /**
  * What the handler would say about this example: it is sent over HTTP, so the body goes
- * through JSON and query values arrive as strings, exactly as the gateway hands them on.
+ * through JSON and query and header values arrive as strings, exactly as the gateway
+ * hands them on.
  */
 function exampleIssues(entry: RouteContract, example: RouteContract['example']): string[] {
   const wire = {
     params: example.params,
-    query:
-      example.query &&
-      Object.fromEntries(Object.entries(example.query).map(([name, v]) => [name, String(v)])),
+    query: strings(example.query),
     body: example.body === undefined ? undefined : JSON.parse(JSON.stringify(example.body)),
+    headers: strings(example.headers),
   };
-  return (['params', 'query', 'body'] as const).flatMap((part) => {
+  return (['params', 'query', 'body', 'headers'] as const).flatMap((part) => {
     const schema = entry.request[part];
     if (!schema) {
       return wire[part] === undefined ? [] : [`${part}: example given, but no schema`];
@@ -121,7 +124,7 @@ describe('the OpenAPI document covers the route table', () => {
     };
     const validated = handler.requestSchemas ?? {};
     const documented: Record<string, unknown> = { ...entryOf(route).request };
-    for (const part of ['params', 'query', 'body']) {
+    for (const part of ['params', 'query', 'body', 'headers']) {
       // Identity, not equality: a copy of a schema could drift from the one in use.
       expect(documented[part], `${route.id} ${part}`).toBe(validated[part]);
     }
@@ -160,6 +163,9 @@ describe('documented example requests', () => {
       exampleIssues(hold, { ...hold.example, body: { items: [{ ...item, quantity: 0 }] } }),
     ).toHaveLength(1);
     expect(exampleIssues(hold, { ...hold.example, params: {} })).toHaveLength(1);
+    expect(
+      exampleIssues(hold, { ...hold.example, headers: { 'idempotency-key': 'k'.repeat(256) } }),
+    ).toEqual(['headers.idempotency-key: must be 1 to 255 visible ASCII characters, no spaces']);
     expect(exampleIssues(contract.Health, { body: {} })).toEqual([
       'body: example given, but no schema',
     ]);
@@ -170,7 +176,7 @@ describe('documented example requests', () => {
     const operation = operationOf(route);
     expect(operation.requestBody?.content['application/json'].example).toEqual(example.body);
     for (const parameter of operation.parameters ?? []) {
-      const values = { path: example.params, query: example.query, header: undefined }[
+      const values = { path: example.params, query: example.query, header: example.headers }[
         parameter.in as 'path' | 'query' | 'header'
       ] as Record<string, unknown> | undefined;
       if (parameter.required) expect(parameter.example, parameter.name).toBeDefined();
@@ -205,6 +211,22 @@ describe('the document is OpenAPI 3.1', () => {
         expect(status).toMatch(/^[1-5]\d\d$/);
         expect((response as { description?: unknown }).description).toEqual(expect.any(String));
       }
+    }
+  });
+
+  it('describes every `limit` as the integer it parses to, though the wire carries a string', () => {
+    const limits = operations(json).flatMap(({ operation }) =>
+      (operation.parameters ?? []).filter((p: any) => p.in === 'query' && p.name === 'limit'),
+    );
+    expect(limits).toHaveLength(5);
+    for (const limit of limits) {
+      expect(limit.schema).toMatchObject({
+        type: 'integer',
+        minimum: 1,
+        maximum: 100,
+        default: 20,
+      });
+      expect(limit.schema.description).toMatch(/plain digits/);
     }
   });
 
@@ -291,6 +313,18 @@ describe('security and errors', () => {
     expect(operation.responses['429']).toBeDefined();
   });
 
+  it.each(routes)('$id: documents 415 exactly when it takes a body', (route) => {
+    const operation = operationOf(route);
+    const unsupported = operation.responses['415'];
+    if (entryOf(route).request.body) {
+      const media = unsupported?.content['application/problem+json'];
+      expect(Object.keys(media?.examples ?? {})).toEqual(['UNSUPPORTED_MEDIA_TYPE']);
+      expect(unsupported.description).toContain('`UNSUPPORTED_MEDIA_TYPE`');
+    } else {
+      expect(unsupported).toBeUndefined();
+    }
+  });
+
   it('documents route-specific codes under their status', () => {
     const codesAt = (id: keyof typeof contract, status: number) => {
       const route = routes.find((candidate) => candidate.id === id);
@@ -312,6 +346,16 @@ describe('security and errors', () => {
     expect(codesAt('Register', 409)).toEqual(['EMAIL_TAKEN']);
     expect(codesAt('Register', 400)).toEqual(['VALIDATION_FAILED']);
     expect(codesAt('GetMe', 400)).toEqual([]);
+  });
+});
+
+describe('response headers', () => {
+  it('documents Cache-Control: no-store on the login answer', () => {
+    const signedIn = json.paths['/v1/auth/login'].post.responses['200'];
+    expect(signedIn.headers['Cache-Control']).toMatchObject({
+      required: true,
+      schema: { type: 'string', const: 'no-store' },
+    });
   });
 });
 
