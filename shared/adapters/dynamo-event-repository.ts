@@ -1,25 +1,16 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../db/batch-get.js';
-import { ItemExpression, type UpdateExpressionInput } from '../db/expression.js';
+import {
+  CANCELLING_CURSOR,
+  eventFromItems,
+  inventoryWrites,
+  metaWrites,
+} from '../db/entities/event.js';
 import { NEARBY_LIMITS, type NearbyLimits, queryNearby } from '../db/nearby.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
 import { eventKeys, parseTimeSort, table } from '../db/table.js';
-import { cancellationCodes } from '../db/transactions.js';
-import {
-  type EventState,
-  type EventStatus,
-  NO_RESOLVED_ORDERS,
-  ORDER_RESOLUTIONS,
-  type OrderResolution,
-  type ResolvedOrderCounts,
-  type TicketTypeState,
-  type Venue,
-} from '../domain/event-model.js';
+import { TableWriter } from '../db/transactions.js';
+import type { EventState, Venue } from '../domain/event-model.js';
 import type {
   EventRepository,
   EventRepositoryNearQuery,
@@ -28,29 +19,9 @@ import type {
   NearbyListing,
   PendingCancellation,
 } from '../domain/event-ports.js';
-import { isListedNearby } from '../domain/events.js';
 import type { Page } from '../domain/page.js';
 
 type Item = Record<string, unknown>;
-type StoredTicketType = Omit<TicketTypeState, 'id'>;
-
-/**
- * The INVENTORY attributes that count an event's orders by resolution. Top-level, not
- * a map, so a transition can create each with if_not_exists on items written before
- * they existed (a nested path cannot be set while its parent map is missing).
- */
-export const resolvedOrderAttributes: Readonly<Record<OrderResolution, string>> = {
-  confirmed: 'confirmedOrders',
-  cancelled: 'cancelledOrders',
-  expired: 'expiredOrders',
-  refunded: 'refundedOrders',
-};
-
-/**
- * On INVENTORY while a cancellation is pending: where the next run over the event's
- * orders resumes (`requeueCancellation`). Projected into the due index with the rest.
- */
-const CANCELLING_CURSOR = 'cancellingCursor';
 
 export class DynamoEventRepository implements EventRepository {
   /** `nearbyLimits`: what one radius search may read; tests shrink it. */
@@ -58,29 +29,18 @@ export class DynamoEventRepository implements EventRepository {
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly nearbyLimits: NearbyLimits = NEARBY_LIMITS,
-  ) {}
+  ) {
+    this.writer = new TableWriter(client, tableName);
+  }
+
+  private readonly writer: TableWriter;
 
   async insert(event: EventState): Promise<void> {
-    await this.client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: toMetaItem(event),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: toInventoryItem(event),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
-      }),
+    const outcome = await this.writer.transact(
+      [this.writer.put(metaWrites.insert(event)), this.writer.put(inventoryWrites.insert(event))],
+      { retryConflicts: false },
     );
+    if (!outcome.ok) throw outcome.error;
   }
 
   async get(eventId: string): Promise<EventState | null> {
@@ -90,7 +50,7 @@ export class DynamoEventRepository implements EventRepository {
     const found = await batchGetAll(this.client, this.tableName, wanted, { consistent: true });
     const meta = found.find((item) => item.sk === wanted[0]?.sk);
     const inventory = found.find((item) => item.sk === wanted[1]?.sk);
-    return meta && inventory ? fromItems(meta, inventory) : null;
+    return meta && inventory ? eventFromItems(meta, inventory) : null;
   }
 
   async list(query: EventRepositoryQuery): Promise<Page<EventState>> {
@@ -126,77 +86,39 @@ export class DynamoEventRepository implements EventRepository {
     const inventories = await this.inventoriesOf(page.items.map((meta) => String(meta.id)));
     const items = page.items.flatMap((meta) => {
       const inventory = inventories.get(String(meta.id));
-      return inventory ? [fromItems(meta, inventory)] : [];
+      return inventory ? [eventFromItems(meta, inventory)] : [];
     });
     return { items, nextCursor: page.nextCursor };
   }
 
   async update(before: EventState, after: EventState): Promise<'applied' | 'stale'> {
-    const inventory = inventoryUpdate(before, after);
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: toMetaItem(after),
-                ConditionExpression: '#version = :version',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':version': before.version },
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: eventKeys.inventory(after.id),
-                ...inventory,
-              },
-            },
-          ],
-        }),
-      );
-      return 'applied';
-    } catch (error) {
-      if (isLostRace(error)) return 'stale';
-      throw error;
-    }
+    const outcome = await this.writer.transact(
+      [
+        this.writer.put(metaWrites.replace(after, before.version)),
+        this.writer.update(inventoryWrites.organizerChange(before, after)),
+      ],
+      { retryConflicts: false },
+    );
+    if (outcome.ok) return 'applied';
+    if (isLostRace(outcome.codes)) return 'stale';
+    throw outcome.error;
   }
 
   async delete(event: EventState): Promise<'deleted' | 'has-orders' | 'stale'> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: eventKeys.meta(event.id),
-                ConditionExpression: '#version = :version',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':version': event.version },
-              },
-            },
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: eventKeys.inventory(event.id),
-                ConditionExpression: 'orderCount = :none',
-                ExpressionAttributeValues: { ':none': 0 },
-              },
-            },
-          ],
-        }),
-      );
-      return 'deleted';
-    } catch (error) {
-      if (!isLostRace(error)) throw error;
-      const [meta, inventory] = cancellationCodes(error) ?? [];
-      // orderCount only grows, so a failed inventory condition on an unchanged event means orders exist.
-      return inventory === 'ConditionalCheckFailed' && meta !== 'ConditionalCheckFailed'
-        ? 'has-orders'
-        : 'stale';
-    }
+    const outcome = await this.writer.transact(
+      [
+        this.writer.delete(metaWrites.remove(event)),
+        this.writer.delete(inventoryWrites.removeUnordered(event)),
+      ],
+      { retryConflicts: false },
+    );
+    if (outcome.ok) return 'deleted';
+    if (!isLostRace(outcome.codes)) throw outcome.error;
+    const [meta, inventory] = outcome.codes;
+    // orderCount only grows, so a failed inventory condition on an unchanged event means orders exist.
+    return inventory === 'ConditionalCheckFailed' && meta !== 'ConditionalCheckFailed'
+      ? 'has-orders'
+      : 'stale';
   }
 
   async listNear(query: EventRepositoryNearQuery): Promise<Page<NearbyEvent>> {
@@ -218,7 +140,7 @@ export class DynamoEventRepository implements EventRepository {
     const inventories = await this.inventoriesOf(page.items.map(({ item }) => String(item.id)));
     const items = page.items.flatMap(({ item, distanceMetres }) => {
       const inventory = inventories.get(String(item.id));
-      return inventory ? [{ event: fromItems(item, inventory), distanceMetres }] : [];
+      return inventory ? [{ event: eventFromItems(item, inventory), distanceMetres }] : [];
     });
     return { items, nextCursor: page.nextCursor };
   }
@@ -234,31 +156,8 @@ export class DynamoEventRepository implements EventRepository {
     return due.map((meta) => ({ eventId: meta.id as string, startsAt: meta.startsAt as string }));
   }
 
-  async unlistNearby(eventId: string, now: string): Promise<boolean> {
-    const { nearby, due } = table.globalSecondaryIndexes;
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: eventKeys.meta(eventId),
-          UpdateExpression: 'REMOVE #nearbyPk, #nearbySk, #duePk, #dueSk',
-          // Also keeps the update from creating an item for a deleted event.
-          ConditionExpression: '#duePk = :until AND #startsAt <= :now',
-          ExpressionAttributeNames: {
-            '#nearbyPk': nearby.partitionKey,
-            '#nearbySk': nearby.sortKey,
-            '#duePk': due.partitionKey,
-            '#dueSk': due.sortKey,
-            '#startsAt': 'startsAt',
-          },
-          ExpressionAttributeValues: { ':until': eventKeys.nearbyUntilPartition, ':now': now },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  unlistNearby(eventId: string, now: string): Promise<boolean> {
+    return this.writer.updateIf(metaWrites.unlistNearby(eventId, now));
   }
 
   async pendingCancellations(before: string, limit: number): Promise<PendingCancellation[]> {
@@ -277,65 +176,12 @@ export class DynamoEventRepository implements EventRepository {
     }));
   }
 
-  async requeueCancellation(eventId: string, at: string, cursor: string | null): Promise<boolean> {
-    const { due } = table.globalSecondaryIndexes;
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: eventKeys.inventory(eventId),
-          UpdateExpression:
-            cursor === null
-              ? 'SET #dueSk = :sort REMOVE #cursor'
-              : 'SET #dueSk = :sort, #cursor = :cursor',
-          // Still pending: never brings back a cancellation that has ended meanwhile.
-          ConditionExpression: '#duePk = :cancelling',
-          ExpressionAttributeNames: {
-            '#duePk': due.partitionKey,
-            '#dueSk': due.sortKey,
-            '#cursor': CANCELLING_CURSOR,
-          },
-          ExpressionAttributeValues: {
-            ':cancelling': eventKeys.cancellingPartition,
-            ':sort': eventKeys.cancellingSort(at, eventId),
-            ...(cursor !== null && { ':cursor': cursor }),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  requeueCancellation(eventId: string, at: string, cursor: string | null): Promise<boolean> {
+    return this.writer.updateIf(inventoryWrites.requeueCancellation(eventId, at, cursor));
   }
 
-  async endCancellation(event: EventState): Promise<boolean> {
-    const { due } = table.globalSecondaryIndexes;
-    const change = new ItemExpression()
-      .remove(due.partitionKey)
-      .remove(due.sortKey)
-      .remove(CANCELLING_CURSOR)
-      .compare(due.partitionKey, '=', eventKeys.cancellingPartition)
-      .compare('status', '=', 'CANCELLED');
-    // Ticket types never change once the event is cancelled, so these are all of them.
-    for (const { id } of event.ticketTypes) {
-      change
-        .compare(['ticketTypes', id, 'held'], '=', 0)
-        .compare(['ticketTypes', id, 'sold'], '=', 0);
-    }
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: eventKeys.inventory(event.id),
-          ...change.toUpdate(),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  endCancellation(event: EventState): Promise<boolean> {
+    return this.writer.updateIf(inventoryWrites.endCancellation(event));
   }
 
   private async inventoriesOf(eventIds: string[]): Promise<Map<string, Item>> {
@@ -383,157 +229,7 @@ function nearFilterOf(query: EventRepositoryNearQuery) {
   return { expression: conditions.join(' AND '), names, values };
 }
 
-/**
- * The whole META item. Every write of it is a whole-item Put stamped with the write's
- * `updatedAt`, so the nearby keys (and their due entry) come and go with what
- * `isListedNearby` says at that time: a publish adds them, a cancel or a startsAt in the
- * past drops them, a new venue or startsAt moves them.
- */
-function toMetaItem(event: EventState): Item {
-  const sort = eventKeys.startsAtSort(event.startsAt, event.id);
-  const geohash = eventKeys.nearbyGeohash(event.venue);
-  const { collection, byOwner, nearby, due } = table.globalSecondaryIndexes;
-  return {
-    ...eventKeys.meta(event.id),
-    entity: 'Event',
-    id: event.id,
-    organizerId: event.organizerId,
-    name: event.name,
-    nameLower: event.name.toLowerCase(),
-    description: event.description,
-    venue: event.venue,
-    startsAt: event.startsAt,
-    endsAt: event.endsAt,
-    currency: event.currency,
-    status: event.status,
-    version: event.version,
-    createdAt: event.createdAt,
-    updatedAt: event.updatedAt,
-    [collection.partitionKey]: eventKeys.byStatusPartition(event.status),
-    [collection.sortKey]: sort,
-    [byOwner.partitionKey]: eventKeys.byOrganizerPartition(event.organizerId),
-    [byOwner.sortKey]: sort,
-    ...(isListedNearby(event, event.updatedAt) && {
-      [nearby.partitionKey]: eventKeys.nearbyPartition(geohash),
-      [nearby.sortKey]: eventKeys.nearbySort(geohash, event.id),
-      [due.partitionKey]: eventKeys.nearbyUntilPartition,
-      [due.sortKey]: eventKeys.nearbyUntilSort(event.startsAt, event.id),
-    }),
-  };
-}
-
-function toInventoryItem(event: EventState): Item {
-  return {
-    ...eventKeys.inventory(event.id),
-    entity: 'EventInventory',
-    eventId: event.id,
-    status: event.status,
-    startsAt: event.startsAt,
-    endsAt: event.endsAt,
-    currency: event.currency,
-    maxTicketsPerOrder: event.maxTicketsPerOrder,
-    holdSeconds: event.holdSeconds,
-    orderCount: event.orderCount,
-    ...Object.fromEntries(
-      ORDER_RESOLUTIONS.map((resolution) => [
-        resolvedOrderAttributes[resolution],
-        event.resolvedOrders[resolution],
-      ]),
-    ),
-    ticketTypes: Object.fromEntries(event.ticketTypes.map(({ id, ...rest }) => [id, rest])),
-  };
-}
-
-function fromItems(meta: Item, inventory: Item): EventState {
-  const ticketTypes = Object.entries(inventory.ticketTypes as Record<string, StoredTicketType>).map(
-    ([id, ticketType]) => ({ id, ...ticketType }),
-  );
-  return {
-    id: meta.id as string,
-    organizerId: meta.organizerId as string,
-    name: meta.name as string,
-    ...(meta.description !== undefined && { description: meta.description as string }),
-    venue: meta.venue as EventState['venue'],
-    startsAt: meta.startsAt as string,
-    ...(meta.endsAt !== undefined && { endsAt: meta.endsAt as string }),
-    currency: meta.currency as string,
-    status: meta.status as EventStatus,
-    maxTicketsPerOrder: inventory.maxTicketsPerOrder as number,
-    holdSeconds: inventory.holdSeconds as number,
-    ticketTypes,
-    orderCount: inventory.orderCount as number,
-    resolvedOrders: resolvedOrdersOf(inventory),
-    version: meta.version as number,
-    createdAt: meta.createdAt as string,
-    updatedAt: meta.updatedAt as string,
-  };
-}
-
-/** Items written before these counters existed have none: their count starts at 0. */
-function resolvedOrdersOf(inventory: Item): ResolvedOrderCounts {
-  const counts = { ...NO_RESOLVED_ORDERS };
-  for (const resolution of ORDER_RESOLUTIONS) {
-    counts[resolution] =
-      (inventory[resolvedOrderAttributes[resolution]] as number | undefined) ?? 0;
-  }
-  return counts;
-}
-
-/**
- * The INVENTORY half of an organizer write. Counters that holds move concurrently are
- * changed by delta, never overwritten, and a capacity cut is conditional on the
- * tickets still being unsold at write time. A cancellation also puts the item in the
- * due index as a pending cancellation. Only what changed is written, so a PATCH of
- * every ticket type of the largest event stays one expression DynamoDB accepts.
- */
-function inventoryUpdate(before: EventState, after: EventState): UpdateExpressionInput {
-  const change = new ItemExpression();
-  change.when(`attribute_exists(${change.path('pk')})`);
-  for (const attribute of [
-    'status',
-    'startsAt',
-    'currency',
-    'maxTicketsPerOrder',
-    'holdSeconds',
-  ] as const) {
-    change.set(attribute, after[attribute]);
-  }
-  if (before.status !== 'CANCELLED' && after.status === 'CANCELLED') {
-    // Pending until every order is released (`endCancellation`). A cancelled event is
-    // never written again, so a repeated cancel neither moves nor duplicates the entry.
-    const { due } = table.globalSecondaryIndexes;
-    change
-      .set(due.partitionKey, eventKeys.cancellingPartition)
-      .set(due.sortKey, eventKeys.cancellingSort(after.updatedAt, after.id));
-  }
-  if (after.endsAt === undefined) change.remove('endsAt');
-  else change.set('endsAt', after.endsAt);
-
-  for (const ticketType of after.ticketTypes) {
-    const path = (field?: string) =>
-      field === undefined ? ['ticketTypes', ticketType.id] : ['ticketTypes', ticketType.id, field];
-    const previous = before.ticketTypes.find(({ id }) => id === ticketType.id);
-    if (!previous) {
-      const { id: _, ...stored } = ticketType;
-      change.set(path(), stored);
-      continue;
-    }
-    if (ticketType.name !== previous.name) change.set(path('name'), ticketType.name);
-    if (ticketType.priceCents !== previous.priceCents) {
-      change.set(path('priceCents'), ticketType.priceCents);
-    }
-    const delta = ticketType.capacity - previous.capacity;
-    if (delta !== 0) {
-      change.set(path('capacity'), ticketType.capacity).add(path('available'), delta);
-      if (delta < 0) change.compare(path('available'), '>=', -delta);
-    }
-  }
-  return change.toUpdate();
-}
-
 /** A condition failed or another transaction held an item: decide again on fresh state. */
-function isLostRace(error: unknown): boolean {
-  return (cancellationCodes(error) ?? []).some(
-    (code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict',
-  );
+function isLostRace(codes: (string | undefined)[]): boolean {
+  return codes.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict');
 }

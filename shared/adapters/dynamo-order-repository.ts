@@ -1,29 +1,37 @@
-import { type AttributeValue, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { encodeCursor } from '../db/cursor.js';
-import { ItemExpression } from '../db/expression.js';
+import { analyticsDayWrites } from '../db/entities/analytics-day.js';
+import { inventoryWrites, type StockCounter } from '../db/entities/event.js';
+import { customerTicketsWrites, orderFromItem, orderWrites } from '../db/entities/order.js';
+import { outboxWrites } from '../db/entities/outbox.js';
+import type { ItemExpression } from '../db/expression.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
-import { analyticsKeys, emailKeys, eventKeys, orderKeys, table } from '../db/table.js';
-import { type TransactItem, transact } from '../db/transactions.js';
-import { analyticsDayOf } from '../domain/analytics-model.js';
+import { orderKeys, table } from '../db/table.js';
+import { TableWriter, type TransactItem } from '../db/transactions.js';
 import type { EmailKind } from '../domain/email-model.js';
 import type { OrderResolution } from '../domain/event-model.js';
 import { type Order, type StoredOrderStatus, ticketCount } from '../domain/order-model.js';
 import type { HoldOutcome, OrderListQuery, OrderRepository } from '../domain/order-ports.js';
 import type { Page } from '../domain/page.js';
-import { resolvedOrderAttributes } from './dynamo-event-repository.js';
 
-type Item = Record<string, unknown>;
-type Counter = 'available' | 'held' | 'sold' | 'revenueCents';
+const { collection, due } = table.globalSecondaryIndexes;
 
-const { collection, byOwner, due } = table.globalSecondaryIndexes;
-
+/**
+ * Orders in DynamoDB. Every state change is one transaction composed of the entities'
+ * own writes (`shared/db/entities`): the order, its event's INVENTORY, the customer's
+ * live tickets, the outbox message and the analytics day.
+ */
 export class DynamoOrderRepository implements OrderRepository {
+  private readonly writer: TableWriter;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.writer = new TableWriter(client, tableName);
+  }
 
   async get(orderId: string): Promise<Order | null> {
     const { Item: item } = await this.client.send(
@@ -33,49 +41,14 @@ export class DynamoOrderRepository implements OrderRepository {
         ConsistentRead: true,
       }),
     );
-    return item ? fromItem(item) : null;
+    return item ? orderFromItem(item) : null;
   }
 
   async hold(order: Order, limits: { perCustomer: number; now: string }): Promise<HoldOutcome> {
-    const tickets = ticketCount(order);
-    const inventory = new ItemExpression()
-      .add('orderCount', 1)
-      .compare('status', '=', 'PUBLISHED')
-      .compare('startsAt', '>', limits.now);
-    for (const item of order.items) {
-      const stock = (counter: Counter) => ['ticketTypes', item.ticketTypeId, counter];
-      inventory
-        .add(stock('available'), -item.quantity)
-        .add(stock('held'), item.quantity)
-        .compare(stock('available'), '>=', item.quantity);
-    }
-    const customer = new ItemExpression().add('live', tickets);
-    customer.when(
-      `attribute_not_exists(${customer.path('live')}) OR ${customer.path('live')} <= ${customer.value(limits.perCustomer - tickets)}`,
-    );
-    const outcome = await transact(this.client, [
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: eventKeys.inventory(order.eventId),
-          ...inventory.toUpdate(),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      },
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: orderKeys.customerTickets(order.eventId, order.customer.userId),
-          ...customer.toUpdate(),
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: toItem(order),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+    const outcome = await this.writer.transact([
+      this.writer.update(inventoryWrites.take(order, limits.now), { returnItemOnFailure: true }),
+      this.writer.update(customerTicketsWrites.take(order, ticketCount(order), limits.perCustomer)),
+      this.writer.put(orderWrites.insert(order)),
     ]);
     if (outcome.ok) return 'held';
     const [inventoryCode, customerCode] = outcome.codes;
@@ -92,22 +65,11 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   startPayment(order: Order, paymentToken: string, now: string): Promise<boolean> {
-    const change = new ItemExpression()
-      .set('status', 'PAYING')
-      .set('paymentToken', paymentToken)
-      .set('updatedAt', now)
-      .compare('status', '=', 'HELD')
-      .compare('expiresAt', '>', now);
-    return this.updateOrder(order.id, change);
+    return this.writer.updateIf(orderWrites.startPayment(order, paymentToken, now));
   }
 
   abandonPayment(order: Order, now: string): Promise<boolean> {
-    const change = new ItemExpression()
-      .set('status', 'HELD')
-      .set('updatedAt', now)
-      .remove('paymentToken')
-      .compare('status', '=', 'PAYING');
-    return this.updateOrder(order.id, change);
+    return this.writer.updateIf(orderWrites.abandonPayment(order, now));
   }
 
   confirm(order: Order, payment: { paymentId: string; paidAt: string }): Promise<boolean> {
@@ -158,16 +120,11 @@ export class DynamoOrderRepository implements OrderRepository {
     });
   }
 
-  startRefund(order: Order, refund: { now: string; email: EmailKind; recoverAt: string }) {
-    const change = new ItemExpression()
-      .set('status', 'REFUNDING')
-      .set('refundEmail', refund.email)
-      .set('updatedAt', refund.now)
-      // In the due index, so the sweep finishes a refund that stops half-way.
-      .set(due.partitionKey, orderKeys.expiringPartition)
-      .set(due.sortKey, orderKeys.expiresAtSort(refund.recoverAt, order.id))
-      .compare('status', '=', 'CONFIRMED');
-    return this.updateOrder(order.id, change);
+  startRefund(
+    order: Order,
+    refund: { now: string; email: EmailKind; recoverAt: string },
+  ): Promise<boolean> {
+    return this.writer.updateIf(orderWrites.startRefund(order, refund));
   }
 
   refund(order: Order, now: string): Promise<boolean> {
@@ -213,7 +170,7 @@ export class DynamoOrderRepository implements OrderRepository {
       now,
       limit,
     );
-    return due.map(fromItem);
+    return due.map(orderFromItem);
   }
 
   private async list(
@@ -277,7 +234,7 @@ export class DynamoOrderRepository implements OrderRepository {
       ...(query.cursor !== undefined && { cursor: query.cursor }),
       ...(filters.length > 0 && { filter: { expression: filters.join(' AND '), names, values } }),
     });
-    return { items: page.items.map(fromItem), nextCursor: page.nextCursor };
+    return { items: page.items.map(orderFromItem), nextCursor: page.nextCursor };
   }
 
   /**
@@ -295,168 +252,27 @@ export class DynamoOrderRepository implements OrderRepository {
       condition?: (order: ItemExpression) => void;
       set?: Record<string, unknown>;
       remove?: string[];
-      counters: (item: Order['items'][number]) => Partial<Record<Counter, number>>;
+      counters: (item: Order['items'][number]) => Partial<Record<StockCounter, number>>;
       /** How the event's and the day's counts of orders by resolution move. */
       resolved: Partial<Record<OrderResolution, number>>;
       liveTickets: number;
       email: EmailKind;
     },
   ): Promise<boolean> {
-    const orderChange = new ItemExpression()
-      .set('status', change.to)
-      .set('updatedAt', change.now)
-      .compare('status', '=', change.from);
-    for (const [field, value] of Object.entries(change.set ?? {})) orderChange.set(field, value);
-    for (const field of change.remove ?? []) orderChange.remove(field);
-    change.condition?.(orderChange);
-
-    const inventory = new ItemExpression();
-    for (const item of order.items) {
-      for (const [counter, delta] of Object.entries(change.counters(item))) {
-        inventory.add(['ticketTypes', item.ticketTypeId, counter], delta);
-      }
-    }
-    // ADD starts the counts by resolution on items written before they existed.
-    for (const [resolution, delta] of Object.entries(change.resolved) as [
-      OrderResolution,
-      number,
-    ][]) {
-      inventory.add(resolvedOrderAttributes[resolution], delta);
-    }
-
     const items: TransactItem[] = [
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: orderKeys.order(order.id),
-          ...orderChange.toUpdate(),
-        },
-      },
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: eventKeys.inventory(order.eventId),
-          ...inventory.toUpdate(),
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: outboxItem(order, change.email, change.now),
-        },
-      },
+      this.writer.update(orderWrites.transition(order, change)),
+      this.writer.update(inventoryWrites.move(order, change.counters, change.resolved)),
+      this.writer.put(outboxWrites.insert(order, change.email, change.now)),
     ];
     if (change.liveTickets !== 0) {
-      items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: orderKeys.customerTickets(order.eventId, order.customer.userId),
-          ...new ItemExpression().add('live', change.liveTickets).toUpdate(),
-        },
-      });
+      items.push(this.writer.update(customerTicketsWrites.move(order, change.liveTickets)));
     }
-    items.push({
-      Update: {
-        TableName: this.tableName,
-        Key: analyticsKeys.eventDay(analyticsDayOf(order.createdAt), order.eventId),
-        ...analyticsUpdate(order, change.counters, change.resolved),
-      },
-    });
-    const outcome = await transact(this.client, items);
+    items.push(
+      this.writer.update(analyticsDayWrites.count(order, change.counters, change.resolved)),
+    );
+    const outcome = await this.writer.transact(items);
     if (outcome.ok) return true;
     if (outcome.codes[0] === 'ConditionalCheckFailed') return false;
     throw outcome.error;
   }
-
-  /** One conditional write of the order item alone; false when its condition failed. */
-  private async updateOrder(orderId: string, change: ItemExpression): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: orderKeys.order(orderId),
-          ...change.toUpdate(),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-}
-
-/**
- * The counters of the order's creation day for its event. ADD creates the item and
- * each counter at zero, so no transition needs to know whether another came first.
- */
-function analyticsUpdate(
-  order: Order,
-  counters: (item: Order['items'][number]) => Partial<Record<Counter, number>>,
-  resolved: Partial<Record<OrderResolution, number>>,
-) {
-  let ticketsSold = 0;
-  let revenueCents = 0;
-  for (const item of order.items) {
-    const { sold = 0, revenueCents: revenue = 0 } = counters(item);
-    ticketsSold += sold;
-    revenueCents += revenue;
-  }
-  const day = new ItemExpression()
-    .set('entity', 'EventDayAnalytics')
-    .set('eventId', order.eventId)
-    .set('currency', order.currency);
-  for (const [counter, delta] of Object.entries({ ...resolved, ticketsSold, revenueCents })) {
-    day.add(counter, delta);
-  }
-  return day.toUpdate();
-}
-
-function toItem(order: Order): Item {
-  const created = orderKeys.createdAtSort(order.createdAt, order.id);
-  const expiring = order.status === 'HELD' || order.status === 'PAYING';
-  return {
-    ...orderKeys.order(order.id),
-    entity: 'Order',
-    ...order,
-    customerEmail: order.customer.email.toLowerCase(),
-    [collection.partitionKey]: orderKeys.byEventPartition(order.eventId),
-    [collection.sortKey]: created,
-    [byOwner.partitionKey]: orderKeys.byCustomerPartition(order.customer.userId),
-    [byOwner.sortKey]: created,
-    ...(expiring && {
-      [due.partitionKey]: orderKeys.expiringPartition,
-      [due.sortKey]: orderKeys.expiresAtSort(order.expiresAt, order.id),
-    }),
-  };
-}
-
-function fromItem(item: Item): Order {
-  const {
-    pk: _pk,
-    sk: _sk,
-    entity: _entity,
-    customerEmail: _email,
-    [collection.partitionKey]: _c1,
-    [collection.sortKey]: _c2,
-    [byOwner.partitionKey]: _o1,
-    [byOwner.sortKey]: _o2,
-    [due.partitionKey]: _d1,
-    [due.sortKey]: _d2,
-    ...order
-  } = item;
-  return order as unknown as Order;
-}
-
-/** The email to send for this change, committed with it; the relay hands it to the queue. */
-function outboxItem(order: Order, kind: EmailKind, now: string): Item {
-  return {
-    ...emailKeys.outbox(order.id, kind),
-    entity: 'OutboxMessage',
-    orderId: order.id,
-    kind,
-    createdAt: now,
-    [due.partitionKey]: emailKeys.outboxPartition,
-    [due.sortKey]: emailKeys.createdAtSort(now, `${order.id}#${kind}`),
-  };
 }

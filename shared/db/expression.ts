@@ -1,3 +1,5 @@
+import { table } from './table.js';
+
 /**
  * DynamoDB's limits on one expression string (Developer Guide, "Constraints: expression
  * parameters"): 4 KB, and 300 operators or functions. An expression past either is
@@ -98,6 +100,11 @@ export class ItemExpression {
   when(condition: string): this {
     this.conditions.push(condition);
     return this;
+  }
+
+  /** Only if the item does not exist yet. */
+  whenAbsent(): this {
+    return this.when(`attribute_not_exists(${this.path(table.partitionKey)})`);
   }
 
   /** `path <comparator> value`. */

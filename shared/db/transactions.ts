@@ -1,9 +1,17 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { PutWrite, UpdateWrite } from './entities/writes.js';
+import type { ConditionExpressionInput } from './expression.js';
+import type { PrimaryKey } from './table.js';
 
 type Item = Record<string, unknown>;
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -28,13 +36,14 @@ export type TransactOutcome =
   | { ok: false; codes: (string | undefined)[]; items: (Item | undefined)[]; error: unknown };
 
 /**
- * Runs a transaction, retrying when it only lost to a concurrent transaction on the
- * same item (a hot event on AWS). Reports which conditions failed, with the items
- * returned for them, instead of throwing; anything else is thrown.
+ * Runs a transaction, retrying (unless `retryConflicts` is false) when it only lost to a
+ * concurrent transaction on the same item (a hot event on AWS). Reports which conditions
+ * failed, with the items returned for them, instead of throwing; anything else is thrown.
  */
 export async function transact(
   client: DynamoDBDocumentClient,
   items: TransactItem[],
+  { retryConflicts = true }: { retryConflicts?: boolean } = {},
 ): Promise<TransactOutcome> {
   if (items.length > TRANSACTION_ITEM_LIMIT) {
     throw new Error(`A transaction of ${items.length} items is over DynamoDB's limit`);
@@ -48,12 +57,74 @@ export async function transact(
       if (!codes) throw error;
       const conflictOnly =
         codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
-      if (conflictOnly && attempt < CONFLICT_RETRIES) {
+      if (retryConflicts && conflictOnly && attempt < CONFLICT_RETRIES) {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
         continue;
       }
       const reasons = (error as { CancellationReasons?: { Item?: Item }[] }).CancellationReasons;
       return { ok: false, codes, items: (reasons ?? []).map((reason) => reason.Item), error };
+    }
+  }
+}
+
+/** A delete as an entity allows it: the key and the condition it is removed under. */
+export interface DeleteWrite extends Partial<ConditionExpressionInput> {
+  Key: PrimaryKey;
+}
+
+/**
+ * The one way adapters send entity writes to a table: each write as a transaction item,
+ * or alone, conditional writes answering false when their condition failed.
+ */
+export class TableWriter {
+  constructor(
+    readonly client: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  put(write: PutWrite): TransactItem {
+    return { Put: { TableName: this.tableName, ...write } };
+  }
+
+  update(write: UpdateWrite, options: { returnItemOnFailure?: boolean } = {}): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        ...write,
+        ...(options.returnItemOnFailure && { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+      },
+    };
+  }
+
+  delete(write: DeleteWrite): TransactItem {
+    return { Delete: { TableName: this.tableName, ...write } };
+  }
+
+  transact(items: TransactItem[], options?: { retryConflicts?: boolean }) {
+    return transact(this.client, items, options);
+  }
+
+  /** One conditional update alone; false when its condition failed. */
+  async updateIf(write: UpdateWrite): Promise<boolean> {
+    return this.unlessConditionFails(
+      this.client.send(new UpdateCommand({ TableName: this.tableName, ...write })),
+    );
+  }
+
+  /** One conditional delete alone; false when its condition failed. */
+  async deleteIf(write: DeleteWrite): Promise<boolean> {
+    return this.unlessConditionFails(
+      this.client.send(new DeleteCommand({ TableName: this.tableName, ...write })),
+    );
+  }
+
+  private async unlessConditionFails(request: Promise<unknown>): Promise<boolean> {
+    try {
+      await request;
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 }

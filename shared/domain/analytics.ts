@@ -3,8 +3,6 @@ import {
   type AnalyticsQuery,
   analyticsWindow,
   type EventStats,
-  type EventSummary,
-  type EventTotals,
   rankTopEvents,
   storedHeldOrders,
   toAnalytics,

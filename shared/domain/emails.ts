@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { Clock } from './clock.js';
 import type { EmailContent, EmailKind } from './email-model.js';
 import type { EmailLease, EmailSender, OutgoingEmail, SentEmailLog } from './email-ports.js';

@@ -12,7 +12,6 @@ import {
 import {
   type CreateEventInput,
   type EventState,
-  type EventStatus,
   type EventView,
   LIMITS,
   type ListEventsQuery,
@@ -24,7 +23,7 @@ import {
   type UpdateEventInput,
 } from './event-model.js';
 import type { EventIndexQuery, EventRepository, EventRepositoryQuery } from './event-ports.js';
-import { type GeoCircle, RADIUS_KM } from './geo.js';
+import { RADIUS_KM } from './geo.js';
 import type { Page } from './page.js';
 import { hasRole, isAdmin, type Principal } from './principal.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS, pageLimitSchema } from './event-model.js';
+import { pageLimitSchema } from './event-model.js';
 import { plainText } from './plain-text.js';
 import { ROLES, type Role } from './principal.js';
 

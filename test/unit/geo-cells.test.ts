@@ -24,7 +24,8 @@ const cellHolding = (cover: CellCover, at: GeoPoint) => {
 const longitudesOf = (cover: CellCover) =>
   cover.cells.map(({ geohash }) => ngeohash.decode(geohash).longitude);
 
-describe('coverCircle', () => {
+// Property runs over thousands of centres: a busy shared machine can take several seconds.
+describe('coverCircle', { timeout: 30_000 }, () => {
   it('covers every point within the radius, anywhere on Earth, with true distance bounds', () => {
     // Prepare: centres biased towards the hard places (poles, antimeridian), any radius.
     const latitude = fc.oneof(

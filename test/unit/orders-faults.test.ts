@@ -16,7 +16,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as expireHold } from '../../functions/expire-hold.js';
 import { customerContext } from '../support/events-fixtures.js';
-import { readableUpdate } from '../support/expressions.js';
+import { readable, readableUpdate } from '../support/expressions.js';
 import { invoke, type TestResponse } from '../support/invoke.js';
 import {
   FUTURE_STARTS_AT,
@@ -267,8 +267,10 @@ describe('hold: a cancelled or failed transaction', () => {
       update: 'ADD live 2',
       condition: 'attribute_not_exists(live) OR live <= 4',
     });
+    expect(readable(order?.Put?.ConditionExpression, order?.Put ?? {})).toBe(
+      'attribute_not_exists(pk)',
+    );
     expect(order?.Put).toMatchObject({
-      ConditionExpression: 'attribute_not_exists(pk)',
       Item: {
         pk: `ORDER#${response.body.id}`,
         sk: 'ORDER',
