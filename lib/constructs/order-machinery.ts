@@ -1,15 +1,15 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { EmailIdentity } from 'aws-cdk-lib/aws-ses';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/env.js';
 import type { AsyncResource } from '../../shared/routes.js';
 import type { DataTable } from './data-table.js';
+import { DeadLetterQueue } from './dead-letter-queue.js';
 import { EMAIL_SENDER_TIMEOUT, type EmailQueue } from './email-queue.js';
 import type { ExpiryScheduling } from './expiry-scheduling.js';
 import { ProjectFunction } from './project-function.js';
@@ -33,7 +33,7 @@ export class OrderMachinery extends Construct {
   readonly expireHold: ProjectFunction;
   readonly sweep: ProjectFunction;
   readonly sendEmail: ProjectFunction;
-  readonly sweepDeadLetters: Queue;
+  readonly sweepDeadLetters: DeadLetterQueue;
 
   constructor(
     scope: Construct,
@@ -57,15 +57,7 @@ export class OrderMachinery extends Construct {
     });
     props.data.bind(this.sweep, 'write');
     props.emails.bindProducer(this.sweep);
-    this.sweepDeadLetters = new Queue(this, 'SweepDeadLetters', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    Validations.of(this.sweepDeadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'It is the DLQ of the sweep rule target.',
-    });
+    this.sweepDeadLetters = new DeadLetterQueue(this, 'SweepDeadLetters');
     new Rule(this, 'EveryMinute', {
       description:
         'Safety net behind the one-time hold-expiry schedules; keeps the nearby index to upcoming events',
