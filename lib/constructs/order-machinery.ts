@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
@@ -22,9 +21,6 @@ export interface OrderMachineryProps {
   senderEmail: string;
 }
 
-const entry = (name: string) =>
-  fileURLToPath(new URL(`../../functions/${name}.ts`, import.meta.url));
-
 /**
  * The jobs behind the orders API: the expiry function the one-time schedules invoke,
  * the minute sweep that backs them up, and the email sender on the queue.
@@ -42,7 +38,7 @@ export class OrderMachinery extends Construct {
   ) {
     super(scope, id);
     this.expireHold = new ProjectFunction(this, 'ExpireHold', {
-      entry: entry('expire-hold'),
+      handler: 'expire-hold',
       description: 'Expires one hold at its expiresAt (EventBridge Scheduler target)',
     });
     props.data.bind(this.expireHold, 'write');
@@ -50,7 +46,7 @@ export class OrderMachinery extends Construct {
     props.expiry.target(this.expireHold);
 
     this.sweep = new ProjectFunction(this, 'Sweep', {
-      entry: entry('sweep'),
+      handler: 'sweep',
       description:
         'Every minute: expires missed holds, finishes payments, resends emails, finishes event cancellations, unlists started events from near-me search',
       timeout: Duration.seconds(50),
@@ -72,7 +68,7 @@ export class OrderMachinery extends Construct {
     });
 
     this.sendEmail = new ProjectFunction(this, 'SendEmail', {
-      entry: entry('send-email'),
+      handler: 'send-email',
       description: 'Sends order emails through SES, once per order and kind',
       timeout: EMAIL_SENDER_TIMEOUT,
       environment: { [ENV.senderEmail]: props.senderEmail },
