@@ -3,6 +3,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/env.js';
+import { DeadLetterQueue } from './dead-letter-queue.js';
 
 /** SQS guidance: visibility at least six times the consumer's timeout. */
 export const EMAIL_SENDER_TIMEOUT = Duration.seconds(30);
@@ -11,15 +12,11 @@ export const EMAIL_MAX_RECEIVES = 5;
 /** The queue between committed order changes and the email Lambda, with its DLQ. */
 export class EmailQueue extends Construct {
   readonly queue: Queue;
-  readonly deadLetterQueue: Queue;
+  readonly deadLetterQueue: DeadLetterQueue;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetters');
     this.queue = new Queue(this, 'Queue', {
       visibilityTimeout: Duration.seconds(EMAIL_SENDER_TIMEOUT.toSeconds() * 6),
       retentionPeriod: Duration.days(4),

@@ -1,10 +1,10 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/env.js';
+import { DeadLetterQueue } from './dead-letter-queue.js';
 
 /**
  * Where the one-time hold-expiry schedules live: their group, the role EventBridge
@@ -14,21 +14,14 @@ import { ENV } from '../../shared/env.js';
 export class ExpiryScheduling extends Construct {
   readonly group: ScheduleGroup;
   readonly invokeRole: Role;
-  readonly deadLetterQueue: Queue;
+  readonly deadLetterQueue: DeadLetterQueue;
   private expiryFunctionArn: string | undefined;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.group = new ScheduleGroup(this, 'Group');
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'It is the DLQ of the expiry schedules, which name it at run time.',
-    });
+    // The expiry schedules name it at run time (CreateSchedule), not in the template.
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetters');
     const stack = Stack.of(this);
     const schedulesOfGroup = stack.formatArn({
       service: 'scheduler',

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -69,7 +68,7 @@ export class TicketingApi extends Construct {
     // identity source and no cache: it runs on each request, so a logout or role change
     // applies to the very next call.
     this.authorizerFunction = new ProjectFunction(this, 'Authorizer', {
-      entry: fileURLToPath(new URL('../../functions/authorizer.ts', import.meta.url)),
+      handler: 'authorizer',
       description: 'Lambda authorizer: verifies access tokens, reads denylist and roles',
     });
     props.data.bind(this.authorizerFunction, 'read');
@@ -83,7 +82,7 @@ export class TicketingApi extends Construct {
     const stageResource = this.stage.node.defaultChild as CfnStage;
     for (const route of props.routes) {
       const fn = new ProjectFunction(this, route.id, {
-        entry: fileURLToPath(new URL(`../../functions/${route.handler}.ts`, import.meta.url)),
+        handler: route.handler,
         description: `${route.method} ${route.path}`,
         environment: { [ENV.serviceVersion]: props.serviceVersion },
       });

@@ -1,15 +1,14 @@
-import { fileURLToPath } from 'node:url';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { EmailIdentity } from 'aws-cdk-lib/aws-ses';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/env.js';
 import type { AsyncResource } from '../../shared/routes.js';
 import type { DataTable } from './data-table.js';
+import { DeadLetterQueue } from './dead-letter-queue.js';
 import { EMAIL_SENDER_TIMEOUT, type EmailQueue } from './email-queue.js';
 import type { ExpiryScheduling } from './expiry-scheduling.js';
 import { ProjectFunction } from './project-function.js';
@@ -22,9 +21,6 @@ export interface OrderMachineryProps {
   senderEmail: string;
 }
 
-const entry = (name: string) =>
-  fileURLToPath(new URL(`../../functions/${name}.ts`, import.meta.url));
-
 /**
  * The jobs behind the orders API: the expiry function the one-time schedules invoke,
  * the minute sweep that backs them up, and the email sender on the queue.
@@ -33,7 +29,7 @@ export class OrderMachinery extends Construct {
   readonly expireHold: ProjectFunction;
   readonly sweep: ProjectFunction;
   readonly sendEmail: ProjectFunction;
-  readonly sweepDeadLetters: Queue;
+  readonly sweepDeadLetters: DeadLetterQueue;
 
   constructor(
     scope: Construct,
@@ -42,7 +38,7 @@ export class OrderMachinery extends Construct {
   ) {
     super(scope, id);
     this.expireHold = new ProjectFunction(this, 'ExpireHold', {
-      entry: entry('expire-hold'),
+      handler: 'expire-hold',
       description: 'Expires one hold at its expiresAt (EventBridge Scheduler target)',
     });
     props.data.bind(this.expireHold, 'write');
@@ -50,22 +46,14 @@ export class OrderMachinery extends Construct {
     props.expiry.target(this.expireHold);
 
     this.sweep = new ProjectFunction(this, 'Sweep', {
-      entry: entry('sweep'),
+      handler: 'sweep',
       description:
         'Every minute: expires missed holds, finishes payments, resends emails, finishes event cancellations, unlists started events from near-me search',
       timeout: Duration.seconds(50),
     });
     props.data.bind(this.sweep, 'write');
     props.emails.bindProducer(this.sweep);
-    this.sweepDeadLetters = new Queue(this, 'SweepDeadLetters', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    Validations.of(this.sweepDeadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'It is the DLQ of the sweep rule target.',
-    });
+    this.sweepDeadLetters = new DeadLetterQueue(this, 'SweepDeadLetters');
     new Rule(this, 'EveryMinute', {
       description:
         'Safety net behind the one-time hold-expiry schedules; keeps the nearby index to upcoming events',
@@ -80,7 +68,7 @@ export class OrderMachinery extends Construct {
     });
 
     this.sendEmail = new ProjectFunction(this, 'SendEmail', {
-      entry: entry('send-email'),
+      handler: 'send-email',
       description: 'Sends order emails through SES, once per order and kind',
       timeout: EMAIL_SENDER_TIMEOUT,
       environment: { [ENV.senderEmail]: props.senderEmail },

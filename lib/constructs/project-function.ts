@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -11,8 +12,8 @@ import type { Construct } from 'constructs';
 import { ENV } from '../../shared/env.js';
 
 export interface ProjectFunctionProps {
-  /** Absolute path of the handler file; it must export `handler`. */
-  entry: string;
+  /** File in `functions/` (without extension) exporting `handler`, as in the route table. */
+  handler: string;
   description: string;
   timeout?: Duration;
   memorySize?: number;
@@ -36,7 +37,7 @@ export class ProjectFunction extends NodejsFunction {
     });
     logGroup.grantWrite(role);
     const fixed: NodejsFunctionProps = {
-      entry: props.entry,
+      entry: fileURLToPath(new URL(`../../functions/${props.handler}.ts`, import.meta.url)),
       handler: 'handler',
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
