@@ -11,8 +11,9 @@ import { startGateway } from '../local/gateway.js';
 import { localIdentityEnv, localSigningKey } from '../local/idp.js';
 import { freePort } from '../local/ports.js';
 import { StartedServices } from '../local/services.js';
+import type { RouteDefinition } from '../shared/api/route-record.js';
 import { ENV } from '../shared/env.js';
-import { type RouteDefinition, routes } from '../shared/routes.js';
+import { routes } from '../shared/routes.js';
 
 export const TABLE_NAME = 'ticketing-bench';
 export const IDEMPOTENCY_TABLE_NAME = 'ticketing-bench-idempotency';

@@ -1,11 +1,8 @@
+import { GetEvent } from '../shared/api/routes/events.js';
 import { eventService } from '../shared/composition/events.js';
-import { eventIdParamsSchema } from '../shared/domain/event-model.js';
 import { httpHandler } from '../shared/http/handler.js';
 
-export const handler = httpHandler(
-  { params: eventIdParamsSchema },
-  async ({ principal, params }) => ({
-    status: 200,
-    body: await eventService.get(principal, params.eventId),
-  }),
-);
+export const handler = httpHandler(GetEvent, async ({ principal, params }) => ({
+  status: 200,
+  body: await eventService.get(principal, params.eventId),
+}));

@@ -1,11 +1,10 @@
+import { HoldTickets } from '../shared/api/routes/orders.js';
 import { holdIdempotently } from '../shared/composition/idempotent-hold.js';
 import { orderLifecycle } from '../shared/composition/orders.js';
-import { eventIdParamsSchema } from '../shared/domain/event-model.js';
-import { holdHeadersSchema, holdSchema } from '../shared/domain/order-model.js';
 import { httpHandler } from '../shared/http/handler.js';
 
 export const handler = httpHandler(
-  { params: eventIdParamsSchema, body: holdSchema, headers: holdHeadersSchema },
+  HoldTickets,
   async ({ principal, params, body, headers, context }) => {
     const key = headers['idempotency-key'];
     const order =

@@ -1,11 +1,8 @@
+import { ListMyOrders } from '../shared/api/routes/orders.js';
 import { orderQueries } from '../shared/composition/orders.js';
-import { myOrdersQuerySchema } from '../shared/domain/order-model.js';
 import { httpHandler } from '../shared/http/handler.js';
 
-export const handler = httpHandler(
-  { query: myOrdersQuerySchema },
-  async ({ principal, query }) => ({
-    status: 200,
-    body: await orderQueries.listMine(principal, query),
-  }),
-);
+export const handler = httpHandler(ListMyOrders, async ({ principal, query }) => ({
+  status: 200,
+  body: await orderQueries.listMine(principal, query),
+}));

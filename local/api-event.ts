@@ -5,8 +5,8 @@ import type {
   Context,
   SQSRecord,
 } from 'aws-lambda';
+import type { RouteDefinition } from '../shared/api/route-record.js';
 import type { ApiEvent, AuthorizerContext } from '../shared/http/principal.js';
-import type { RouteDefinition } from '../shared/routes.js';
 
 export interface HttpRequest {
   method: string;

@@ -9,9 +9,10 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { JWK } from 'jose';
+import type { RouteDefinition, Throttle } from '../shared/api/route-record.js';
 import type { AuthorizerContext } from '../shared/http/principal.js';
 import { problem } from '../shared/http/problem.js';
-import { routes as allRoutes, type RouteDefinition, type Throttle } from '../shared/routes.js';
+import { routes as allRoutes } from '../shared/routes.js';
 import {
   type ApiHandler,
   localContext,

@@ -15,8 +15,12 @@ import {
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import {
+  DEFAULT_THROTTLE,
+  type RouteDefinition,
+  routeKeyOf,
+} from '../../shared/api/route-record.js';
 import { ENV } from '../../shared/env.js';
-import { DEFAULT_THROTTLE, type RouteDefinition, routeKeyOf } from '../../shared/routes.js';
 import type { DataTable } from './data-table.js';
 import type { Identity } from './identity.js';
 import type { OrderMachinery } from './order-machinery.js';

@@ -9,9 +9,9 @@ import {
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import type { IdentityOperation } from '../../shared/api/route-record.js';
 import { GROUP_ROLES } from '../../shared/domain/principal.js';
 import { ENV } from '../../shared/env.js';
-import type { IdentityOperation } from '../../shared/routes.js';
 
 /** The Cognito actions behind each identity-provider operation, and nothing more. */
 const ACTIONS: Record<IdentityOperation, string[]> = {

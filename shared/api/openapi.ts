@@ -12,15 +12,15 @@ import {
   ValidationFailed,
 } from '../domain/errors.js';
 import { problem } from '../http/problem.js';
-import { type HttpMethod, type RouteDefinition, routes as routeTable } from '../routes.js';
+import { routes as routeTable } from '../routes.js';
+import { problemSchema } from './responses.js';
 import {
   type DomainErrorClass,
+  type HttpMethod,
   type ParameterSchema,
-  type RouteContract,
-  contract as routeContracts,
+  type RouteDefinition,
   TAGS,
-} from './contract.js';
-import { problemSchema } from './responses.js';
+} from './route-record.js';
 
 const PROBLEM_JSON = 'application/problem+json';
 const JSON_TYPE = 'application/json';
@@ -53,13 +53,6 @@ export interface DocumentedResponse {
   };
 }
 
-/** The typed map makes a missing entry a compile error; this catches a route table built at runtime. */
-function contractOf(route: RouteDefinition): RouteContract {
-  const entry = (routeContracts as Partial<Record<string, RouteContract>>)[route.id];
-  if (!entry) throw new Error(`shared/api/contract.ts has no entry for route ${route.id}`);
-  return entry;
-}
-
 /** The error classes carry status, code and title on instances only. */
 function describe(error: DomainErrorClass): DocumentedError {
   const { status, code, title } = new error('');
@@ -67,14 +60,14 @@ function describe(error: DomainErrorClass): DocumentedError {
 }
 
 /** Every failure the route can answer with, the route-independent ones included. */
-function errorsOf(route: RouteDefinition, entry: RouteContract): DocumentedError[] {
-  const { params, query, body, headers } = entry.request;
+function errorsOf(route: RouteDefinition): DocumentedError[] {
+  const { params, query, body, headers } = route.request;
   const classes: DomainErrorClass[] = [
     ...(params || query || body || headers ? [ValidationFailed] : []),
     ...(body ? [UnsupportedMediaType] : []),
     ...(route.access === 'public' ? [] : [Unauthenticated]),
     ...(route.access === 'organizer' || route.access === 'admin' ? [Forbidden] : []),
-    ...entry.errors,
+    ...route.errors,
   ];
   const byCode = new Map<string, DocumentedError>();
   for (const error of [...classes.map(describe), RATE_LIMITED, INTERNAL]) {
@@ -84,11 +77,8 @@ function errorsOf(route: RouteDefinition, entry: RouteContract): DocumentedError
 }
 
 /** Status → what the route answers with it: the document's responses, and what contract tests parse. */
-export function documentedResponses(
-  route: RouteDefinition,
-  entry: RouteContract = contractOf(route),
-): Map<number, DocumentedResponse> {
-  const { success } = entry;
+export function documentedResponses(route: RouteDefinition): Map<number, DocumentedResponse> {
+  const { success } = route;
   const responses = new Map<number, DocumentedResponse>([
     [
       success.status,
@@ -101,7 +91,7 @@ export function documentedResponses(
       },
     ],
   ]);
-  const errors = errorsOf(route, entry);
+  const errors = errorsOf(route);
   const statuses = [...new Set(errors.map((error) => error.status))].sort((a, b) => a - b);
   for (const status of statuses) {
     const sharing = errors.filter((error) => error.status === status);
@@ -175,15 +165,15 @@ function accessOf(route: RouteDefinition): string {
   }
 }
 
-function operationOf(route: RouteDefinition, entry: RouteContract): ZodOpenApiOperationObject {
-  const { params, query, body, headers: requestHeaders } = entry.request;
+function operationOf(route: RouteDefinition): ZodOpenApiOperationObject {
+  const { params, query, body, headers: requestHeaders } = route.request;
   const requestParams = {
     ...(params && { path: params }),
     ...(query && { query }),
     ...(requestHeaders && { header: requestHeaders }),
   };
   const responses: ZodOpenApiResponsesObject = Object.fromEntries(
-    [...documentedResponses(route, entry)].map(([status, { description, headers, content }]) => [
+    [...documentedResponses(route)].map(([status, { description, headers, content }]) => [
       status,
       {
         description,
@@ -201,16 +191,16 @@ function operationOf(route: RouteDefinition, entry: RouteContract): ZodOpenApiOp
   );
   return {
     operationId: route.id,
-    summary: entry.summary,
-    description: [entry.description, accessOf(route)].filter(Boolean).join('\n\n'),
-    tags: [entry.tag],
+    summary: route.summary,
+    description: [route.description, accessOf(route)].filter(Boolean).join('\n\n'),
+    tags: [route.tag],
     // Role names as requirements of a non-OAuth scheme are OpenAPI 3.1's way to say who may call.
     security: route.access === 'public' ? [{}, { [BEARER]: [] }] : [{ [BEARER]: [route.access] }],
     ...(Object.keys(requestParams).length > 0 && { requestParams }),
     ...(body && {
       requestBody: {
         required: true,
-        content: { [JSON_TYPE]: { schema: body, example: entry.example.body } },
+        content: { [JSON_TYPE]: { schema: body, example: route.example.body } },
       },
     }),
     responses,
@@ -235,7 +225,7 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
   for (const route of table) {
     paths[route.path] = {
       ...paths[route.path],
-      [methodKey(route.method)]: operationOf(route, contractOf(route)),
+      [methodKey(route.method)]: operationOf(route),
     };
   }
   const document = createDocument({
@@ -268,18 +258,14 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
       },
     },
   });
-  for (const route of table) addParameterExamples(document, route, contractOf(route));
+  for (const route of table) addParameterExamples(document, route);
   return document;
 }
 
 /** zod-openapi renders parameters from the handlers' own schemas, which carry no examples. */
-function addParameterExamples(
-  document: OpenApiDocument,
-  route: RouteDefinition,
-  entry: RouteContract,
-): void {
+function addParameterExamples(document: OpenApiDocument, route: RouteDefinition): void {
   const operation = document.paths?.[route.path]?.[methodKey(route.method)];
-  const example = entry.example as {
+  const example = route.example as {
     params?: Record<string, unknown>;
     query?: Record<string, unknown>;
     headers?: Record<string, unknown>;

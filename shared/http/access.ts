@@ -1,6 +1,6 @@
+import type { RouteDefinition } from '../api/route-record.js';
 import { Forbidden, Unauthenticated } from '../domain/errors.js';
 import { isAdmin, type Principal } from '../domain/principal.js';
-import type { RouteDefinition } from '../routes.js';
 
 /**
  * Function-level authorization from the route table: the least role a route needs.

@@ -4,10 +4,10 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
+import { type RouteDefinition, type RouteRequest, routeKeyOf } from '../api/route-record.js';
 import { UnsupportedMediaType, ValidationFailed } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { logger } from '../observability.js';
-import { type RouteDefinition, routeByKey } from '../routes.js';
 import { assertRouteAccess } from './access.js';
 import { type ApiEvent, principalOf } from './principal.js';
 import { problemResponse } from './problem.js';
@@ -19,17 +19,10 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-export interface RequestSchemas {
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
-  /** By lower-case name, as they arrive normalised; headers it does not name pass unchecked. */
-  headers?: z.ZodType;
-}
-
 type Parsed<S extends z.ZodType | undefined> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface ValidRequest<S extends RequestSchemas> {
+/** Headers are validated by lower-case name, as they arrive normalised; others pass unchecked. */
+export interface ValidRequest<S extends RouteRequest> {
   params: Parsed<S['params']>;
   query: Parsed<S['query']>;
   body: Parsed<S['body']>;
@@ -42,15 +35,16 @@ export interface ValidRequest<S extends RequestSchemas> {
 }
 
 /**
- * The one way a route handler is built: normalise headers → check access → check the
- * body is declared as JSON → parse it → validate with zod → run the domain call →
- * serialise. Every error leaves through `problemResponse`, so no handler builds an
- * error response itself.
+ * The one way a route handler is built, from its route's record: normalise headers →
+ * check access → check the body is declared as JSON → parse it → validate with the
+ * record's zod schemas → run the domain call → serialise. Every error leaves through
+ * `problemResponse`, so no handler builds an error response itself.
  */
-export function httpHandler<S extends RequestSchemas>(
-  schemas: S,
+export function httpHandler<S extends RouteRequest>(
+  route: RouteDefinition<S>,
   run: (request: ValidRequest<S>) => Promise<Reply>,
 ) {
+  const schemas = route.request;
   const chain = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger))
     .use({
@@ -62,7 +56,7 @@ export function httpHandler<S extends RequestSchemas>(
     // Who may call comes before what they sent: an anonymous caller gets 401, not a 400.
     .use({
       before: ({ event }) => {
-        const route = routeOf(event);
+        assertDeployedAs(route, event);
         assertRouteAccess(route, principalOf(event, route));
       },
     });
@@ -78,7 +72,7 @@ export function httpHandler<S extends RequestSchemas>(
       // A route without query parameters refuses any, as every other route refuses unknown ones.
       query: validate(schemas.query ?? NO_QUERY, event.queryStringParameters ?? {}, 'query'),
       body: validate(schemas.body, event.body, 'body'),
-      principal: principalOf(event, routeOf(event)),
+      principal: principalOf(event, route),
       headers: schemas.headers
         ? validate(schemas.headers, event.headers, 'headers')
         : event.headers,
@@ -95,8 +89,8 @@ export function httpHandler<S extends RequestSchemas>(
       ...(reply.body !== undefined && { body: JSON.stringify(reply.body) }),
     };
   });
-  // Exposed so a test can prove the OpenAPI contract documents the very schemas used here.
-  return Object.assign(handler, { requestSchemas: schemas });
+  // Exposed so a test can prove each handler is built from its own route's record.
+  return Object.assign(handler, { route });
 }
 
 const NO_QUERY = z.strictObject({});
@@ -118,11 +112,11 @@ function assertJsonContentType(contentType: string | undefined): void {
   }
 }
 
-function routeOf(event: ApiEvent): RouteDefinition {
-  const route = routeByKey.get(event.routeKey);
-  // Only a deployment that drifted from the route table gets here.
-  if (!route) throw new Error(`No route table entry for ${event.routeKey}`);
-  return route;
+/** Only a deployment that bound this handler to another route gets here. */
+function assertDeployedAs(route: RouteDefinition, event: ApiEvent): void {
+  if (event.routeKey !== routeKeyOf(route)) {
+    throw new Error(`Handler of ${routeKeyOf(route)} invoked for ${event.routeKey}`);
+  }
 }
 
 function validate(schema: z.ZodType | undefined, input: unknown, location: string): unknown {

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2WithLambdaAuthorizer } from 'aws-lambda';
+import type { RouteDefinition } from '../api/route-record.js';
 import type { AuthorizerContext } from '../domain/authenticator.js';
 import { Unauthenticated } from '../domain/errors.js';
 import { anonymous, type Principal, ROLES, type Role } from '../domain/principal.js';
-import type { RouteDefinition } from '../routes.js';
 
 export type { AuthorizerContext };
 

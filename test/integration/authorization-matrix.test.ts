@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchPath } from '../../local/api-event.js';
 import type { RunningGateway } from '../../local/gateway.js';
-import { routeKeyOf, routes } from '../../shared/routes.js';
+import { routeKeyOf } from '../../shared/api/route-record.js';
+import { routes } from '../../shared/routes.js';
 import { eventBody } from '../support/events-fixtures.js';
 import {
   type Actor,

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clientErrorResponse, type RunningGateway, startGateway } from '../../local/gateway.js';
-import { type RouteDefinition, routes } from '../../shared/routes.js';
+import type { RouteDefinition } from '../../shared/api/route-record.js';
+import { routes } from '../../shared/routes.js';
 import { type Actor, registerAdmin, registerOrganizer } from '../support/http-api.js';
 
 const PROBLEM_JSON = 'application/problem+json';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../local/gateway.js';
 import { documentedResponses } from '../../shared/api/openapi.js';
-import { type RouteDefinition, type RouteId, routes } from '../../shared/routes.js';
+import type { RouteDefinition } from '../../shared/api/route-record.js';
+import { type RouteId, routes } from '../../shared/routes.js';
 import { eventBody } from '../support/events-fixtures.js';
 import {
   type Actor,

@@ -5,8 +5,9 @@
  */
 import { expect } from 'vitest';
 import { type RunningGateway, startGateway } from '../../local/gateway.js';
+import type { RouteDefinition } from '../../shared/api/route-record.js';
 import type { Role } from '../../shared/domain/principal.js';
-import { type RouteDefinition, routes } from '../../shared/routes.js';
+import { routes } from '../../shared/routes.js';
 import { uniqueToken } from './events-fixtures.js';
 
 export const PROBLEM_JSON = 'application/problem+json';

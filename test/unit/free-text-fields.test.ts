@@ -3,8 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { contract } from '../../shared/api/contract.js';
 import type { AuthorizerContext } from '../../shared/http/principal.js';
+import { routes } from '../../shared/routes.js';
 import { customerContext, eventBody, organizerContext } from '../support/events-fixtures.js';
 import { invoke } from '../support/invoke.js';
 
@@ -202,9 +202,9 @@ describe('free-text fields refuse control, bidirectional and invisible formattin
   /** The field's value in what the handler's own schema made of the request. */
   async function parsed(field: FreeTextField, value: string): Promise<unknown> {
     const module = (await import(`../../functions/${field.handler}.ts`)) as {
-      handler: { requestSchemas: Record<string, z.ZodType> };
+      handler: { route: { request: Record<string, z.ZodType | undefined> } };
     };
-    const schema = module.handler.requestSchemas[field.location];
+    const schema = module.handler.route.request[field.location];
     if (!schema) throw new Error(`${field.handler} has no ${field.location} schema`);
     const result = schema.safeParse(field.input(value));
     expect(result.error?.issues, `${name(field)} ${JSON.stringify(value)}`).toBeUndefined();
@@ -268,7 +268,7 @@ describe('a new free-text field cannot slip past the rule', () => {
   }
 
   it('takes no string in a query or body that is neither plain text nor known not to be free text', () => {
-    const found = Object.entries(contract).flatMap(([routeId, { request }]) =>
+    const found = routes.flatMap(({ id: routeId, request }) =>
       (['query', 'body'] as const).flatMap((part) => {
         const schema = request[part];
         if (!schema) return [];

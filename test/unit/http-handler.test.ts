@@ -6,8 +6,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { contract, type RouteContract } from '../../shared/api/contract.js';
 import { buildOpenApiDocument } from '../../shared/api/openapi.js';
+import { HoldTickets } from '../../shared/api/routes/orders.js';
 import { routes } from '../../shared/routes.js';
 import { adminContext, customerContext } from '../support/events-fixtures.js';
 import { invoke, type TestResponse } from '../support/invoke.js';
@@ -40,14 +40,12 @@ function expectNoCallOut(): void {
   expect(rawDdb).not.toHaveReceivedAnyCommand();
 }
 
-const entryOf = (id: string) => (contract as Record<string, RouteContract>)[id] as RouteContract;
-
 /** The route's path with the contract example's path parameters in it. */
 function examplePath(path: string, params: Record<string, unknown> = {}): string {
   return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
 }
 
-const bodyRoutes = routes.filter((route) => entryOf(route.id).request.body !== undefined);
+const bodyRoutes = routes.filter((route) => route.request.body !== undefined);
 
 describe('request bodies must be declared as JSON', () => {
   it('covers the routes that take a body', () => {
@@ -57,7 +55,7 @@ describe('request bodies must be declared as JSON', () => {
   });
 
   it.each(bodyRoutes)('$id: refuses a JSON body sent as text/plain with 415', async (route) => {
-    const { example } = entryOf(route.id);
+    const { example } = route;
     const response = await invoke(route.method, examplePath(route.path, example.params), {
       body: example.body,
       headers: { 'content-type': 'text/plain' },
@@ -165,7 +163,7 @@ describe('integer query parameters are plain digits', () => {
     '$id: refuses $name written other than in digits, or out of range',
     async ({ route, name }) => {
       const caller = adminContext();
-      const { example } = entryOf(route.id);
+      const { example } = route;
       // The caller's own id where the path names a user, so only the query can be wrong.
       const params = {
         ...example.params,
@@ -201,7 +199,7 @@ function stringValues(values: Record<string, unknown> = {}): Record<string, stri
 }
 
 describe('Idempotency-Key on holds is bounded', () => {
-  const { example } = entryOf('HoldTickets');
+  const { example } = HoldTickets;
   const holdWithKey = (key: string) =>
     invoke('POST', examplePath('/v1/events/{eventId}/orders', example.params), {
       body: example.body,

@@ -1,6 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
-import { contract, type RouteContract } from '../../shared/api/contract.js';
 import { buildOpenApiDocument, documentedResponses } from '../../shared/api/openapi.js';
 import {
   type analyticsSchema,
@@ -14,6 +13,9 @@ import {
   type registeredUserSchema,
   type userSchema,
 } from '../../shared/api/responses.js';
+import type { RouteDefinition } from '../../shared/api/route-record.js';
+import { HoldTickets } from '../../shared/api/routes/orders.js';
+import { Health } from '../../shared/api/routes/service.js';
 import type { Analytics, EventStats } from '../../shared/domain/analytics-model.js';
 import { Unauthenticated } from '../../shared/domain/errors.js';
 import type { EventView, NearbyEventView } from '../../shared/domain/event-model.js';
@@ -21,7 +23,7 @@ import { type OrderView, toOrderView } from '../../shared/domain/order-model.js'
 import type { User } from '../../shared/domain/user-model.js';
 import type { LoginResult } from '../../shared/domain/users.js';
 import type { Problem } from '../../shared/http/problem.js';
-import { type RouteDefinition, routes } from '../../shared/routes.js';
+import { routes } from '../../shared/routes.js';
 import { invoke } from '../support/invoke.js';
 import { jsonSchemaValidator } from '../support/openapi.js';
 import { domainOrder } from '../support/orders-fixtures.js';
@@ -45,12 +47,6 @@ function operationOf(route: RouteDefinition): any {
   return json.paths?.[route.path]?.[route.method.toLowerCase()];
 }
 
-function entryOf(route: RouteDefinition): RouteContract {
-  const entry = (contract as Record<string, RouteContract | undefined>)[route.id];
-  if (!entry) throw new Error(`no contract entry for ${route.id}`);
-  return entry;
-}
-
 const strings = (values?: Record<string, unknown>) =>
   values && Object.fromEntries(Object.entries(values).map(([name, v]) => [name, String(v)]));
 
@@ -59,7 +55,7 @@ const strings = (values?: Record<string, unknown>) =>
  * through JSON and query and header values arrive as strings, exactly as the gateway
  * hands them on.
  */
-function exampleIssues(entry: RouteContract, example: RouteContract['example']): string[] {
+function exampleIssues(entry: RouteDefinition, example: RouteDefinition['example']): string[] {
   const wire = {
     params: example.params,
     query: strings(example.query),
@@ -114,24 +110,24 @@ describe('the OpenAPI document covers the route table', () => {
     expect(operations(json)).toHaveLength(routes.length);
   });
 
-  it('has a contract entry for exactly the routes of the route table', () => {
-    expect(Object.keys(contract).sort()).toEqual(routes.map((route) => route.id).sort());
+  it('has each route id, and each method and path, once', () => {
+    expect(new Set(routes.map((route) => route.id)).size).toBe(routes.length);
+    expect(new Set(routes.map((route) => `${route.method} ${route.path}`)).size).toBe(
+      routes.length,
+    );
   });
 
-  it.each(routes)('$id: documents the very schemas its handler validates with', async (route) => {
+  it.each(routes)('$id: its handler is built from its own route record', async (route) => {
     const { handler } = (await import(`../../functions/${route.handler}.ts`)) as {
-      handler: { requestSchemas?: Record<string, unknown> };
+      handler: { route?: RouteDefinition };
     };
-    const validated = handler.requestSchemas ?? {};
-    const documented: Record<string, unknown> = { ...entryOf(route).request };
-    for (const part of ['params', 'query', 'body', 'headers']) {
-      // Identity, not equality: a copy of a schema could drift from the one in use.
-      expect(documented[part], `${route.id} ${part}`).toBe(validated[part]);
-    }
+    // Identity, not equality: the handler validates with the documented schema objects.
+    expect(handler.route).toBe(route);
   });
 
-  it('refuses to build for a route without a contract entry', () => {
-    const extra: RouteDefinition = {
+  it('a route without its documentation does not compile', () => {
+    // @ts-expect-error: tag, summary, request, example, success and errors are required.
+    const undocumented: RouteDefinition = {
       id: 'Undocumented',
       method: 'GET',
       path: '/v1/undocumented',
@@ -139,20 +135,18 @@ describe('the OpenAPI document covers the route table', () => {
       access: 'public',
       throttle: { rateLimit: 1, burstLimit: 1 },
     };
-    expect(() => buildOpenApiDocument({ version: VERSION, routes: [...routes, extra] })).toThrow(
-      /no entry for route Undocumented/,
-    );
+    // And one forced past the compiler still cannot be documented.
+    expect(() => buildOpenApiDocument({ version: VERSION, routes: [undocumented] })).toThrow();
   });
 });
 
 describe('documented example requests', () => {
   it.each(routes)('$id: the example passes the handler schemas', (route) => {
-    const entry = entryOf(route);
-    expect(exampleIssues(entry, entry.example)).toEqual([]);
+    expect(exampleIssues(route, route.example)).toEqual([]);
   });
 
   it('control: a broken example is caught, refinements included', () => {
-    const hold = contract.HoldTickets;
+    const hold: RouteDefinition = HoldTickets;
     const body = hold.example.body as { items: { ticketTypeId: string; quantity: number }[] };
     const item = body.items[0];
     if (!item) throw new Error('the HoldTickets example holds nothing');
@@ -166,13 +160,11 @@ describe('documented example requests', () => {
     expect(
       exampleIssues(hold, { ...hold.example, headers: { 'idempotency-key': 'k'.repeat(256) } }),
     ).toEqual(['headers.idempotency-key: must be 1 to 255 visible ASCII characters, no spaces']);
-    expect(exampleIssues(contract.Health, { body: {} })).toEqual([
-      'body: example given, but no schema',
-    ]);
+    expect(exampleIssues(Health, { body: {} })).toEqual(['body: example given, but no schema']);
   });
 
   it.each(routes)('$id: the document carries the example', (route) => {
-    const { example } = entryOf(route);
+    const { example } = route;
     const operation = operationOf(route);
     expect(operation.requestBody?.content['application/json'].example).toEqual(example.body);
     for (const parameter of operation.parameters ?? []) {
@@ -301,7 +293,7 @@ describe('security and errors', () => {
     if (route.access === 'public') {
       expect(operation.security).toContainEqual({});
       // Only the route's own logic may ask for a sign-in (drafts, wrong credentials).
-      const asksForSignIn = entryOf(route).errors.includes(Unauthenticated);
+      const asksForSignIn = route.errors.includes(Unauthenticated);
       expect(operation.responses['401'] !== undefined).toBe(asksForSignIn);
     } else {
       expect(operation.security).toEqual([{ bearerAuth: [route.access] }]);
@@ -316,7 +308,7 @@ describe('security and errors', () => {
   it.each(routes)('$id: documents 415 exactly when it takes a body', (route) => {
     const operation = operationOf(route);
     const unsupported = operation.responses['415'];
-    if (entryOf(route).request.body) {
+    if (route.request.body) {
       const media = unsupported?.content['application/problem+json'];
       expect(Object.keys(media?.examples ?? {})).toEqual(['UNSUPPORTED_MEDIA_TYPE']);
       expect(unsupported.description).toContain('`UNSUPPORTED_MEDIA_TYPE`');
@@ -326,7 +318,7 @@ describe('security and errors', () => {
   });
 
   it('documents route-specific codes under their status', () => {
-    const codesAt = (id: keyof typeof contract, status: number) => {
+    const codesAt = (id: string, status: number) => {
       const route = routes.find((candidate) => candidate.id === id);
       if (!route) throw new Error(`no route ${id}`);
       const schema = documentedResponses(route).get(status)?.content?.schema;

@@ -1,0 +1,112 @@
+import type { z } from 'zod';
+import type { DomainError } from '../domain/errors.js';
+import type { Role } from '../domain/principal.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface Throttle {
+  /** Steady requests per second. */
+  rateLimit: number;
+  /** Requests allowed in a burst above the steady rate. */
+  burstLimit: number;
+}
+
+export const DEFAULT_THROTTLE: Throttle = { rateLimit: 50, burstLimit: 100 };
+export const READ_THROTTLE: Throttle = { rateLimit: 200, burstLimit: 400 };
+/** Credential endpoints: slow enough to make password guessing expensive. */
+export const CREDENTIAL_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
+
+/** Identity-provider operations a function performs; the stack grants exactly these. */
+export type IdentityOperation =
+  | 'createUser'
+  | 'authenticate'
+  | 'signOut'
+  | 'setRoles'
+  | 'deleteUser';
+
+/** Asynchronous machinery a function uses besides the table; the stack grants exactly these. */
+export type AsyncResource = 'expirySchedule' | 'emailQueue' | 'idempotency';
+
+/** Path and query parameters, and headers, are always objects of named values. */
+export type ParameterSchema = z.ZodType<unknown, Record<string, unknown>>;
+
+/** What the route's handler validates: `httpHandler` takes these very objects from the record. */
+export interface RouteRequest {
+  params?: ParameterSchema;
+  query?: ParameterSchema;
+  body?: z.ZodType;
+  /** Request headers the handler reads besides `Authorization`, by lower-case name. */
+  headers?: ParameterSchema;
+}
+
+/** A request as a client would send it (query and header values are strings on the wire). */
+export type RequestExample<R extends RouteRequest> = {
+  [K in keyof R]: z.input<NonNullable<R[K]>>;
+};
+
+/** Groups of operations, in the order the docs page shows them. */
+export const TAGS = {
+  Auth: 'Sign up, sign in, sign out',
+  Users: 'Profiles and roles',
+  Events: 'Events and their ticket types',
+  Orders: 'Holds, payments and cancellations',
+  Health: 'Service status',
+  Docs: 'This contract',
+} as const;
+export type Tag = keyof typeof TAGS;
+
+export type DomainErrorClass = new (detail: string) => DomainError;
+
+/**
+ * Everything about one route, in one record: how the stack deploys and guards it (the
+ * CDK and the local gateway read these), what its handler validates, and what the
+ * OpenAPI document says of it.
+ */
+export interface RouteDefinition<R extends RouteRequest = RouteRequest> {
+  /** Unique; names the Lambda and its construct. */
+  id: string;
+  method: HttpMethod;
+  /** API Gateway path syntax, e.g. `/v1/events/{eventId}`. */
+  path: string;
+  /** File in `functions/` (without extension) exporting `handler`. */
+  handler: string;
+  /** `public` needs no token; otherwise the least role that may call it. */
+  access: 'public' | Role;
+  /** The function's access to the table; the stack grants exactly this. */
+  table?: 'read' | 'write';
+  identity?: readonly IdentityOperation[];
+  uses?: readonly AsyncResource[];
+  throttle: Throttle;
+  tag: Tag;
+  summary: string;
+  description?: string;
+  request: R;
+  example: RequestExample<R>;
+  success:
+    | {
+        status: 200 | 201;
+        description: string;
+        schema: z.ZodType;
+        /** Response headers the route sets besides `Content-Type`. */
+        headers?: ParameterSchema;
+      }
+    | { status: 204; description: string };
+  /**
+   * What the route's own logic can fail with. The document adds what every route of its
+   * kind can meet: VALIDATION_FAILED when it validates input, UNSUPPORTED_MEDIA_TYPE when
+   * it takes a body, UNAUTHENTICATED and FORBIDDEN from its `access`, RATE_LIMITED and
+   * INTERNAL everywhere.
+   */
+  errors: readonly DomainErrorClass[];
+}
+
+/**
+ * Checks `example` against `request` at compile time (the unit test checks refinements
+ * too) and keeps the id and the request schemas' own types for the handler.
+ */
+export const defineRoute = <const Id extends string, R extends RouteRequest>(
+  route: RouteDefinition<R> & { id: Id },
+): RouteDefinition<R> & { id: Id } => route;
+
+export const routeKeyOf = (route: Pick<RouteDefinition, 'method' | 'path'>): string =>
+  `${route.method} ${route.path}`;
