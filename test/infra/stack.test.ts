@@ -129,6 +129,108 @@ describe('functions', () => {
   });
 });
 
+/**
+ * Each route's table access, pinned here rather than read from the route table, so that
+ * widening a route's grant in `shared/routes.ts` fails this test. Keyed by the API route
+ * key, and checked on the function the synthesized API route really invokes.
+ */
+const PINNED_TABLE_ACCESS: Readonly<Record<string, 'read' | 'write' | 'none'>> = {
+  'GET /health': 'none',
+  'POST /v1/auth/register': 'write',
+  'POST /v1/auth/login': 'read',
+  'POST /v1/auth/logout': 'write',
+  'GET /v1/me': 'read',
+  'PATCH /v1/me': 'write',
+  'GET /v1/users': 'read',
+  'GET /v1/users/{userId}': 'read',
+  'PUT /v1/users/{userId}/roles': 'write',
+  'DELETE /v1/users/{userId}': 'write',
+  'POST /v1/events': 'write',
+  'GET /v1/events': 'read',
+  'GET /v1/events/{eventId}': 'read',
+  'PATCH /v1/events/{eventId}': 'write',
+  'DELETE /v1/events/{eventId}': 'write',
+  'POST /v1/events/{eventId}/publish': 'write',
+  'POST /v1/events/{eventId}/cancel': 'write',
+  'POST /v1/events/{eventId}/orders': 'write',
+  'GET /v1/orders': 'read',
+  'GET /v1/me/orders': 'read',
+  'GET /v1/orders/{orderId}': 'read',
+  'POST /v1/orders/{orderId}/pay': 'write',
+  'POST /v1/orders/{orderId}/cancel': 'write',
+  'GET /openapi.json': 'none',
+  'GET /v1/events/{eventId}/stats': 'read',
+  'GET /v1/admin/analytics': 'read',
+  'GET /v1/users/{userId}/relevant-events': 'read',
+};
+
+/** The Lambda function resource that the synthesized API route `routeKey` invokes. */
+function functionBehind(routeKey: string): Resource {
+  const resources = template.toJSON().Resources as Record<string, Resource>;
+  const route = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).find(
+    (resource) => resource.Properties.RouteKey === routeKey,
+  );
+  if (!route) throw new Error(`no API route ${routeKey}`);
+  // Target: { 'Fn::Join': ['', ['integrations/', { Ref: <integration> }]] }
+  const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+  const functionId = resources[integrationId]?.Properties.IntegrationUri['Fn::GetAtt'][0] as string;
+  const fn = resources[functionId];
+  if (fn?.Type !== 'AWS::Lambda::Function') throw new Error(`no function behind ${routeKey}`);
+  return fn;
+}
+
+/** What a function's role may do on the data table (its indexes included). */
+function tableAccessOf(fn: Resource): { reads: boolean; writes: boolean; actions: string[] } {
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+  const tableId = logicalIdOf(stack.data.table);
+  const actions = Object.values(resourcesOf('AWS::IAM::Policy'))
+    .filter((policy) =>
+      (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
+    )
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+    .filter((statement: { Resource: unknown }) =>
+      JSON.stringify(statement.Resource).includes(`"${tableId}"`),
+    )
+    .flatMap((statement: { Action: string | string[] }) => [statement.Action].flat());
+  return {
+    reads: actions.some((action) => /^dynamodb:(GetItem|Query|BatchGetItem)$/.test(action)),
+    writes: actions.some((action) =>
+      /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(action),
+    ),
+    actions,
+  };
+}
+
+describe('table access pinned per route', () => {
+  it('pins exactly the routes the API has', () => {
+    const routeKeys = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).map(
+      (resource) => resource.Properties.RouteKey as string,
+    );
+    expect(Object.keys(PINNED_TABLE_ACCESS).sort()).toEqual(routeKeys.sort());
+  });
+
+  it.each(Object.entries(PINNED_TABLE_ACCESS))(
+    '%s has table access %s, no more and no less',
+    (routeKey, pinned) => {
+      // Prepare
+      const fn = functionBehind(routeKey);
+
+      // Act
+      const access = tableAccessOf(fn);
+
+      // Assess
+      expect(access.actions.some((action) => action.includes('*'))).toBe(false);
+      expect({ reads: access.reads, writes: access.writes }).toEqual({
+        reads: pinned !== 'none',
+        writes: pinned === 'write',
+      });
+      if (pinned === 'none') expect(access.actions).toEqual([]);
+      const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+      expect(variables.TABLE_NAME !== undefined).toBe(pinned !== 'none');
+    },
+  );
+});
+
 describe('identity', () => {
   it('has a Cognito user pool with email sign-in and the organizer and admin groups', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {

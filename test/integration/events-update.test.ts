@@ -1,5 +1,9 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import {
+  type DynamoDBDocumentClient,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DynamoEventRepository } from '../../shared/adapters/dynamo-event-repository.js';
 import { eventKeys } from '../../shared/db/table.js';
 import type { EventState } from '../../shared/domain/event-model.js';
@@ -18,7 +22,7 @@ import {
   tableName,
 } from '../support/events-api.js';
 import { adminContext, customerContext, organizerContext } from '../support/events-fixtures.js';
-import { invoke } from '../support/invoke.js';
+import { invoke, type TestResponse } from '../support/invoke.js';
 
 describe('PATCH /v1/events/{eventId}', () => {
   it('applies and persists a partial update', async () => {
@@ -279,6 +283,144 @@ describe('PATCH /v1/events/{eventId}', () => {
     const read = await invoke('GET', `/v1/events/${event.id}`, { as: customerContext() });
 
     expect(read.body.ticketTypes[0]).toMatchObject({ capacity: 10, available: 7 });
+  });
+});
+
+/**
+ * PATCHes of different META fields race. META is written as a whole item, so a write
+ * decided on a stale read puts the other PATCHes' fields back as they were: the version
+ * guard must turn that write into a retry on fresh state (or a 409), so that no change
+ * answered 200 is lost. The control runs the same race through the same handler with
+ * only the META Put's version condition dropped, and shows changes answered 200 and lost.
+ */
+describe('PATCHes of different META fields race', () => {
+  const ROUNDS = 5;
+
+  interface Change {
+    body: Record<string, unknown>;
+    /** Whether the event as read shows this change. */
+    shown: (event: any) => boolean;
+  }
+
+  /** One PATCH per field, each with a value no other round uses. */
+  function changesOf(round: number): Change[] {
+    const name = `Renamed in round ${round}`;
+    const description = `Described in round ${round}`;
+    const venueName = `Hall of round ${round}`;
+    return [
+      { body: { name }, shown: (event) => event.name === name },
+      { body: { description }, shown: (event) => event.description === description },
+      { body: { venue: { name: venueName } }, shown: (event) => event.venue.name === venueName },
+    ];
+  }
+
+  interface Round {
+    changes: Change[];
+    responses: TestResponse[];
+    /** The event as read back after the round. */
+    stored: any;
+  }
+
+  /** Each round fires one PATCH per field at once, then reads the event back. */
+  async function race(organizer: ReturnType<typeof organizerContext>, eventId: string) {
+    const rounds: Round[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const changes = changesOf(round);
+      const responses = await Promise.all(
+        changes.map(({ body }) =>
+          invoke('PATCH', `/v1/events/${eventId}`, { as: organizer, body }),
+        ),
+      );
+      const read = await invoke('GET', `/v1/events/${eventId}`, { as: organizer });
+      expect(read.status).toBe(200);
+      rounds.push({ changes, responses, stored: read.body });
+    }
+    return rounds;
+  }
+
+  /** The changes answered 200 that the event read back after their round does not show. */
+  function lostUpdates(rounds: Round[]): number {
+    return rounds.flatMap(({ changes, responses, stored }) =>
+      changes.filter((change, index) => responses[index]?.status === 200 && !change.shown(stored)),
+    ).length;
+  }
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('keeps every change answered 200; a PATCH that lost the race is retried or gets 409', async () => {
+    // Prepare: watch the real repository's writes, to see races lost and retried
+    const organizer = organizerContext();
+    const event = await createEvent(organizer);
+    const update = vi.spyOn(DynamoEventRepository.prototype, 'update');
+
+    // Act
+    const rounds = await race(organizer, event.id);
+
+    // Assess: each PATCH either shows in the event and its own answer, or got 409
+    let applied = 0;
+    for (const { changes, responses, stored } of rounds) {
+      for (const [index, response] of responses.entries()) {
+        const change = changes[index] as Change;
+        if (response.status === 200) {
+          applied++;
+          expect(change.shown(stored), JSON.stringify({ change: change.body, stored })).toBe(true);
+          expect(change.shown(response.body)).toBe(true);
+        } else {
+          expectProblem(response, 409, 'CONCURRENT_MODIFICATION');
+          expect(change.shown(stored)).toBe(false);
+        }
+      }
+    }
+    expect(lostUpdates(rounds)).toBe(0);
+    expect(applied).toBeGreaterThanOrEqual(ROUNDS);
+    // Each change answered 200 was written exactly once, on top of all before it.
+    const [meta] = await readEventItems(event.id);
+    expect(meta?.version).toBe(1 + applied);
+    // The race really happened: some writes were decided on a stale read and retried.
+    const outcomes = await Promise.all(update.mock.results.map(({ value }) => value));
+    expect(outcomes).toContain('stale');
+    expect(outcomes.filter((outcome) => outcome === 'applied')).toHaveLength(applied);
+  });
+
+  it('CONTROL: without the version condition on META, changes answered 200 are lost', async () => {
+    // Prepare: the handler's repository writes through a client that drops the META
+    // Put's condition (and its placeholders); everything else is unchanged
+    const unguardedClient = {
+      send: (command: unknown) => {
+        if (command instanceof TransactWriteCommand) {
+          const TransactItems = (command.input.TransactItems ?? []).map((item) => {
+            if (!item.Put) return item;
+            const {
+              ConditionExpression: _condition,
+              ExpressionAttributeNames: _names,
+              ExpressionAttributeValues: _values,
+              ...Put
+            } = item.Put;
+            return { ...item, Put };
+          });
+          return documentClient.send(new TransactWriteCommand({ ...command.input, TransactItems }));
+        }
+        return documentClient.send(command as Parameters<typeof documentClient.send>[0]);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const unguarded = new DynamoEventRepository(unguardedClient, tableName);
+    const realUpdate = DynamoEventRepository.prototype.update;
+    vi.spyOn(DynamoEventRepository.prototype, 'update').mockImplementation((before, after) =>
+      realUpdate.call(unguarded, before, after),
+    );
+    const organizer = organizerContext();
+    const event = await createEvent(organizer);
+
+    // Act
+    const rounds = await race(organizer, event.id);
+
+    // Assess: every PATCH "succeeded", yet some of those changes are gone
+    for (const { responses } of rounds) {
+      for (const response of responses) expect(response.status).toBe(200);
+    }
+    expect(lostUpdates(rounds)).toBeGreaterThanOrEqual(1);
   });
 });
 

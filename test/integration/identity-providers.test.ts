@@ -570,9 +570,10 @@ describe('DynamoUserRepository', () => {
     await expect(repository.insert(newUser({ email: user.email }))).resolves.toBeUndefined();
   });
 
-  // BUG (lost update): Users.updateMe reads the whole profile and writes it back with a
-  // full Put, so an admin's role change that lands between the read and the write is
-  // undone. A demoted admin who happens to PATCH /v1/me at that moment keeps admin.
+  // This was a lost update once: Users.updateMe read the whole profile and wrote it back
+  // with a full Put, so an admin's role change that landed between the read and the write
+  // was undone, and a demoted admin who happened to PATCH /v1/me at that moment kept
+  // admin. The repository's update now writes only the fields that change.
   it('a role change made while PATCH /v1/me is in flight survives it', async () => {
     // Prepare
     const admin = newUser({ roles: ['customer', 'admin'] });

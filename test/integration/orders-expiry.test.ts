@@ -347,10 +347,11 @@ describe('the sweep: expiry through the due index', () => {
       (error: unknown) => ({ ok: false as const, error }),
     );
 
-    // Assess: the lapsed hold is expired regardless; the stuck one waits for the next sweep
-    // App bug (reported): the sweep rethrows the gateway error at the stuck payment and
-    // stops, so every due hold behind it (oldest first: all of them) stays HELD, and the
-    // outbox relay never runs, on every sweep until the gateway recovers.
+    // Assess: the lapsed hold is expired regardless; the stuck one waits for the next sweep.
+    // This was a bug once: the sweep rethrew the gateway error at the stuck payment and
+    // stopped, so every due hold behind it (oldest first: all of them) stayed HELD and the
+    // outbox relay never ran, on every sweep until the gateway recovered. The sweep now
+    // repairs each order on its own and reports the one that fails.
     expect(sweep).toMatchObject({ ok: true, value: { expired: 1, recovered: 0 } });
     expect((await readOrderItem(lapsed.id))?.status).toBe('EXPIRED');
     expect((await readOrderItem(stuck.id))?.status).toBe('PAYING');

@@ -147,11 +147,12 @@ describe('CognitoIdentityProvider.createUser', () => {
     expect(cognito).not.toHaveReceivedCommand(AdminSetUserPasswordCommand);
   });
 
-  // BUG: when AdminSetUserPassword fails (throttling, or a password Cognito rejects such
-  // as one with a leading/trailing space, which registerSchema lets through), the user
-  // created a moment before stays in Cognito in FORCE_CHANGE_PASSWORD without a usable
-  // password. Accounts.register does not compensate (createUser threw), so the email is
-  // blocked for good: every later register gets EMAIL_TAKEN and login always fails.
+  // This was a bug once: when AdminSetUserPassword failed (throttling, or a password
+  // Cognito rejects such as one with a leading/trailing space, which registerSchema lets
+  // through), the user created a moment before stayed in Cognito in FORCE_CHANGE_PASSWORD
+  // without a usable password. Accounts.register could not compensate (createUser threw),
+  // so the email was blocked for good: every later register got EMAIL_TAKEN and login
+  // always failed. createUser now deletes the half-created user itself.
   it('deletes the half-created user when setting the password fails, and reports the failure', async () => {
     // Prepare
     cognito.on(AdminCreateUserCommand).resolves(createdUser());
