@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { routeKeyOf } from '../../shared/api/route-record.js';
 import { Forbidden, Unauthenticated } from '../../shared/domain/errors.js';
 import type { Principal } from '../../shared/domain/principal.js';
 import { assertRouteAccess } from '../../shared/http/access.js';
-import { routeByKey, routeKeyOf, routes } from '../../shared/routes.js';
+import { routeByKey, routes } from '../../shared/routes.js';
 import { principals } from '../support/events-fixtures.js';
 
 /**
