@@ -1,0 +1,81 @@
+import { pathToFileURL } from 'node:url';
+import type { RouteDefinition } from '../../shared/api/route-record.js';
+import type { ApiEvent, AuthorizerContext } from '../../shared/http/principal.js';
+import { type ApiHandler, localContext, toAuthorizerEvent, toHttpResponse } from '../api-event.js';
+import { type GatewayResponse, internalError } from './responses.js';
+
+/**
+ * Calls handler modules in-process as API Gateway calls Lambdas: each imported on its
+ * first use (a cold start), the authorizer first with its context passed into the
+ * route's event, and a handler's answer checked and turned into the HTTP response.
+ */
+export class HandlerInvoker {
+  private readonly handlers = new Map<string, Promise<ApiHandler>>();
+
+  constructor(private readonly functionsDir: string) {}
+
+  async invoke(route: RouteDefinition, event: ApiEvent): Promise<GatewayResponse> {
+    const requestId = event.requestContext.requestId;
+    let result: unknown;
+    try {
+      const authorizer = await this.handlerFor('authorizer');
+      const verdict = (await authorizer(
+        toAuthorizerEvent(event) as never,
+        localContext('Authorizer'),
+      )) as { isAuthorized: boolean; context?: AuthorizerContext };
+      if (!verdict.isAuthorized) {
+        return {
+          status: 403,
+          headers: { 'content-type': 'application/json', 'apigw-requestid': requestId },
+          body: JSON.stringify({ message: 'Forbidden' }),
+        };
+      }
+      event.requestContext.authorizer = { lambda: verdict.context };
+      const handler = await this.handlerFor(route.handler);
+      result = await handler(event, localContext(route.id));
+    } catch (error) {
+      console.error(`[gateway] ${route.id} (${route.handler}) failed:`, error);
+      return internalError(requestId);
+    }
+
+    const response = toHttpResponse(result);
+    if (
+      !Number.isInteger(response.statusCode) ||
+      response.statusCode < 100 ||
+      response.statusCode > 599
+    ) {
+      console.error(`[gateway] ${route.id} returned an invalid statusCode:`, response.statusCode);
+      return internalError(requestId);
+    }
+    const headers: Record<string, string | string[]> = { 'apigw-requestid': requestId };
+    for (const [name, value] of Object.entries(response.headers ?? {})) {
+      headers[name.toLowerCase()] = String(value);
+    }
+    if (response.cookies && response.cookies.length > 0) headers['set-cookie'] = response.cookies;
+    return {
+      status: response.statusCode,
+      headers,
+      ...(response.body !== undefined && {
+        body: response.isBase64Encoded ? Buffer.from(response.body, 'base64') : response.body,
+      }),
+    };
+  }
+
+  private handlerFor(moduleName: string): Promise<ApiHandler> {
+    let loaded = this.handlers.get(moduleName);
+    if (!loaded) {
+      const url = pathToFileURL(`${this.functionsDir}/${moduleName}.ts`).href;
+      loaded = import(url).then((module: { handler?: unknown }) => {
+        if (typeof module.handler !== 'function') {
+          throw new Error(`functions/${moduleName}.ts does not export a handler function`);
+        }
+        return module.handler as ApiHandler;
+      });
+      // Forget a failed import, so a module fixed or added later is picked up (Node itself
+      // remembers a module whose evaluation threw, until the gateway restarts).
+      loaded.catch(() => this.handlers.delete(moduleName));
+      this.handlers.set(moduleName, loaded);
+    }
+    return loaded;
+  }
+}
