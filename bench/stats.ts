@@ -36,6 +36,10 @@ export const perSecond = (count: number, ms: number): number =>
 export const fmt = (value: number, digits = 1): string =>
   Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
 
+/** How the report prints a latency summary. */
+export const fmtLatency = (summary: { p50: number; p99: number }): string =>
+  `p50 ${fmt(summary.p50)} ms, p99 ${fmt(summary.p99)} ms`;
+
 /** The median item by `value` (the lower one of an even count); throws when empty. */
 export function medianBy<T>(items: readonly T[], value: (item: T) => number): T {
   const sorted = [...items].sort((a, b) => value(a) - value(b));

@@ -12,12 +12,12 @@ import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { orderKeys, table } from '../shared/db/table.js';
-import type { UserRepository } from '../shared/domain/identity-ports.js';
-import type { Order } from '../shared/domain/order-model.js';
-import type { Counters } from './counter.js';
-import { fmt, medianBy, perSecond, round } from './stats.js';
-import type { Outcome } from './svg.js';
+import { orderKeys, table } from '../../shared/db/table.js';
+import type { UserRepository } from '../../shared/domain/identity-ports.js';
+import type { Order } from '../../shared/domain/order-model.js';
+import type { Counters } from '../counter.js';
+import { fmt, medianBy, perSecond, round } from '../stats.js';
+import type { Outcome } from '../svg.js';
 
 const VARIANTS = {
   twoWrites: 'two writes: conditional UpdateItem + order PutItem (3 GSI copies)',
@@ -28,7 +28,7 @@ type Variant = keyof typeof VARIANTS;
 
 type Call = (index: number) => Promise<{ outcome: Outcome; kind?: string }>;
 
-/** What the floor needs of a phase measured by holds.ts. */
+/** What the floor needs of a phase measured by the ceiling's `measure`. */
 interface MeasuredPhase {
   counts: Record<Outcome, number>;
   lastSuccessMs: number;
@@ -100,7 +100,7 @@ export interface FloorDeps<P extends MeasuredPhase> {
 }
 
 /**
- * One round of each variant, each on a fresh counter and event. holds.ts runs it right
+ * One round of each variant, each on a fresh counter and event. ceiling.ts runs it right
  * after each ceiling round, so a JVM still warming up over the run favours neither side.
  */
 export async function floorRound<P extends MeasuredPhase>(
