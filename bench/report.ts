@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { phaseSummary, successRate } from './measure.js';
+import { successRate } from './measure.js';
 import type { BenchOptions } from './options.js';
 import { type Ceiling, ceilingLines, holdRatio, RATIO_TARGET } from './phases/ceiling.js';
 import { floorResults } from './phases/floor.js';
@@ -110,7 +110,7 @@ export function report(run: Run): number {
             counterLeft: r.counterLeft,
           })),
         },
-        floor: floorResults(ceiling.floor, ceiling.summary.successesPerSecond, phaseSummary),
+        floor: floorResults(ceiling.floor, ceiling.summary.successesPerSecond),
         ratio: {
           successes: round(ratio.successes, 3),
           answers: round(ratio.answers, 3),

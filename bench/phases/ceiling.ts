@@ -6,11 +6,10 @@
  * floor.ts), so both see the same JVM.
  */
 import { cpus } from 'node:os';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { CallCounts } from '../capacity.js';
 import type { BenchContext } from '../context.js';
-import type { Counters } from '../counter.js';
+import { type Counters, takeUnit } from '../counter.js';
 import { type CpuReport, cpuLine } from '../cpu.js';
 import {
   measureCpu,
@@ -37,21 +36,21 @@ export interface Ceiling {
   rounds: CeilingRound[];
   median: CeilingRound;
   summary: PhaseSummary;
-  floor: Floor<Phase>;
+  floor: Floor;
 }
 
 export async function ceilingAndFloor(
   ctx: BenchContext,
   counters: Counters,
-  users: FloorDeps<Phase>['users'],
-  customers: FloorDeps<Phase>['customers'],
+  users: FloorDeps['users'],
+  customers: FloorDeps['customers'],
 ): Promise<Ceiling> {
   const { options } = ctx;
   console.log(
     `\n2. Ceiling: ${options.ceilingRounds} × ${options.buyers} conditional UpdateItem on one counter of ${options.capacity},` +
       `\n   each round followed by 2b, the floor: the same update + order PutItem, without and with the authorizer's BatchGet`,
   );
-  const floorDeps: FloorDeps<Phase> = {
+  const floorDeps: FloorDeps = {
     client: ctx.client,
     tableName: ctx.tableName,
     counters,
@@ -60,7 +59,7 @@ export async function ceilingAndFloor(
     capacity: options.capacity,
     measure: ctx.measure,
   };
-  const floorRounds: Awaited<ReturnType<typeof floorRound<Phase>>>[] = [];
+  const floorRounds: Awaited<ReturnType<typeof floorRound>>[] = [];
   const rounds: CeilingRound[] = [];
   for (let round = 1; round <= options.ceilingRounds; round++) {
     const counter = `ceiling-${round}`;
@@ -70,15 +69,7 @@ export async function ceilingAndFloor(
       ctx.javaPid,
       `raw updates ${round}`,
       options.buyers,
-      async () => {
-        try {
-          await counters.decrement(counter);
-          return { outcome: 'held' };
-        } catch (error) {
-          if (error instanceof ConditionalCheckFailedException) return { outcome: 'soldOut' };
-          throw error;
-        }
-      },
+      async () => ({ outcome: await takeUnit(counters, counter) }),
     );
     const { Item: left } = await ctx.client.send(
       new GetCommand({
