@@ -5,9 +5,8 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
-  type QueryCommandOutput,
-  ScanCommand,
+  paginateQuery,
+  paginateScan,
 } from '@aws-sdk/lib-dynamodb';
 import { eventKeys } from '../shared/db/table.js';
 import type { BenchEvent } from './api.js';
@@ -31,40 +30,34 @@ export async function oversellCheck(
     | { available: number; held: number; sold: number; capacity: number }
     | undefined;
   let orders = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: tableName,
-        ConsistentRead: true,
-        FilterExpression: '#entity = :order AND #eventId = :eventId',
-        ExpressionAttributeNames: { '#entity': 'entity', '#eventId': 'eventId' },
-        ExpressionAttributeValues: { ':order': 'Order', ':eventId': event.eventId },
-        Select: 'COUNT',
-        ...(startKey && { ExclusiveStartKey: startKey }),
-      }),
-    );
+  for await (const page of paginateScan(
+    { client },
+    {
+      TableName: tableName,
+      ConsistentRead: true,
+      FilterExpression: '#entity = :order AND #eventId = :eventId',
+      ExpressionAttributeNames: { '#entity': 'entity', '#eventId': 'eventId' },
+      ExpressionAttributeValues: { ':order': 'Order', ':eventId': event.eventId },
+      Select: 'COUNT',
+    },
+  )) {
     orders += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   let liveTickets = 0;
-  startKey = undefined;
-  do {
-    const page: QueryCommandOutput = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        ConsistentRead: true,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :customer)',
-        ExpressionAttributeValues: {
-          ':pk': eventKeys.partition(event.eventId),
-          ':customer': 'CUSTOMER#',
-        },
-        ...(startKey && { ExclusiveStartKey: startKey }),
-      }),
-    );
+  for await (const page of paginateQuery(
+    { client },
+    {
+      TableName: tableName,
+      ConsistentRead: true,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :customer)',
+      ExpressionAttributeValues: {
+        ':pk': eventKeys.partition(event.eventId),
+        ':customer': 'CUSTOMER#',
+      },
+    },
+  )) {
     for (const item of page.Items ?? []) liveTickets += Number(item.live ?? 0);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
 
   const expected = Math.min(options.buyers, options.capacity);
   const found = {

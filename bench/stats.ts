@@ -16,16 +16,19 @@ export interface LatencySummary {
 
 export function summarize(values: readonly number[]): LatencySummary {
   const sorted = [...values].sort((a, b) => a - b);
-  const sum = sorted.reduce((total, value) => total + value, 0);
   return {
     count: sorted.length,
     p50: round(percentile(sorted, 50)),
     p90: round(percentile(sorted, 90)),
     p99: round(percentile(sorted, 99)),
     max: round(sorted.at(-1) ?? Number.NaN),
-    mean: round(sorted.length ? sum / sorted.length : Number.NaN),
+    mean: round(mean(sorted)),
   };
 }
+
+/** NaN when empty. */
+export const mean = (values: readonly number[]): number =>
+  values.length ? values.reduce((total, value) => total + value, 0) / values.length : Number.NaN;
 
 export const round = (value: number, digits = 1): number =>
   Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : value;

@@ -16,7 +16,7 @@ import {
 } from '../capacity.js';
 import type { BenchContext } from '../context.js';
 import type { HttpClient } from '../http.js';
-import { fmt, round } from '../stats.js';
+import { fmt, mean, round } from '../stats.js';
 import { checkStop, withClient } from '../stop.js';
 
 const WRITE_COMMANDS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
@@ -160,18 +160,9 @@ export async function writeUnits(
   return {
     samples,
     held,
-    wcuReported: reported.length
-      ? round(reported.reduce((a, b) => a + b, 0) / reported.length, 2)
-      : null,
-    wcuTheoretical: held.length
-      ? round(
-          held.reduce((sum, sample) => sum + sample.transactWriteWcuTheoretical, 0) / held.length,
-          2,
-        )
-      : Number.NaN,
-    indexWcu: held.length
-      ? round(held.reduce((sum, sample) => sum + sample.indexWcuTheoretical, 0) / held.length, 2)
-      : Number.NaN,
+    wcuReported: reported.length ? round(mean(reported), 2) : null,
+    wcuTheoretical: round(mean(held.map((sample) => sample.transactWriteWcuTheoretical)), 2),
+    indexWcu: round(mean(held.map((sample) => sample.indexWcuTheoretical)), 2),
   };
 }
 
