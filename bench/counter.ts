@@ -3,6 +3,7 @@
  * warm-up, the ceiling and the floor all decrement them with this one update, so the
  * floor's stock write is exactly the ceiling's.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PrimaryKey } from '../shared/db/table.js';
 
@@ -36,4 +37,15 @@ export function benchCounters(client: DynamoDBDocumentClient, tableName: string)
       );
     },
   };
+}
+
+/** One decrement as a measured call counts it: soldOut when no unit was left. */
+export async function takeUnit(counters: Counters, name: string): Promise<'held' | 'soldOut'> {
+  try {
+    await counters.decrement(name);
+    return 'held';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'soldOut';
+    throw error;
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { fmt } from './stats.js';
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -80,4 +81,20 @@ export function startCpuWatch(javaPid: number | null): () => CpuReport {
       machineCpuMs: machine === null || machineNow === null ? null : machineNow - machine,
     };
   };
+}
+
+/** The report's CPU line of a phase of `requests` calls. */
+export function cpuLine(cpu: CpuReport, requests: number): string {
+  const java =
+    cpu.javaCpuMs === null
+      ? 'java n/a'
+      : `java ${fmt(cpu.javaCpuMs / requests, 2)} ms (${fmt(cpu.javaCpuMs / cpu.wallMs, 2)} cores)`;
+  const others =
+    cpu.machineCpuMs === null
+      ? ''
+      : `; other processes ${fmt(Math.max(0, cpu.machineCpuMs - cpu.nodeCpuMs - (cpu.javaCpuMs ?? 0)) / cpu.wallMs, 2)} cores`;
+  return (
+    `CPU per request: node ${fmt(cpu.nodeCpuMs / requests, 2)} ms (${fmt(cpu.nodeCpuMs / cpu.wallMs, 2)} cores, ` +
+    `event loop busy ${Math.round(cpu.eventLoopUtilization * 100)}%), ${java}${others}`
+  );
 }

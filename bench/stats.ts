@@ -16,16 +16,19 @@ export interface LatencySummary {
 
 export function summarize(values: readonly number[]): LatencySummary {
   const sorted = [...values].sort((a, b) => a - b);
-  const sum = sorted.reduce((total, value) => total + value, 0);
   return {
     count: sorted.length,
     p50: round(percentile(sorted, 50)),
     p90: round(percentile(sorted, 90)),
     p99: round(percentile(sorted, 99)),
     max: round(sorted.at(-1) ?? Number.NaN),
-    mean: round(sorted.length ? sum / sorted.length : Number.NaN),
+    mean: round(mean(sorted)),
   };
 }
+
+/** NaN when empty. */
+export const mean = (values: readonly number[]): number =>
+  values.length ? values.reduce((total, value) => total + value, 0) / values.length : Number.NaN;
 
 export const round = (value: number, digits = 1): number =>
   Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : value;
@@ -35,6 +38,10 @@ export const perSecond = (count: number, ms: number): number =>
 
 export const fmt = (value: number, digits = 1): string =>
   Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+
+/** How the report prints a latency summary. */
+export const fmtLatency = (summary: { p50: number; p99: number }): string =>
+  `p50 ${fmt(summary.p50)} ms, p99 ${fmt(summary.p99)} ms`;
 
 /** The median item by `value` (the lower one of an even count); throws when empty. */
 export function medianBy<T>(items: readonly T[], value: (item: T) => number): T {

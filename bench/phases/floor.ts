@@ -9,15 +9,14 @@
  * reach on this machine.
  */
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { orderKeys, table } from '../shared/db/table.js';
-import type { UserRepository } from '../shared/domain/identity-ports.js';
-import type { Order } from '../shared/domain/order-model.js';
-import type { Counters } from './counter.js';
-import { fmt, medianBy, perSecond, round } from './stats.js';
-import type { Outcome } from './svg.js';
+import { orderKeys, table } from '../../shared/db/table.js';
+import type { UserRepository } from '../../shared/domain/identity-ports.js';
+import type { Order } from '../../shared/domain/order-model.js';
+import { type Counters, takeUnit } from '../counter.js';
+import { type Measure, type Phase, phaseSummary, successRate } from '../measure.js';
+import { fmt, medianBy, round } from '../stats.js';
 
 const VARIANTS = {
   twoWrites: 'two writes: conditional UpdateItem + order PutItem (3 GSI copies)',
@@ -26,15 +25,7 @@ const VARIANTS = {
 } as const;
 type Variant = keyof typeof VARIANTS;
 
-type Call = (index: number) => Promise<{ outcome: Outcome; kind?: string }>;
-
-/** What the floor needs of a phase measured by holds.ts. */
-interface MeasuredPhase {
-  counts: Record<Outcome, number>;
-  lastSuccessMs: number;
-}
-
-export type Floor<P extends MeasuredPhase> = Record<Variant, { median: P; roundRates: number[] }>;
+export type Floor = Record<Variant, { median: Phase; roundRates: number[] }>;
 
 const { collection, byOwner, due } = table.globalSecondaryIndexes;
 const HOLD_MS = 86_400_000;
@@ -44,8 +35,6 @@ interface FloorEvent {
   ticketTypeId: string;
   organizerId: string;
 }
-
-const rateOf = (phase: MeasuredPhase): number => perSecond(phase.counts.held, phase.lastSuccessMs);
 
 /**
  * An order item as `DynamoOrderRepository.hold` puts it (its item builder is private):
@@ -87,7 +76,7 @@ function orderItem(
   };
 }
 
-export interface FloorDeps<P extends MeasuredPhase> {
+export interface FloorDeps {
   client: DynamoDBDocumentClient;
   tableName: string;
   counters: Counters;
@@ -96,20 +85,17 @@ export interface FloorDeps<P extends MeasuredPhase> {
   /** One per request; their profiles exist, as an authorized buyer's does. */
   customers: readonly { id: string; email: string }[];
   capacity: number;
-  measure: (label: string, count: number, call: Call) => Promise<P>;
+  measure: Measure;
 }
 
 /**
- * One round of each variant, each on a fresh counter and event. holds.ts runs it right
+ * One round of each variant, each on a fresh counter and event. ceiling.ts runs it right
  * after each ceiling round, so a JVM still warming up over the run favours neither side.
  */
-export async function floorRound<P extends MeasuredPhase>(
-  deps: FloorDeps<P>,
-  round: number,
-): Promise<Record<Variant, P>> {
+export async function floorRound(deps: FloorDeps, round: number): Promise<Record<Variant, Phase>> {
   const { client, tableName, counters, customers } = deps;
   const organizerId = ulid();
-  const phases: Partial<Record<Variant, P>> = {};
+  const phases: Partial<Record<Variant, Phase>> = {};
   for (const variant of Object.keys(VARIANTS) as Variant[]) {
     const counter = `floor-${variant}-${round}`;
     await counters.reset(counter, deps.capacity);
@@ -122,12 +108,7 @@ export async function floorRound<P extends MeasuredPhase>(
         const state = await deps.users.authState(customer.id, randomUUID());
         if (!state.user || state.revoked) return { outcome: 'other', kind: 'auth state' };
       }
-      try {
-        await counters.decrement(counter);
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return { outcome: 'soldOut' };
-        throw error;
-      }
+      if ((await takeUnit(counters, counter)) === 'soldOut') return { outcome: 'soldOut' };
       await client.send(
         new PutCommand({
           TableName: tableName,
@@ -138,31 +119,31 @@ export async function floorRound<P extends MeasuredPhase>(
       return { outcome: 'held' };
     });
   }
-  return phases as Record<Variant, P>;
+  return phases as Record<Variant, Phase>;
 }
 
 /** The median round of each variant, as the ceiling's median round counts. */
-export function floorOf<P extends MeasuredPhase>(rounds: readonly Record<Variant, P>[]): Floor<P> {
+export function floorOf(rounds: readonly Record<Variant, Phase>[]): Floor {
   const result = (variant: Variant) => {
     const phases = rounds.map((round) => round[variant]);
-    return { median: medianBy(phases, rateOf), roundRates: phases.map(rateOf) };
+    return { median: medianBy(phases, successRate), roundRates: phases.map(successRate) };
   };
   return { twoWrites: result('twoWrites'), readAndTwoWrites: result('readAndTwoWrites') };
 }
 
-export function floorLines<P extends MeasuredPhase>(
-  floor: Floor<P>,
+export function floorLines(
+  floor: Floor,
   ceilingRate: number,
   /** HTTP holds/s ÷ in-process holds/s of this run: what the gateway and authorizer keep. */
   httpHop: number,
 ): string[] {
-  const ratio = (variant: Variant) => rateOf(floor[variant].median) / ceilingRate;
+  const ratio = (variant: Variant) => successRate(floor[variant].median) / ceilingRate;
   return [
     '2b. FLOOR: the least a hold must write, in-process, same N, concurrency and DynamoDB Local',
     ...(Object.keys(VARIANTS) as Variant[]).map((variant) => {
       const { median, roundRates } = floor[variant];
       return (
-        `   ${VARIANTS[variant]}: ${fmt(rateOf(median))}/s (median of ${roundRates.map((r) => fmt(r)).join(', ')}) ` +
+        `   ${VARIANTS[variant]}: ${fmt(successRate(median))}/s (median of ${roundRates.map((r) => fmt(r)).join(', ')}) ` +
         `= ${fmt(ratio(variant), 2)} × ceiling | ok ${median.counts.held}, rejected ${median.counts.soldOut}, other ${median.counts.other}`
       );
     }),
@@ -175,15 +156,11 @@ export function floorLines<P extends MeasuredPhase>(
 }
 
 /** The floor for the JSON results, each variant summarised like the ceiling. */
-export function floorResults<P extends MeasuredPhase, S extends object>(
-  floor: Floor<P>,
-  ceilingRate: number,
-  summary: (phase: P) => S,
-) {
+export function floorResults(floor: Floor, ceilingRate: number) {
   const entry = (variant: Variant) => ({
     description: VARIANTS[variant],
-    ...summary(floor[variant].median),
-    ratioToCeiling: round(rateOf(floor[variant].median) / ceilingRate, 3),
+    ...phaseSummary(floor[variant].median),
+    ratioToCeiling: round(successRate(floor[variant].median) / ceilingRate, 3),
     roundRates: floor[variant].roundRates,
   });
   return { twoWrites: entry('twoWrites'), readAndTwoWrites: entry('readAndTwoWrites') };

@@ -1,0 +1,49 @@
+/**
+ * Setup, untimed: the organizer, N customers with tokens, and three published events:
+ * the hot one with C tickets, one for the warm-up and one for the write units.
+ */
+import { type BenchEvent, createEvent } from '../api.js';
+import type { BenchContext } from '../context.js';
+import { progress } from '../progress.js';
+import { fmt } from '../stats.js';
+import { checkStop, stopRequested, withClient } from '../stop.js';
+import type { Actor } from '../users.js';
+
+export interface Setup {
+  organizer: Actor;
+  customers: Actor[];
+  hot: BenchEvent;
+  warm: BenchEvent;
+  unitsEvent: BenchEvent;
+  ms: number;
+}
+
+export async function setUp({ options, apiUrl }: BenchContext): Promise<Setup> {
+  // Only now: users.js loads the app's composition, which reads the stack's environment.
+  const { createCustomers, createOrganizer } = await import('../users.js');
+  const started = performance.now();
+  const setup = await withClient(apiUrl, options.setupConcurrency, async (http) => {
+    const organizer = await createOrganizer(http);
+    const bar = progress(options.progress, `customers (${options.users})`, options.buyers);
+    const customers = await createCustomers(http, {
+      count: options.buyers,
+      mode: options.users,
+      concurrency: options.setupConcurrency,
+      onProgress: (done) => bar.tick(done),
+      shouldStop: stopRequested,
+    });
+    bar.stop();
+    checkStop();
+    const create = (name: string, capacity: number) =>
+      createEvent(http, organizer.token, name, capacity);
+    const hot = await create('Bench hot event', options.capacity);
+    const warm = await create('Bench warm-up', 1_000_000);
+    const unitsEvent = await create('Bench units', 1_000);
+    return { organizer, customers, hot, warm, unitsEvent };
+  });
+  const ms = performance.now() - started;
+  console.log(
+    `Setup done in ${fmt(ms / 1000)} s (organizer, ${setup.customers.length} customers, 3 events)`,
+  );
+  return { ...setup, ms };
+}
