@@ -180,44 +180,23 @@ export interface EventState {
   updatedAt: string;
 }
 
-/** The event as clients see it (SPEC "Event"). */
-export interface EventView {
-  id: string;
-  organizerId: string;
-  name: string;
-  description?: string;
-  venue: Venue;
-  startsAt: string;
-  endsAt?: string;
-  currency: string;
-  status: EventStatus;
-  maxTicketsPerOrder: number;
-  holdSeconds: number;
-  ticketTypes: {
-    id: string;
-    name: string;
-    priceCents: number;
-    capacity: number;
-    available: number;
-  }[];
-  createdAt: string;
-  updatedAt: string;
-}
+/** What the event keeps for itself: counters behind stats, and its optimistic lock. */
+type InternalEventFields = 'ticketTypes' | 'orderCount' | 'resolvedOrders' | 'version';
+
+/** A ticket type as clients see it: what it is and how many are left, not who holds them. */
+export type TicketTypeView = Pick<
+  TicketTypeState,
+  'id' | 'name' | 'priceCents' | 'capacity' | 'available'
+>;
+
+/** The event as clients see it (SPEC "Event"): its state without the internal fields. */
+export type EventView = Omit<EventState, InternalEventFields> & { ticketTypes: TicketTypeView[] };
 
 export function toEventView(event: EventState): EventView {
+  const { ticketTypes, orderCount: _, resolvedOrders: __, version: ___, ...visible } = event;
   return {
-    id: event.id,
-    organizerId: event.organizerId,
-    name: event.name,
-    ...(event.description !== undefined && { description: event.description }),
-    venue: event.venue,
-    startsAt: event.startsAt,
-    ...(event.endsAt !== undefined && { endsAt: event.endsAt }),
-    currency: event.currency,
-    status: event.status,
-    maxTicketsPerOrder: event.maxTicketsPerOrder,
-    holdSeconds: event.holdSeconds,
-    ticketTypes: [...event.ticketTypes]
+    ...visible,
+    ticketTypes: [...ticketTypes]
       .sort((a, b) => a.position - b.position)
       .map(({ id, name, priceCents, capacity, available }) => ({
         id,
@@ -226,8 +205,6 @@ export function toEventView(event: EventState): EventView {
         capacity,
         available,
       })),
-    createdAt: event.createdAt,
-    updatedAt: event.updatedAt,
   };
 }
 

@@ -363,7 +363,7 @@ describe('response schemas', () => {
 
   // Checked by the compiler (npm run typecheck); vitest only runs the calls.
   it('have exactly the types the handlers return', () => {
-    expectTypeOf<z.output<typeof eventViewSchema>>().toEqualTypeOf<EventView>();
+    expectTypeOf<z.output<typeof eventViewSchema>>().branded.toEqualTypeOf<EventView>();
     expectTypeOf<z.output<typeof nearbyEventViewSchema>>().branded.toEqualTypeOf<NearbyEventView>();
     expectTypeOf<z.output<typeof orderViewSchema>>().toEqualTypeOf<OrderView>();
     expectTypeOf<z.output<typeof userSchema>>().toEqualTypeOf<User>();
