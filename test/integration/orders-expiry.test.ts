@@ -1,14 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handler as expireHold } from '../../functions/expire-hold.js';
-import type { EmailMessage } from '../../shared/adapters/email-queues.js';
-import { localBus } from '../../shared/adapters/local-bus.js';
 import { eventKeys } from '../../shared/db/table.js';
 import { createPublishedEvent, readInventory, readTicketType } from '../support/events-api.js';
 import { customerContext, organizerContext } from '../support/events-fixtures.js';
 import { invoke } from '../support/invoke.js';
 import {
+  captureBusEmails,
   delegatingRepository,
   documentClient,
   expectStockInvariant,
@@ -32,15 +31,7 @@ import {
  * sweep "now" would expire other tests' holds under them.
  */
 
-let emails: EmailMessage[];
-const onEmail = (message: EmailMessage) => emails.push(message);
-beforeEach(() => {
-  emails = [];
-  localBus.on('email', onEmail);
-});
-afterEach(() => {
-  localBus.off('email', onEmail);
-});
+const bus = captureBusEmails();
 
 const past = () => new Date(Date.now() - 1000).toISOString();
 
@@ -73,7 +64,7 @@ describe('the expiry job (functions/expire-hold)', () => {
     expect(storedFirst).toMatchObject({ status: 'EXPIRED' });
     expect(storedFirst).not.toHaveProperty('gsi3pk');
     expect(await readLiveTickets(event.id, customer.userId)).toBe(0);
-    expect(emails).toEqual([{ orderId: order.id, kind: 'hold-expired' }]);
+    expect(bus.sent).toEqual([{ orderId: order.id, kind: 'hold-expired' }]);
   });
 
   it('three concurrent triggers expire once', async () => {
@@ -86,7 +77,7 @@ describe('the expiry job (functions/expire-hold)', () => {
     const stock = await readTicketType(event.id, ticketTypeId);
     expect(stock).toMatchObject({ available: 10, held: 0, sold: 0 });
     expect(await readLiveTickets(event.id, customer.userId)).toBe(0);
-    expect(emails).toEqual([{ orderId: order.id, kind: 'hold-expired' }]);
+    expect(bus.sent).toEqual([{ orderId: order.id, kind: 'hold-expired' }]);
   });
 
   it('an early trigger changes nothing; the order stays payable', async () => {
@@ -113,7 +104,7 @@ describe('the expiry job (functions/expire-hold)', () => {
     });
     const cancelled = await dueHold();
     await invoke('POST', `/v1/orders/${cancelled.order.id}/cancel`, { as: cancelled.customer });
-    emails = [];
+    bus.clear();
 
     for (const { event, order } of [paid, cancelled]) {
       const before = await readInventory(event.id);
@@ -122,7 +113,7 @@ describe('the expiry job (functions/expire-hold)', () => {
       expect(await readInventory(event.id)).toEqual(before);
       expect(await readOrderItem(order.id)).toEqual(stored);
     }
-    expect(emails).toEqual([]);
+    expect(bus.sent).toEqual([]);
     expect((await readOrderItem(paid.order.id))?.status).toBe('CONFIRMED');
   });
 

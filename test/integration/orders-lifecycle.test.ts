@@ -1,7 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handler as expireHold } from '../../functions/expire-hold.js';
-import type { EmailMessage } from '../../shared/adapters/email-queues.js';
-import { localBus } from '../../shared/adapters/local-bus.js';
 import { eventService } from '../../shared/composition/events.js';
 import { ValidationFailed } from '../../shared/domain/errors.js';
 import {
@@ -18,6 +16,7 @@ import {
 } from '../support/events-fixtures.js';
 import { invoke } from '../support/invoke.js';
 import {
+  captureBusEmails,
   expectStockInvariant,
   holdOk,
   listAllOrders,
@@ -31,18 +30,7 @@ import {
   setExpiresAt,
 } from '../support/orders-api.js';
 
-let emails: EmailMessage[];
-const onEmail = (message: EmailMessage) => emails.push(message);
-beforeEach(() => {
-  emails = [];
-  localBus.on('email', onEmail);
-});
-afterEach(() => {
-  localBus.off('email', onEmail);
-});
-
-const emailsOf = (orderId: string) =>
-  emails.filter((message) => message.orderId === orderId).map((message) => message.kind);
+const bus = captureBusEmails();
 
 async function eventWithHold(quantity = 2, priceCents = 4000) {
   const organizer = organizerContext();
@@ -78,7 +66,7 @@ describe('POST /v1/orders/{orderId}/pay', () => {
     // No longer in the due index: nothing will try to expire it.
     expect(stored).not.toHaveProperty('gsi3pk');
     expect(await readLiveTickets(event.id, customer.userId)).toBe(2);
-    expect(emailsOf(order.id)).toEqual(['order-confirmed']);
+    expect(bus.kindsOf(order.id)).toEqual(['order-confirmed']);
     const read = await invoke('GET', `/v1/orders/${order.id}`, { as: customer });
     expect(read.body).toEqual(response.body);
   });
@@ -98,7 +86,7 @@ describe('POST /v1/orders/{orderId}/pay', () => {
     expect((await invoke('GET', `/v1/orders/${order.id}`, { as: customer })).body.status).toBe(
       'HELD',
     );
-    expect(emailsOf(order.id)).toEqual([]);
+    expect(bus.kindsOf(order.id)).toEqual([]);
 
     const paid = await pay(customer, order.id, 'tok_visa');
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
@@ -121,7 +109,7 @@ describe('POST /v1/orders/{orderId}/pay', () => {
 
     expect(await readOrderItem(order.id)).toEqual(storedFirst);
     expect(await readInventory(event.id)).toEqual(inventory);
-    expect(emailsOf(order.id)).toEqual(['order-confirmed']);
+    expect(bus.kindsOf(order.id)).toEqual(['order-confirmed']);
   });
 
   it('answers 409 ORDER_NOT_PAYABLE for a hold past its expiry, before any expiry job ran', async () => {
@@ -222,7 +210,7 @@ describe('reads of a hold past its expiry', () => {
       'EXPIRED',
     );
     expect(await readLiveTickets(event.id, customer.userId)).toBe(1);
-    expect(emailsOf(order.id)).toEqual(['hold-expired']);
+    expect(bus.kindsOf(order.id)).toEqual(['hold-expired']);
   });
 });
 
@@ -243,7 +231,7 @@ describe('POST /v1/orders/{orderId}/cancel', () => {
     expect(stock).toMatchObject({ available: 20, held: 0, sold: 0 });
     expect(await readInventory(event.id)).toEqual(afterFirst);
     expect(await readLiveTickets(event.id, customer.userId)).toBe(0);
-    expect(emailsOf(order.id)).toEqual(['order-cancelled']);
+    expect(bus.kindsOf(order.id)).toEqual(['order-cancelled']);
     expect(await readOrderItem(order.id)).not.toHaveProperty('gsi3pk');
   });
 
@@ -265,7 +253,7 @@ describe('POST /v1/orders/{orderId}/cancel', () => {
     expect(stock).toMatchObject({ available: 20, held: 0, sold: 0, revenueCents: 0 });
     expectStockInvariant(stock);
     expect(await readLiveTickets(event.id, customer.userId)).toBe(0);
-    expect(emailsOf(order.id)).toEqual(['order-confirmed', 'order-refunded']);
+    expect(bus.kindsOf(order.id)).toEqual(['order-confirmed', 'order-refunded']);
   });
 
   it('the customer and admins may cancel; the organizer gets 403, strangers 404, nothing changes', async () => {
@@ -310,7 +298,7 @@ describe('POST /v1/orders/{orderId}/cancel', () => {
       available: 20,
       held: 0,
     });
-    expect(emailsOf(order.id)).toEqual(['hold-expired']);
+    expect(bus.kindsOf(order.id)).toEqual(['hold-expired']);
   });
 });
 
@@ -340,7 +328,7 @@ describe('POST /v1/events/{eventId}/cancel with orders', () => {
         await setExpiresAt(order.id, new Date(Date.now() - 1000).toISOString());
       orders.push({ id: order.id, customer, role });
     }
-    emails = [];
+    bus.clear();
 
     // Act
     const response = await invoke('POST', `/v1/events/${event.id}/cancel`, { as: organizer });
@@ -382,7 +370,7 @@ describe('POST /v1/events/{eventId}/cancel with orders', () => {
     // Assess: one email per released order, none for the one cancelled before. The lapsed
     // hold ends EXPIRED, but its customer, like every other, hears of the cancellation.
     for (const order of orders) {
-      const kinds = emailsOf(order.id);
+      const kinds = bus.kindsOf(order.id);
       if (order.role === 'cancelled') expect(kinds).toEqual([]);
       else expect(kinds).toEqual(['event-cancelled']);
     }

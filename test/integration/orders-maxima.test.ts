@@ -1,7 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handler as expireHold } from '../../functions/expire-hold.js';
-import type { EmailMessage } from '../../shared/adapters/email-queues.js';
-import { localBus } from '../../shared/adapters/local-bus.js';
 import { LIMITS } from '../../shared/domain/event-model.js';
 import { createPublishedEvent, expectProblem, readInventory } from '../support/events-api.js';
 import {
@@ -12,6 +10,7 @@ import {
 } from '../support/events-fixtures.js';
 import { invoke } from '../support/invoke.js';
 import {
+  captureBusEmails,
   delegatingRepository,
   expectStockInvariant,
   holdOk,
@@ -30,15 +29,7 @@ import {
  * answered 500 after the capture and left it PAYING for good.
  */
 
-let emails: EmailMessage[];
-const onEmail = (message: EmailMessage) => emails.push(message);
-beforeEach(() => {
-  emails = [];
-  localBus.on('email', onEmail);
-});
-afterEach(() => {
-  localBus.off('email', onEmail);
-});
+const bus = captureBusEmails();
 
 const TICKET_TYPES = LIMITS.ticketTypesPerEvent;
 const CAPACITY = 10;
@@ -116,10 +107,7 @@ describe('every transition of the largest order on the largest event', () => {
       held: 0,
       sold: 0,
     });
-    expect(emails.filter((message) => message.orderId === order.id).map((m) => m.kind)).toEqual([
-      'order-confirmed',
-      'order-refunded',
-    ]);
+    expect(bus.kindsOf(order.id)).toEqual(['order-confirmed', 'order-refunded']);
   });
 
   it('cancels a held order and expires another', async () => {

@@ -7,12 +7,13 @@
  */
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { DynamoEventRepository } from '../../shared/adapters/dynamo-event-repository.js';
 import { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-repository.js';
 import { DynamoOutboxRelay } from '../../shared/adapters/dynamo-outbox-relay.js';
 import { DynamoUserRepository } from '../../shared/adapters/dynamo-user-repository.js';
 import type { EmailMessage, EmailQueue } from '../../shared/adapters/email-queues.js';
+import { localBus } from '../../shared/adapters/local-bus.js';
 import { TestPaymentGateway } from '../../shared/adapters/test-payment-gateway.js';
 import { documentClient, tableName } from '../../shared/clients/dynamodb.js';
 import { emailKeys, orderKeys, table } from '../../shared/db/table.js';
@@ -379,4 +380,29 @@ export async function readEventOrders(eventId: string): Promise<Order[]> {
   } while (startKey !== undefined);
   const orders = await mapBounded(ids, 20, readOrderItem);
   return orders.filter((order) => order !== undefined) as unknown as Order[];
+}
+
+/**
+ * The emails the handlers' local bus emits during each test of the calling file: call it
+ * at the top level of a test file, and it hooks itself in before and after every test.
+ */
+export function captureBusEmails() {
+  const sent: EmailMessage[] = [];
+  const onEmail = (message: EmailMessage) => sent.push(message);
+  beforeEach(() => {
+    sent.length = 0;
+    localBus.on('email', onEmail);
+  });
+  afterEach(() => {
+    localBus.off('email', onEmail);
+  });
+  return {
+    sent,
+    /** The kinds emailed for one order, in the order sent. */
+    kindsOf: (orderId: string) =>
+      sent.filter((message) => message.orderId === orderId).map((message) => message.kind),
+    clear: () => {
+      sent.length = 0;
+    },
+  };
 }
