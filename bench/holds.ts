@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   if (!stack) throw new StopRequested();
 
   // Only now: these modules read the environment the stack just set.
-  const { documentClient, tableName } = await import('../shared/clients/dynamodb.js');
+  const { documentClient, tableName } = await import('../shared/composition/dynamodb.js');
   const { dynamoDbClient, orderLifecycle } = await import('../shared/composition/orders.js');
   const { userRepository } = await import('../shared/composition/users.js');
   const probe = new DynamoProbe();

@@ -4,15 +4,19 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { encodeCursor } from '../db/cursor.js';
 import { analyticsDayWrites } from '../db/entities/analytics-day.js';
 import { inventoryWrites, type StockCounter } from '../db/entities/event.js';
-import { customerTicketsWrites, orderFromItem, orderWrites } from '../db/entities/order.js';
+import {
+  customerTicketsWrites,
+  type OrderTransition,
+  orderFromItem,
+  orderWrites,
+} from '../db/entities/order.js';
 import { outboxWrites } from '../db/entities/outbox.js';
-import type { ItemExpression } from '../db/expression.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
 import { orderKeys, table } from '../db/table.js';
 import { TableWriter, type TransactItem } from '../db/transactions.js';
 import type { EmailKind } from '../domain/email-model.js';
 import type { OrderResolution } from '../domain/event-model.js';
-import { type Order, type StoredOrderStatus, ticketCount } from '../domain/order-model.js';
+import { type Order, ticketCount } from '../domain/order-model.js';
 import type { HoldOutcome, OrderListQuery, OrderRepository } from '../domain/order-ports.js';
 import type { Page } from '../domain/page.js';
 
@@ -245,13 +249,7 @@ export class DynamoOrderRepository implements OrderRepository {
    */
   private async transition(
     order: Order,
-    change: {
-      from: StoredOrderStatus;
-      to: StoredOrderStatus;
-      now: string;
-      condition?: (order: ItemExpression) => void;
-      set?: Record<string, unknown>;
-      remove?: string[];
+    change: OrderTransition & {
       counters: (item: Order['items'][number]) => Partial<Record<StockCounter, number>>;
       /** How the event's and the day's counts of orders by resolution move. */
       resolved: Partial<Record<OrderResolution, number>>;

@@ -3,11 +3,11 @@ import { importJWK, type JWK } from 'jose';
 import { ulid } from 'ulid';
 import { CognitoIdentityProvider } from '../adapters/cognito-identity-provider.js';
 import { LocalIdentityProvider, type LocalSigner } from '../adapters/local-identity-provider.js';
-import { documentClient, tableName } from '../clients/dynamodb.js';
 import { systemClock } from '../domain/clock.js';
 import type { IdentityProvider } from '../domain/identity-ports.js';
 import { Accounts } from '../domain/users.js';
 import { ENV, requireEnv } from '../env.js';
+import { documentClient, tableName } from './dynamodb.js';
 import { userRepository } from './users.js';
 
 const LOCAL_TOKEN_SECONDS = 3600;

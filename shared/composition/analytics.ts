@@ -1,8 +1,8 @@
 import { DynamoAnalyticsRepository } from '../adapters/dynamo-analytics-repository.js';
 import { DynamoEventRepository } from '../adapters/dynamo-event-repository.js';
-import { documentClient, tableName } from '../clients/dynamodb.js';
 import { AnalyticsService } from '../domain/analytics.js';
 import { systemClock } from '../domain/clock.js';
+import { documentClient, tableName } from './dynamodb.js';
 
 /** Built once per container; the stats and analytics handlers share it. */
 export const analyticsService = new AnalyticsService({

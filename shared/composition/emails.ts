@@ -3,11 +3,11 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoEmailLog } from '../adapters/dynamo-email-log.js';
 import { DynamoOrderRepository } from '../adapters/dynamo-order-repository.js';
 import { SesEmailSender } from '../adapters/ses-email-sender.js';
-import { documentClient, tableName } from '../clients/dynamodb.js';
 import { systemClock } from '../domain/clock.js';
 import { EmailService } from '../domain/emails.js';
 import { ENV, requireEnv } from '../env.js';
 import { logger } from '../observability.js';
+import { documentClient, tableName } from './dynamodb.js';
 
 // Built once per container. A local endpoint comes from AWS_ENDPOINT_URL_SES, which the
 // SDK reads itself (the local stack points it at the SES emulator).

@@ -1,9 +1,9 @@
 import { ulid } from 'ulid';
 import { DynamoEventRepository } from '../adapters/dynamo-event-repository.js';
-import { documentClient, tableName } from '../clients/dynamodb.js';
 import { systemClock } from '../domain/clock.js';
 import { EventService } from '../domain/events.js';
 import { logger } from '../observability.js';
+import { documentClient, tableName } from './dynamodb.js';
 
 /** Built once per container; every event handler, and the sweep, shares it. */
 export const eventService = new EventService(

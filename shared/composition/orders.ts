@@ -10,7 +10,6 @@ import { type EmailQueue, LocalEmailQueue, SqsEmailQueue } from '../adapters/ema
 import { EventBridgeExpiryScheduler } from '../adapters/eventbridge-expiry-scheduler.js';
 import { LocalExpiryScheduler } from '../adapters/local-expiry-scheduler.js';
 import { TestPaymentGateway } from '../adapters/test-payment-gateway.js';
-import { documentClient, tableName } from '../clients/dynamodb.js';
 import { systemClock } from '../domain/clock.js';
 import { EventCancellation } from '../domain/event-cancellation.js';
 import { OrderLifecycle } from '../domain/order-lifecycle.js';
@@ -19,6 +18,7 @@ import { OrderQueries } from '../domain/order-queries.js';
 import { OrderSweep } from '../domain/order-sweep.js';
 import { ENV, requireEnv } from '../env.js';
 import { logger } from '../observability.js';
+import { documentClient, tableName } from './dynamodb.js';
 
 const runtime = requireEnv(ENV.runtime);
 if (runtime !== 'aws' && runtime !== 'local') {

@@ -1,7 +1,7 @@
 import { DynamoEventRepository } from '../adapters/dynamo-event-repository.js';
-import { documentClient, tableName } from '../clients/dynamodb.js';
 import { systemClock } from '../domain/clock.js';
 import { RelevantEvents } from '../domain/relevant-events.js';
+import { documentClient, tableName } from './dynamodb.js';
 import { users } from './users.js';
 
 /** Built once per container. */

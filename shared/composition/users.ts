@@ -1,7 +1,7 @@
 import { DynamoUserRepository } from '../adapters/dynamo-user-repository.js';
-import { documentClient, tableName } from '../clients/dynamodb.js';
 import { systemClock } from '../domain/clock.js';
 import { Users } from '../domain/users.js';
+import { documentClient, tableName } from './dynamodb.js';
 
 export const userRepository = new DynamoUserRepository(documentClient, tableName);
 

@@ -16,7 +16,7 @@ import {
 import { EventService } from '../../shared/domain/events.js';
 import { effectiveStatus, type Order } from '../../shared/domain/order-model.js';
 import type { Principal } from '../../shared/domain/principal.js';
-import { createEvent, createPublishedEvent, expectProblem } from '../support/events-api.js';
+import { createEvent, createPublishedEvent } from '../support/events-api.js';
 import {
   adminContext,
   customerContext,
@@ -24,7 +24,7 @@ import {
   principals,
   uniqueToken,
 } from '../support/events-fixtures.js';
-import { invoke } from '../support/invoke.js';
+import { expectProblem, invoke } from '../support/invoke.js';
 import {
   documentClient,
   holdOk,

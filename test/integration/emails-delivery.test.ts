@@ -10,7 +10,7 @@ import { DynamoEmailLog } from '../../shared/adapters/dynamo-email-log.js';
 import { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-repository.js';
 import { localBus } from '../../shared/adapters/local-bus.js';
 import { SesEmailSender } from '../../shared/adapters/ses-email-sender.js';
-import { documentClient, tableName } from '../../shared/clients/dynamodb.js';
+import { documentClient, tableName } from '../../shared/composition/dynamodb.js';
 import { emailKeys } from '../../shared/db/table.js';
 import { systemClock } from '../../shared/domain/clock.js';
 import type { EmailKind } from '../../shared/domain/email-model.js';

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   createEvent,
   createPublishedEvent,
-  expectProblem,
   readInventory,
   setOrderCount,
 } from '../support/events-api.js';
@@ -12,7 +11,7 @@ import {
   eventBody,
   organizerContext,
 } from '../support/events-fixtures.js';
-import { invoke } from '../support/invoke.js';
+import { expectProblem, invoke } from '../support/invoke.js';
 
 describe('POST /v1/events', () => {
   it('creates a DRAFT with server ids, defaults, and available = capacity', async () => {

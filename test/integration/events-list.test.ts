@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthorizerContext } from '../../shared/http/principal.js';
-import { createEvent, createPublishedEvent, expectProblem } from '../support/events-api.js';
+import { createEvent, createPublishedEvent } from '../support/events-api.js';
 import {
   adminContext,
   customerContext,
   organizerContext,
   uniqueToken,
 } from '../support/events-fixtures.js';
-import { invoke } from '../support/invoke.js';
+import { expectProblem, invoke } from '../support/invoke.js';
 
 /**
  * Every test here owns a time window in a far-future year no other test file uses, or a

@@ -14,7 +14,6 @@ import {
   createPublishedEvent,
   createStartedEvent,
   documentClient,
-  expectProblem,
   tableName,
 } from '../support/events-api.js';
 import {
@@ -25,7 +24,7 @@ import {
   uniqueToken,
 } from '../support/events-fixtures.js';
 import { uniqueEmail } from '../support/http-api.js';
-import { invoke } from '../support/invoke.js';
+import { expectProblem, invoke } from '../support/invoke.js';
 import { ManualClock } from '../support/orders-api.js';
 
 /*

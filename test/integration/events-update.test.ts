@@ -13,7 +13,6 @@ import {
   createPublishedEvent,
   createStartedEvent,
   documentClient,
-  expectProblem,
   invariantHolds,
   readEventItems,
   readTicketType,
@@ -22,7 +21,7 @@ import {
   tableName,
 } from '../support/events-api.js';
 import { adminContext, customerContext, organizerContext } from '../support/events-fixtures.js';
-import { invoke, type TestResponse } from '../support/invoke.js';
+import { expectProblem, invoke, type TestResponse } from '../support/invoke.js';
 
 describe('PATCH /v1/events/{eventId}', () => {
   it('applies and persists a partial update', async () => {

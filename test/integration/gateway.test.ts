@@ -7,7 +7,12 @@ import { clientErrorResponse } from '../../local/gateway/responses.js';
 import { type RunningGateway, startGateway } from '../../local/gateway.js';
 import type { RouteDefinition } from '../../shared/api/route-record.js';
 import { routes } from '../../shared/routes.js';
-import { type Actor, registerAdmin, registerOrganizer } from '../support/http-api.js';
+import {
+  type Actor,
+  expectProblem,
+  registerAdmin,
+  registerOrganizer,
+} from '../support/http-api.js';
 
 const PROBLEM_JSON = 'application/problem+json';
 
@@ -40,19 +45,6 @@ async function send(
     text,
     body: text ? JSON.parse(text) : undefined,
   };
-}
-
-function expectProblem(
-  response: Awaited<ReturnType<typeof send>>,
-  status: number,
-  code: string,
-): void {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toBe(PROBLEM_JSON);
-  expect(response.body).toMatchObject({ status, code });
-  expect(response.body.type).toMatch(/^https:\/\//);
-  expect(typeof response.body.title).toBe('string');
-  expect(typeof response.body.detail).toBe('string');
 }
 
 interface RawResponse {

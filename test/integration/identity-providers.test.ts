@@ -20,7 +20,7 @@ import {
   LocalIdentityProvider,
   type LocalSigner,
 } from '../../shared/adapters/local-identity-provider.js';
-import { documentClient, tableName } from '../../shared/clients/dynamodb.js';
+import { documentClient, tableName } from '../../shared/composition/dynamodb.js';
 import { encodeCursor } from '../../shared/db/cursor.js';
 import { tokenKeys, userKeys } from '../../shared/db/table.js';
 import { systemClock } from '../../shared/domain/clock.js';

@@ -4,12 +4,11 @@ import {
   createEvent,
   createPublishedEvent,
   createStartedEvent,
-  expectProblem,
   readInventory,
   readTicketType,
 } from '../support/events-api.js';
 import { adminContext, customerContext, organizerContext } from '../support/events-fixtures.js';
-import { invoke } from '../support/invoke.js';
+import { expectProblem, invoke } from '../support/invoke.js';
 import {
   expectStockInvariant,
   hold,

@@ -4,12 +4,11 @@ import { ENV, requireEnv } from '../../shared/env.js';
 import {
   createPublishedEvent,
   documentClient,
-  expectProblem,
   readInventory,
   readTicketType,
 } from '../support/events-api.js';
 import { customerContext, organizerContext, uniqueToken } from '../support/events-fixtures.js';
-import { invoke } from '../support/invoke.js';
+import { expectProblem, invoke } from '../support/invoke.js';
 import { hold, holdOk, readEventOrders } from '../support/orders-api.js';
 
 /*

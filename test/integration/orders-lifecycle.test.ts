@@ -2,19 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { handler as expireHold } from '../../functions/expire-hold.js';
 import { eventService } from '../../shared/composition/events.js';
 import { ValidationFailed } from '../../shared/domain/errors.js';
-import {
-  createPublishedEvent,
-  expectProblem,
-  readInventory,
-  readTicketType,
-} from '../support/events-api.js';
+import { createPublishedEvent, readInventory, readTicketType } from '../support/events-api.js';
 import {
   type AuthenticatedContext,
   adminContext,
   customerContext,
   organizerContext,
 } from '../support/events-fixtures.js';
-import { invoke } from '../support/invoke.js';
+import { expectProblem, invoke } from '../support/invoke.js';
 import {
   captureBusEmails,
   expectStockInvariant,

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { handler as expireHold } from '../../functions/expire-hold.js';
 import { LIMITS } from '../../shared/domain/event-model.js';
-import { createPublishedEvent, expectProblem, readInventory } from '../support/events-api.js';
+import { createPublishedEvent, readInventory } from '../support/events-api.js';
 import {
   type AuthenticatedContext,
   adminContext,
   customerContext,
   organizerContext,
 } from '../support/events-fixtures.js';
-import { invoke } from '../support/invoke.js';
+import { expectProblem, invoke } from '../support/invoke.js';
 import {
   captureBusEmails,
   delegatingRepository,

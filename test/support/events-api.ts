@@ -11,13 +11,13 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { expect } from 'vitest';
 import { DynamoEventRepository } from '../../shared/adapters/dynamo-event-repository.js';
-import { documentClient, tableName } from '../../shared/clients/dynamodb.js';
+import { documentClient, tableName } from '../../shared/composition/dynamodb.js';
 import { eventKeys } from '../../shared/db/table.js';
 import { createEventSchema } from '../../shared/domain/event-model.js';
 import { EventService } from '../../shared/domain/events.js';
 import type { AuthorizerContext } from '../../shared/http/principal.js';
 import { type AuthenticatedContext, eventBody, principals } from './events-fixtures.js';
-import { invoke, type TestResponse } from './invoke.js';
+import { invoke } from './invoke.js';
 
 export { documentClient, tableName };
 
@@ -62,12 +62,6 @@ export async function createStartedEvent(
   const published = await invoke('POST', `/v1/events/${draft.id}/publish`, { as: organizer });
   expect(published.status, JSON.stringify(published.body)).toBe(200);
   return published.body;
-}
-
-export function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers['content-type']).toBe('application/problem+json');
-  expect(response.body).toMatchObject({ status, code, title: expect.any(String) });
 }
 
 /** The event's META and INVENTORY items as stored, read strongly consistently. */

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { localContext, matchPath, toApiEvent, toHttpResponse } from '../../local/api-event.js';
 import type { AuthorizerContext } from '../../shared/http/principal.js';
 import { routes } from '../../shared/routes.js';
@@ -67,4 +68,17 @@ export async function invoke(
     };
   }
   throw new Error(`No route for ${method} ${url.pathname}`);
+}
+
+/** A problem+json answer with this status and code, and every field SPEC requires. */
+export function expectProblem(response: TestResponse, status: number, code: string): void {
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  expect(response.headers['content-type']).toBe('application/problem+json');
+  expect(response.body).toMatchObject({
+    type: expect.stringMatching(/^https:\/\//),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+    code,
+  });
 }

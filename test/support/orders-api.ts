@@ -15,7 +15,7 @@ import { DynamoUserRepository } from '../../shared/adapters/dynamo-user-reposito
 import type { EmailMessage, EmailQueue } from '../../shared/adapters/email-queues.js';
 import { localBus } from '../../shared/adapters/local-bus.js';
 import { TestPaymentGateway } from '../../shared/adapters/test-payment-gateway.js';
-import { documentClient, tableName } from '../../shared/clients/dynamodb.js';
+import { documentClient, tableName } from '../../shared/composition/dynamodb.js';
 import { emailKeys, orderKeys, table } from '../../shared/db/table.js';
 import type { Clock } from '../../shared/domain/clock.js';
 import type { Order } from '../../shared/domain/order-model.js';

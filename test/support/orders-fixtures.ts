@@ -100,6 +100,21 @@ export function domainOrder(overrides: Partial<Order> = {}): Order {
   };
 }
 
+/** A paid order of two GA tickets at 25.00: what the email tests render and send. */
+export function paidOrder(overrides: Partial<Order> = {}): Order {
+  return domainOrder({
+    id: '01JORDER000000000000000001',
+    eventName: 'Spring Gala',
+    customer: { userId: 'cust-1', email: 'ada@example.com', name: 'Ada' },
+    items: [{ ticketTypeId: 'tt-ga', quantity: 2, unitPriceCents: 2500 }],
+    amountCents: 5000,
+    status: 'CONFIRMED',
+    updatedAt: '2030-01-01T00:01:00.000Z',
+    paidAt: '2030-01-01T00:01:00.000Z',
+    ...overrides,
+  });
+}
+
 /** A stored ORDER item (internal fields and index keys included). */
 export function storedOrderItem(
   options: {

@@ -2,26 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { EmailKind } from '../../shared/domain/email-model.js';
 import { EMAIL_KINDS, emailMessageSchema } from '../../shared/domain/email-model.js';
 import { escapeHtml, formatAmount, renderEmail } from '../../shared/domain/emails.js';
-import type { Order } from '../../shared/domain/order-model.js';
+import { paidOrder } from '../support/orders-fixtures.js';
 
-function order(overrides: Partial<Order> = {}): Order {
-  return {
-    id: '01JORDER000000000000000001',
-    eventId: 'ev-1',
-    eventName: 'Spring Gala',
-    organizerId: 'org-1',
-    customer: { userId: 'cust-1', email: 'ada@example.com', name: 'Ada' },
-    items: [{ ticketTypeId: 'tt-ga', quantity: 2, unitPriceCents: 2500 }],
-    amountCents: 5000,
-    currency: 'USD',
-    status: 'CONFIRMED',
-    expiresAt: '2030-01-01T00:10:00.000Z',
-    createdAt: '2030-01-01T00:00:00.000Z',
-    updatedAt: '2030-01-01T00:01:00.000Z',
-    paidAt: '2030-01-01T00:01:00.000Z',
-    ...overrides,
-  };
-}
+const order = paidOrder;
 
 const kinds = Object.values(EMAIL_KINDS) as EmailKind[];
 

@@ -16,6 +16,7 @@ import { localContext, sqsRecord } from '../../local/api-event.js';
 import { emailKeys, orderKeys } from '../../shared/db/table.js';
 import type { EmailKind } from '../../shared/domain/email-model.js';
 import type { Order } from '../../shared/domain/order-model.js';
+import { paidOrder } from '../support/orders-fixtures.js';
 
 // Mock every instance, including the ones shared/composition/emails.ts builds at import.
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -29,22 +30,12 @@ beforeEach(() => {
 const TABLE = 'unit-test-table';
 
 function order(id: string, overrides: Partial<Order> = {}): Order {
-  return {
+  return paidOrder({
     id,
-    eventId: 'ev-1',
     eventName: 'Mocked Concert',
-    organizerId: 'org-1',
     customer: { userId: `user-${id}`, email: `${id}@example.com`, name: 'Ada' },
-    items: [{ ticketTypeId: 'tt-ga', quantity: 2, unitPriceCents: 2500 }],
-    amountCents: 5000,
-    currency: 'USD',
-    status: 'CONFIRMED',
-    expiresAt: '2030-01-01T00:10:00.000Z',
-    createdAt: '2030-01-01T00:00:00.000Z',
-    updatedAt: '2030-01-01T00:01:00.000Z',
-    paidAt: '2030-01-01T00:01:00.000Z',
     ...overrides,
-  };
+  });
 }
 
 /** Stores the order item as the repository writes it. */

@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { customerContext, eventBody, organizerContext } from '../support/events-fixtures.js';
 import { readable, readableUpdate } from '../support/expressions.js';
-import { invoke, type TestResponse } from '../support/invoke.js';
+import { expectProblem, invoke } from '../support/invoke.js';
 import { storedEventItems, transactionCanceled } from '../support/orders-fixtures.js';
 
 // Mocks every DocumentClient instance, including the one shared/clients builds at import.
@@ -19,18 +19,6 @@ beforeEach(() => {
 });
 
 const TABLE = 'unit-test-table';
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status).toBe(status);
-  expect(response.headers['content-type']).toBe('application/problem+json');
-  expect(response.body).toMatchObject({
-    type: expect.any(String),
-    title: expect.any(String),
-    status,
-    detail: expect.any(String),
-    code,
-  });
-}
 
 describe('POST /v1/events (create-event handler)', () => {
   it('answers malformed JSON with 400 VALIDATION_FAILED and touches no table', async () => {

@@ -10,7 +10,7 @@ import { buildOpenApiDocument } from '../../shared/api/openapi.js';
 import { HoldTickets } from '../../shared/api/routes/orders.js';
 import { routes } from '../../shared/routes.js';
 import { adminContext, customerContext } from '../support/events-fixtures.js';
-import { invoke, type TestResponse } from '../support/invoke.js';
+import { expectProblem, invoke } from '../support/invoke.js';
 
 /*
  * What the one HTTP wrapper (shared/http/handler.ts) refuses before any domain call, on
@@ -27,12 +27,6 @@ beforeEach(() => {
   ddb.reset();
   rawDdb.reset();
 });
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers['content-type']).toBe('application/problem+json');
-  expect(response.body).toMatchObject({ status, code, title: expect.any(String) });
-}
 
 function expectNoCallOut(): void {
   expect(cognito).not.toHaveReceivedAnyCommand();

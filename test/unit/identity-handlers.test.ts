@@ -12,7 +12,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { invoke, type TestResponse } from '../support/invoke.js';
+import { expectProblem, invoke, type TestResponse } from '../support/invoke.js';
 
 // Both mock every instance, including those the composition modules build at import.
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -27,18 +27,6 @@ const TABLE = 'unit-test-table';
 const SUB = '0b6f7a3c-1111-2222-3333-444455556666';
 const PASSWORD = 'correct horse battery';
 const metadata = { $metadata: {} };
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers['content-type']).toBe('application/problem+json');
-  expect(response.body).toMatchObject({
-    type: expect.any(String),
-    title: expect.any(String),
-    status,
-    detail: expect.any(String),
-    code,
-  });
-}
 
 function cognitoCreatesUser(sub = SUB): void {
   cognito.on(AdminCreateUserCommand).resolves({

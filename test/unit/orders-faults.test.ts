@@ -17,7 +17,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as expireHold } from '../../functions/expire-hold.js';
 import { customerContext } from '../support/events-fixtures.js';
 import { readable, readableUpdate } from '../support/expressions.js';
-import { invoke, type TestResponse } from '../support/invoke.js';
+import { expectProblem, invoke } from '../support/invoke.js';
 import {
   FUTURE_STARTS_AT,
   storedEventItems,
@@ -45,12 +45,6 @@ beforeEach(() => {
 });
 
 const TABLE = 'unit-test-table';
-
-function expectProblem(response: TestResponse, status: number, code: string): void {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers['content-type']).toBe('application/problem+json');
-  expect(response.body).toMatchObject({ status, code, title: expect.any(String) });
-}
 
 /** An event on sale, read by the hold, and the request for 2 of its GA tickets. */
 function onSale(options: Parameters<typeof storedEventItems>[0] = {}) {

@@ -52,6 +52,17 @@ export function orderFromItem(item: Item): Order {
   return order as unknown as Order;
 }
 
+/** A status change of an order item, and the fields that go with it. */
+export interface OrderTransition {
+  from: StoredOrderStatus;
+  to: StoredOrderStatus;
+  now: string;
+  /** Adds to the guard on the status it leaves (a hold's expiry, for instance). */
+  condition?: (order: ItemExpression) => void;
+  set?: Record<string, unknown>;
+  remove?: string[];
+}
+
 /** The writes of an order item: every one conditional on the status it leaves. */
 export const orderWrites = {
   insert: (order: Order): PutWrite => ({
@@ -101,21 +112,8 @@ export const orderWrites = {
       .toUpdate(),
   }),
 
-  /**
-   * `from` → `to` with the fields that go with it; `condition` adds to the guard on the
-   * status it leaves (a hold's expiry, for instance).
-   */
-  transition: (
-    order: Order,
-    change: {
-      from: StoredOrderStatus;
-      to: StoredOrderStatus;
-      now: string;
-      condition?: (order: ItemExpression) => void;
-      set?: Record<string, unknown>;
-      remove?: string[];
-    },
-  ): UpdateWrite => {
+  /** `from` → `to` with the fields that go with it. */
+  transition: (order: Order, change: OrderTransition): UpdateWrite => {
     const update = new ItemExpression()
       .set('status', change.to)
       .set('updatedAt', change.now)
