@@ -21,6 +21,7 @@ import {
   readEventOrders,
   readLiveTickets,
   readOrderItem,
+  releaseStockUnguarded,
   tableName,
 } from '../support/orders-api.js';
 
@@ -320,16 +321,7 @@ describe('pay racing expiry', () => {
           ExpressionAttributeValues: { ':expired': 'EXPIRED' },
         }),
       );
-      await documentClient.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: eventKeys.inventory(event.id),
-          UpdateExpression:
-            'SET ticketTypes.#t.available = ticketTypes.#t.available + :q, ticketTypes.#t.held = ticketTypes.#t.held - :q',
-          ExpressionAttributeNames: { '#t': ticketTypeId },
-          ExpressionAttributeValues: { ':q': quantity },
-        }),
-      );
+      await releaseStockUnguarded(event.id, ticketTypeId, quantity);
       return true;
     };
 
@@ -371,10 +363,7 @@ describe('paying one hold several times at once', () => {
     const order = await harness.service.hold(customer, event.id, {
       items: [{ ticketTypeId, quantity: 2 }],
     });
-    let releaseGateway = () => {};
-    harness.payments.gate = new Promise<void>((resolve) => {
-      releaseGateway = resolve;
-    });
+    const releaseGateway = harness.payments.holdCaptures();
 
     // Act
     const first = harness.service.pay(customer, order.id, 'tok_visa');
@@ -416,10 +405,7 @@ describe('cancelling one paid order several times at once', () => {
       items: [{ ticketTypeId, quantity: 2 }],
     });
     await harness.service.pay(customer, order.id, 'tok_visa');
-    let releaseGateway = () => {};
-    harness.payments.refundGate = new Promise<void>((resolve) => {
-      releaseGateway = resolve;
-    });
+    const releaseGateway = harness.payments.holdRefunds();
 
     const cancels = Promise.allSettled(
       [1, 2, 3, 4, 5].map(() => harness.service.cancel(customer, order.id)),
@@ -494,10 +480,7 @@ describe('event cancellation racing a payment', () => {
     }
     const paying = holds[3];
     if (!paying) throw new Error('no hold');
-    let releaseGateway = () => {};
-    harness.payments.gate = new Promise<void>((resolve) => {
-      releaseGateway = resolve;
-    });
+    const releaseGateway = harness.payments.holdCaptures();
     const payment = harness.service.pay(paying.customer, paying.order.id, 'tok_visa');
     while ((await readOrderItem(paying.order.id))?.status !== 'PAYING') await sleep(5);
     const { eventService } = await import('../../shared/composition/events.js');

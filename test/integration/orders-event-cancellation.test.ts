@@ -561,10 +561,7 @@ describe('an event cancelled while a payment is under way', () => {
     const paying = await harness.service.hold(payer, eventId, {
       items: [{ ticketTypeId, quantity: 1 }],
     });
-    let releaseGateway = () => {};
-    harness.payments.gate = new Promise<void>((resolve) => {
-      releaseGateway = resolve;
-    });
+    const releaseGateway = harness.payments.holdCaptures();
     const payment = harness.service.pay(payer, paying.id, 'tok_visa');
     while ((await readOrderItem(paying.id))?.status !== 'PAYING') await sleep(5);
 

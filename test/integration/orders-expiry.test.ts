@@ -1,15 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { handler as expireHold } from '../../functions/expire-hold.js';
-import { eventKeys } from '../../shared/db/table.js';
 import { createPublishedEvent, readInventory, readTicketType } from '../support/events-api.js';
 import { customerContext, organizerContext } from '../support/events-fixtures.js';
 import { invoke } from '../support/invoke.js';
 import {
   captureBusEmails,
   delegatingRepository,
-  documentClient,
   expectStockInvariant,
   holdOk,
   ManualClock,
@@ -17,8 +14,8 @@ import {
   principalOf,
   readLiveTickets,
   readOrderItem,
+  releaseStockUnguarded,
   setExpiresAt,
-  tableName,
 } from '../support/orders-api.js';
 
 /*
@@ -163,16 +160,7 @@ describe('concurrent expiry: the guard and its control', () => {
       const current = await harness.repository.get(order.id);
       if (current?.status !== 'HELD') return false;
       await sleep(GAP_MS);
-      await documentClient.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: eventKeys.inventory(event.id),
-          UpdateExpression:
-            'SET ticketTypes.#t.available = ticketTypes.#t.available + :q, ticketTypes.#t.held = ticketTypes.#t.held - :q',
-          ExpressionAttributeNames: { '#t': ticketTypeId },
-          ExpressionAttributeValues: { ':q': 2 },
-        }),
-      );
+      await releaseStockUnguarded(event.id, ticketTypeId, 2);
       return true;
     };
     const results = await Promise.all([1, 2, 3].map(checkThenWrite));

@@ -16,7 +16,7 @@ import type { EmailMessage, EmailQueue } from '../../shared/adapters/email-queue
 import { localBus } from '../../shared/adapters/local-bus.js';
 import { TestPaymentGateway } from '../../shared/adapters/test-payment-gateway.js';
 import { documentClient, tableName } from '../../shared/composition/dynamodb.js';
-import { emailKeys, orderKeys, table } from '../../shared/db/table.js';
+import { emailKeys, eventKeys, orderKeys, table } from '../../shared/db/table.js';
 import type { Clock } from '../../shared/domain/clock.js';
 import type { Order } from '../../shared/domain/order-model.js';
 import type {
@@ -256,6 +256,24 @@ export class RecordingPaymentGateway implements PaymentGateway {
     if (this.refundGate) await this.refundGate;
   }
 
+  /** Holds every capture at the gateway until the returned function is called. */
+  holdCaptures(): () => void {
+    let release = () => {};
+    this.gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return release;
+  }
+
+  /** Likewise for refunds. */
+  holdRefunds(): () => void {
+    let release = () => {};
+    this.refundGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return release;
+  }
+
   capturesOf(orderId: string): CaptureCall[] {
     return this.captures.filter((capture) => capture.orderId === orderId);
   }
@@ -405,4 +423,25 @@ export function captureBusEmails() {
       sent.length = 0;
     },
   };
+}
+
+/**
+ * The control tests' stock release without a guard: held back to available by delta,
+ * whatever the order's state, as a check-then-write would do it.
+ */
+export async function releaseStockUnguarded(
+  eventId: string,
+  ticketTypeId: string,
+  quantity: number,
+): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: eventKeys.inventory(eventId),
+      UpdateExpression:
+        'SET ticketTypes.#t.available = ticketTypes.#t.available + :q, ticketTypes.#t.held = ticketTypes.#t.held - :q',
+      ExpressionAttributeNames: { '#t': ticketTypeId },
+      ExpressionAttributeValues: { ':q': quantity },
+    }),
+  );
 }
