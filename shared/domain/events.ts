@@ -135,6 +135,10 @@ export class EventService {
       if (event.status === 'CANCELLED') {
         throw new EventStateConflict('A cancelled event cannot be published');
       }
+      // Nothing of a started event can be sold, so listing it would only mislead.
+      if (event.startsAt <= this.clock.now().toISOString()) {
+        throw new EventStateConflict('The event has started; move startsAt to the future first');
+      }
       return { ...event, status: 'PUBLISHED' };
     });
   }

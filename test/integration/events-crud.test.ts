@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   createEvent,
   createPublishedEvent,
+  createStartedDraft,
+  readEventItems,
   readInventory,
   setOrderCount,
 } from '../support/events-api.js';
@@ -302,6 +304,22 @@ describe('publish and cancel', () => {
     expectProblem(response, 409, 'EVENT_STATE_CONFLICT');
     const read = await invoke('GET', `/v1/events/${event.id}`, { as: organizer });
     expect(read.body.status).toBe('CANCELLED');
+  });
+
+  it('refuses to publish a draft whose start has passed: 409, nothing written (control: before it)', async () => {
+    const organizer = organizerContext();
+    const startsAt = new Date(Date.now() - 60_000).toISOString();
+    const late = await createStartedDraft(organizer, { startsAt });
+    const before = await readEventItems(late.draft.id);
+
+    const response = await invoke('POST', `/v1/events/${late.draft.id}/publish`, {
+      as: organizer,
+    });
+
+    expectProblem(response, 409, 'EVENT_STATE_CONFLICT');
+    expect(await readEventItems(late.draft.id)).toEqual(before);
+    // Control: the same draft published while its start was still ahead.
+    expect((await late.publish()).status).toBe('PUBLISHED');
   });
 
   it('refuses to change a cancelled event: PATCH → 409', async () => {

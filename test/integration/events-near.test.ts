@@ -344,9 +344,12 @@ describe('GET /v1/events?near=', () => {
     expect(pastWindow.body).toEqual({ items: [], nextCursor: null });
     // Control: the past event is there for a listing without near.
     expect(ids(pastWithoutNear.body.items)).toEqual([past.id]);
-    for (const event of [past, draft, cancelled]) {
+    for (const event of [draft, cancelled]) {
       expect(await nearbyKeysOf(event.id), event.name).toEqual({});
     }
+    // Published before it started, the past event stays in the index until the minute
+    // sweep takes it out (tested with the sweep); the reads above left it out meanwhile.
+    expect(await nearbyKeysOf(past.id)).not.toEqual({});
     expect(await nearbyKeysOf(early.id)).toEqual(
       expectedNearbyKeys(early.id, place, early.startsAt),
     );

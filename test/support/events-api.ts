@@ -41,27 +41,31 @@ export async function createPublishedEvent(
 }
 
 /**
- * A published event whose `startsAt` has passed, made the one way the API still allows:
- * the draft was created before its start (here through the domain, on a clock an hour
- * before it) and is published through the handler after it.
+ * A draft whose `startsAt` has passed, made the one way the API allows: created before
+ * its start (here through the domain, on a clock an hour before it). `publish` publishes
+ * it on that same early clock.
  */
-export async function createStartedEvent(
+export async function createStartedDraft(
   organizer: AuthenticatedContext,
   overrides: Record<string, unknown> & { startsAt: string },
-): Promise<any> {
+): Promise<{ draft: any; publish: () => Promise<any> }> {
   const anHourBefore = new Date(Date.parse(overrides.startsAt) - 3_600_000);
   const service = new EventService(
     new DynamoEventRepository(documentClient, tableName),
     { now: () => anHourBefore },
     ulid,
   );
-  const draft = await service.create(
-    principals.organizer(organizer.userId),
-    createEventSchema.parse(eventBody(overrides)),
-  );
-  const published = await invoke('POST', `/v1/events/${draft.id}/publish`, { as: organizer });
-  expect(published.status, JSON.stringify(published.body)).toBe(200);
-  return published.body;
+  const owner = principals.organizer(organizer.userId);
+  const draft = await service.create(owner, createEventSchema.parse(eventBody(overrides)));
+  return { draft, publish: () => service.publish(owner, draft.id) };
+}
+
+/** A published event whose `startsAt` has passed: published before it started. */
+export async function createStartedEvent(
+  organizer: AuthenticatedContext,
+  overrides: Record<string, unknown> & { startsAt: string },
+): Promise<any> {
+  return (await createStartedDraft(organizer, overrides)).publish();
 }
 
 /** The event's META and INVENTORY items as stored, read strongly consistently. */
