@@ -268,11 +268,11 @@ export function seatMapPage(
   for (const section of sections) {
     for (const row of section.rows) {
       const rowEnd = position + row.seats;
-      // Whole rows before the cursor or outside the section filter are skipped uncounted.
-      if (rowEnd <= start || (filters.section !== null && section.name !== filters.section)) {
+      if (filters.section !== null && section.name !== filters.section) {
         position = rowEnd;
         continue;
       }
+      // Rows wholly before the cursor start past their last seat, so they add nothing.
       for (let number = Math.max(1, start - position + 1); number <= row.seats; number++) {
         const id = seatId(section.name, row.label, number);
         const status = statusOf.get(id) ?? 'AVAILABLE';
