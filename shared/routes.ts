@@ -39,6 +39,7 @@ const routeTable = [
   events.EventStats,
   events.AdminAnalytics,
   users.RelevantEvents,
+  events.GetSeats,
 ] as const;
 
 export type RouteId = (typeof routeTable)[number]['id'];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EVENT_STATUSES, venueSchema } from '../domain/event-model.js';
 import { ORDER_STATUSES } from '../domain/order-model.js';
 import { ROLES } from '../domain/principal.js';
+import { SEAT_STATUSES, seatingSchema } from '../domain/seating-model.js';
 import { locationSchema } from '../domain/user-model.js';
 
 /*
@@ -38,6 +39,9 @@ export const eventViewSchema = z
         available: z.int().meta({ description: 'Live: capacity less what is held and sold' }),
       }),
     ),
+    seating: seatingSchema.optional().meta({
+      description: "Reserved seating: each section's seats are of its ticket type",
+    }),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -189,10 +193,22 @@ function pageOf<T extends z.ZodType>(item: T, name: string) {
     .meta({ id: `${name}Page` });
 }
 
+export const seatSchema = z
+  .strictObject({
+    id: z.string().meta({ description: '`<section>-<row>-<number>`', example: 'VIP-A-12' }),
+    section: z.string(),
+    row: z.string(),
+    number: z.int().min(1),
+    ticketTypeId: id,
+    status: z.enum(SEAT_STATUSES),
+  })
+  .meta({ id: 'Seat' });
+
 export const eventPageSchema = pageOf(eventViewSchema, 'Event');
 export const nearbyEventPageSchema = pageOf(nearbyEventViewSchema, 'NearbyEvent');
 export const orderPageSchema = pageOf(orderViewSchema, 'Order');
 export const userPageSchema = pageOf(userSchema, 'User');
+export const seatPageSchema = pageOf(seatSchema, 'Seat');
 
 /** RFC 9457 problem details, as `shared/http/problem.ts` builds them. */
 export const problemSchema = z

@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { metresToKm, nearSchema, radiusKmSchema } from './geo.js';
 import { multilinePlainText, plainText } from './plain-text.js';
 import { queryInteger } from './query-params.js';
+import {
+  SEATING_LIMITS,
+  type Seating,
+  type SeatingLayout,
+  seatingSchema,
+  toSeating,
+} from './seating-model.js';
 
 export const EVENT_STATUSES = ['DRAFT', 'PUBLISHED', 'CANCELLED'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
@@ -13,6 +20,7 @@ export const LIMITS = {
   capacityPerTicketType: 1_000_000,
   priceCents: 100_000_000,
   pageSize: { default: 20, max: 100 },
+  ...SEATING_LIMITS,
 } as const;
 
 /** `limit` of every paged list. */
@@ -39,10 +47,16 @@ export const venueSchema = z.strictObject({
 });
 export type Venue = z.infer<typeof venueSchema>;
 
+const capacity = z.int().min(1).max(LIMITS.capacityPerTicketType);
+
 export const newTicketTypeSchema = z.strictObject({
   name: plainText(100),
   priceCents: z.int().min(0).max(LIMITS.priceCents),
-  capacity: z.int().min(1).max(LIMITS.capacityPerTicketType),
+  capacity: capacity.optional().meta({
+    description:
+      "Required unless the type is seated; a seated type's capacity is its seat count " +
+      '(omit it, or send exactly that)',
+  }),
 });
 
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
@@ -63,6 +77,7 @@ export const createEventSchema = z.strictObject({
   maxTicketsPerOrder: maxTicketsPerOrder.default(LIMITS.maxTicketsPerOrder.default),
   holdSeconds: holdSeconds.default(LIMITS.holdSeconds.default),
   ticketTypes: z.array(newTicketTypeSchema).min(1).max(LIMITS.ticketTypesPerEvent),
+  seating: seatingSchema.optional(),
 });
 export type CreateEventInput = z.infer<typeof createEventSchema>;
 
@@ -70,7 +85,9 @@ const ticketTypeChangeSchema = z.strictObject({
   id: z.string().min(1),
   name: plainText(100).optional(),
   priceCents: z.int().min(0).max(LIMITS.priceCents).optional(),
-  capacity: z.int().min(1).max(LIMITS.capacityPerTicketType).optional(),
+  capacity: capacity.optional().meta({
+    description: 'Not for a seated type: its capacity follows the layout',
+  }),
 });
 
 /**
@@ -93,6 +110,8 @@ export const updateEventSchema = z
       .min(1)
       .max(LIMITS.ticketTypesPerEvent)
       .optional(),
+    /** Only while the event is a draft; the seated types' capacities follow it. */
+    seating: seatingSchema.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'at least one field is required' });
 export type UpdateEventInput = z.infer<typeof updateEventSchema>;
@@ -167,6 +186,8 @@ export interface EventState {
   maxTicketsPerOrder: number;
   holdSeconds: number;
   ticketTypes: TicketTypeState[];
+  /** Reserved seating, if any; its sections' types have exactly their seat count as capacity. */
+  seating?: SeatingLayout;
   /** Orders ever placed; an event with any cannot be deleted. Maintained by the hold path. */
   orderCount: number;
   /**
@@ -189,13 +210,27 @@ export type TicketTypeView = Pick<
   'id' | 'name' | 'priceCents' | 'capacity' | 'available'
 >;
 
-/** The event as clients see it (SPEC "Event"): its state without the internal fields. */
-export type EventView = Omit<EventState, InternalEventFields> & { ticketTypes: TicketTypeView[] };
+/**
+ * The event as clients see it (SPEC "Event"): its state without the internal fields, its
+ * seating naming ticket types as clients do.
+ */
+export type EventView = Omit<EventState, InternalEventFields | 'seating'> & {
+  ticketTypes: TicketTypeView[];
+  seating?: Seating;
+};
 
 export function toEventView(event: EventState): EventView {
-  const { ticketTypes, orderCount: _, resolvedOrders: __, version: ___, ...visible } = event;
+  const {
+    ticketTypes,
+    seating,
+    orderCount: _,
+    resolvedOrders: __,
+    version: ___,
+    ...visible
+  } = event;
   return {
     ...visible,
+    ...(seating !== undefined && { seating: toSeating(seating, ticketTypes) }),
     ticketTypes: [...ticketTypes]
       .sort((a, b) => a.position - b.position)
       .map(({ id, name, priceCents, capacity, available }) => ({

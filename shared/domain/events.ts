@@ -26,6 +26,17 @@ import type { EventIndexQuery, EventRepository, EventRepositoryQuery } from './e
 import { RADIUS_KM } from './geo.js';
 import type { Page } from './page.js';
 import { hasRole, isAdmin, type Principal } from './principal.js';
+import {
+  changedCapacity,
+  isFault,
+  newTypeCapacity,
+  type SeatsQuery,
+  type SeatView,
+  seatingFaults,
+  seatMapPage,
+  seatsBy,
+  toLayout,
+} from './seating-model.js';
 
 /**
  * Whether an event written at `writtenAt` belongs in the nearby index: radius searches
@@ -64,8 +75,25 @@ export class EventService {
     assertStartsAfter(input.startsAt, now);
     assertEndsAfterStart(input.startsAt, input.endsAt);
     assertUniqueTicketTypeNames(input.ticketTypes);
+    const id = this.newId();
+    const named = input.ticketTypes.map((ticketType) => ({ ...ticketType, id: this.newId() }));
+    const seats = seatsBy(input.seating?.sections ?? [], (section) => section.ticketType);
+    const capacities = named.map(({ name, capacity }, index) =>
+      newTypeCapacity(capacity, seats.get(name), `body.ticketTypes.${index}.capacity`),
+    );
+    const faults = [
+      ...(input.seating
+        ? seatingFaults(
+            input.seating,
+            named.map(({ name }) => name),
+          )
+        : []),
+      ...capacities.filter(isFault),
+    ];
+    if (faults.length > 0)
+      throw new ValidationFailed('The ticket types or seating are not valid', faults);
     const event: EventState = {
-      id: this.newId(),
+      id,
       organizerId,
       name: input.name,
       ...(input.description !== undefined && { description: input.description }),
@@ -76,9 +104,10 @@ export class EventService {
       status: 'DRAFT',
       maxTicketsPerOrder: input.maxTicketsPerOrder,
       holdSeconds: input.holdSeconds,
-      ticketTypes: input.ticketTypes.map((ticketType, position) =>
-        newTicketType(this.newId(), ticketType, position),
+      ticketTypes: named.map(({ id, name, priceCents }, position) =>
+        newTicketType(id, { name, priceCents, capacity: capacities[position] as number }, position),
       ),
+      ...(input.seating !== undefined && { seating: toLayout(input.seating, named) }),
       orderCount: 0,
       resolvedOrders: { ...NO_RESOLVED_ORDERS },
       version: 1,
@@ -91,6 +120,16 @@ export class EventService {
 
   async get(principal: Principal, eventId: string): Promise<EventView> {
     return toEventView(await this.loadVisible(principal, eventId));
+  }
+
+  /**
+   * One page of the seat map, from the layout on the event. No seat can be taken yet
+   * (holds by seat come later), so every seat is AVAILABLE; those holds will pass their
+   * seats here.
+   */
+  async seats(principal: Principal, eventId: string, query: SeatsQuery): Promise<Page<SeatView>> {
+    const event = await this.loadVisible(principal, eventId);
+    return seatMapPage(event.seating, [], query);
   }
 
   /**
@@ -310,10 +349,22 @@ export function applyUpdate(
   if (input.startsAt !== undefined && input.startsAt !== event.startsAt) {
     assertStartsAfter(input.startsAt, now);
   }
+  if (input.seating !== undefined && event.status !== 'DRAFT') {
+    throw new EventStateConflict('The seating can change only while the event is a draft');
+  }
   const ticketTypes = event.ticketTypes.map((ticketType) => ({ ...ticketType }));
-  for (const change of input.ticketTypes ?? []) {
+  // Capacities are decided once every type has its new name: a new layout names them.
+  const sentCapacities: {
+    ticketType: TicketTypeState;
+    sent: number | undefined;
+    index: number;
+    kind: 'new' | 'change';
+  }[] = [];
+  for (const [index, change] of (input.ticketTypes ?? []).entries()) {
     if (!('id' in change)) {
-      ticketTypes.push(newTicketType(newId(), change, ticketTypes.length));
+      const added = newTicketType(newId(), { ...change, capacity: 0 }, ticketTypes.length);
+      ticketTypes.push(added);
+      sentCapacities.push({ ticketType: added, sent: change.capacity, index, kind: 'new' });
       continue;
     }
     const current = ticketTypes.find((ticketType) => ticketType.id === change.id);
@@ -322,16 +373,7 @@ export function applyUpdate(
         { path: 'ticketTypes', message: `no ticket type ${change.id} in this event` },
       ]);
     }
-    if (change.capacity !== undefined) {
-      const taken = current.held + current.sold;
-      if (change.capacity < taken) {
-        throw new CapacityBelowSold(
-          `Ticket type ${current.name} has ${taken} tickets held or sold; capacity ${change.capacity} is too low`,
-        );
-      }
-      current.available += change.capacity - current.capacity;
-      current.capacity = change.capacity;
-    }
+    sentCapacities.push({ ticketType: current, sent: change.capacity, index, kind: 'change' });
     if (change.name !== undefined) current.name = change.name;
     if (change.priceCents !== undefined) current.priceCents = change.priceCents;
   }
@@ -345,12 +387,50 @@ export function applyUpdate(
   }
   assertUniqueTicketTypeNames(ticketTypes);
 
-  const { description, endsAt, venue, ticketTypes: _, ...scalars } = input;
+  const faults = input.seating
+    ? seatingFaults(
+        input.seating,
+        ticketTypes.map(({ name }) => name),
+      )
+    : [];
+  const seating =
+    input.seating && faults.length === 0 ? toLayout(input.seating, ticketTypes) : event.seating;
+  const seats = seatsBy(seating?.sections ?? [], (section) => section.ticketTypeId);
+  const capacities = new Map<TicketTypeState, number>();
+  for (const { ticketType, sent, index, kind } of sentCapacities) {
+    const path = `body.ticketTypes.${index}.capacity`;
+    const result =
+      kind === 'new'
+        ? newTypeCapacity(sent, seats.get(ticketType.id), path)
+        : changedCapacity(sent, seats.get(ticketType.id), ticketType.capacity, path);
+    if (isFault(result)) faults.push(result);
+    else capacities.set(ticketType, result);
+  }
+  // Seated types follow the layout whether or not the request named them.
+  for (const ticketType of ticketTypes) {
+    const count = seats.get(ticketType.id);
+    if (count !== undefined && !capacities.has(ticketType)) capacities.set(ticketType, count);
+  }
+  if (faults.length > 0)
+    throw new ValidationFailed('The ticket types or seating are not valid', faults);
+  for (const [ticketType, capacity] of capacities) {
+    const taken = ticketType.held + ticketType.sold;
+    if (capacity < taken) {
+      throw new CapacityBelowSold(
+        `Ticket type ${ticketType.name} has ${taken} tickets held or sold; capacity ${capacity} is too low`,
+      );
+    }
+    ticketType.available += capacity - ticketType.capacity;
+    ticketType.capacity = capacity;
+  }
+
+  const { description, endsAt, venue, ticketTypes: _, seating: __, ...scalars } = input;
   const next: EventState = {
     ...event,
     ...scalars,
     venue: venue ? { ...event.venue, ...venue } : event.venue,
     ticketTypes,
+    ...(seating !== undefined && { seating }),
   };
   if (description === null) delete next.description;
   else if (description !== undefined) next.description = description;

@@ -10,6 +10,7 @@ import {
   SoldOut,
   ValidationFailed,
 } from './errors.js';
+import type { TicketTypeState } from './event-model.js';
 import { canManage } from './events.js';
 import { loadVisibleOrder, reloadOrder, requireCustomer } from './order-access.js';
 import {
@@ -57,13 +58,20 @@ export class OrderLifecycle {
     if (event.status !== 'PUBLISHED' || event.startsAt <= now.toISOString()) {
       throw new EventNotOnSale('Tickets for this event are not on sale');
     }
-    const items = input.items.map(({ ticketTypeId, quantity }, index) => {
-      const ticketType = event.ticketTypes.find(({ id }) => id === ticketTypeId);
-      if (!ticketType) {
-        throw new ValidationFailed('Unknown ticket type', [
-          { path: `body.items.${index}.ticketTypeId`, message: 'not a ticket type of this event' },
-        ]);
+    const seated = new Set(event.seating?.sections.map(({ ticketTypeId }) => ticketTypeId));
+    const faults = input.items.flatMap(({ ticketTypeId }, index) => {
+      const path = `body.items.${index}.ticketTypeId`;
+      if (!event.ticketTypes.some(({ id }) => id === ticketTypeId)) {
+        return [{ path, message: 'not a ticket type of this event' }];
       }
+      // SPEC: seated tickets are taken by seat (seatIds or bestAvailable), never by count.
+      return seated.has(ticketTypeId)
+        ? [{ path, message: 'this ticket type is seated: hold by seatIds' }]
+        : [];
+    });
+    if (faults.length > 0) throw new ValidationFailed('Some items cannot be held', faults);
+    const items = input.items.map(({ ticketTypeId, quantity }) => {
+      const ticketType = event.ticketTypes.find(({ id }) => id === ticketTypeId) as TicketTypeState;
       return {
         ticketTypeId,
         quantity,

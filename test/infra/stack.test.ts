@@ -148,6 +148,7 @@ const PINNED_TABLE_ACCESS: Readonly<Record<string, 'read' | 'write' | 'none'>> =
   'POST /v1/events': 'write',
   'GET /v1/events': 'read',
   'GET /v1/events/{eventId}': 'read',
+  'GET /v1/events/{eventId}/seats': 'read',
   'PATCH /v1/events/{eventId}': 'write',
   'DELETE /v1/events/{eventId}': 'write',
   'POST /v1/events/{eventId}/publish': 'write',

@@ -329,6 +329,18 @@ const matrix: Record<string, Scenario[]> = {
       expected: row(200, 200, 200, 200, 200, 200),
     },
   ],
+  'GET /v1/events/{eventId}/seats': [
+    {
+      name: "a draft's seat map",
+      request: simple((world) => `/v1/events/${world.draftEventId}/seats`),
+      expected: row(404, 404, 404, 200, 404, 200),
+    },
+    {
+      name: "a published event's seat map",
+      request: simple((world) => `/v1/events/${world.publishedEventId}/seats`),
+      expected: row(200, 200, 200, 200, 200, 200),
+    },
+  ],
   'PATCH /v1/events/{eventId}': [
     {
       name: 'a draft of its own',

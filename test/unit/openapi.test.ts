@@ -11,6 +11,7 @@ import {
   orderViewSchema,
   type problemSchema,
   type registeredUserSchema,
+  type seatPageSchema,
   type userSchema,
 } from '../../shared/api/responses.js';
 import type { RouteDefinition } from '../../shared/api/route-record.js';
@@ -20,6 +21,8 @@ import type { Analytics, EventStats } from '../../shared/domain/analytics-model.
 import { Unauthenticated } from '../../shared/domain/errors.js';
 import type { EventView, NearbyEventView } from '../../shared/domain/event-model.js';
 import { type OrderView, toOrderView } from '../../shared/domain/order-model.js';
+import type { Page } from '../../shared/domain/page.js';
+import type { SeatView } from '../../shared/domain/seating-model.js';
 import type { User } from '../../shared/domain/user-model.js';
 import type { LoginResult } from '../../shared/domain/users.js';
 import type { Problem } from '../../shared/http/problem.js';
@@ -207,17 +210,18 @@ describe('the document is OpenAPI 3.1', () => {
   });
 
   it('describes every `limit` as the integer it parses to, though the wire carries a string', () => {
-    const limits = operations(json).flatMap(({ operation }) =>
-      (operation.parameters ?? []).filter((p: any) => p.in === 'query' && p.name === 'limit'),
+    const limits = operations(json).flatMap(({ path, operation }) =>
+      (operation.parameters ?? [])
+        .filter((p: any) => p.in === 'query' && p.name === 'limit')
+        .map((limit: any) => ({ path, limit })),
     );
-    expect(limits).toHaveLength(5);
-    for (const limit of limits) {
-      expect(limit.schema).toMatchObject({
-        type: 'integer',
-        minimum: 1,
-        maximum: 100,
-        default: 20,
-      });
+    expect(limits).toHaveLength(6);
+    for (const { path, limit } of limits) {
+      // A seat map is read whole, so its pages are larger than other lists'.
+      const pages = path.endsWith('/seats')
+        ? { maximum: 1000, default: 100 }
+        : { maximum: 100, default: 20 };
+      expect(limit.schema, path).toMatchObject({ type: 'integer', minimum: 1, ...pages });
       expect(limit.schema.description).toMatch(/plain digits/);
     }
   });
@@ -374,6 +378,7 @@ describe('response schemas', () => {
     expectTypeOf<z.output<typeof problemSchema>>().toEqualTypeOf<Problem>();
     expectTypeOf<z.output<typeof eventStatsSchema>>().branded.toEqualTypeOf<EventStats>();
     expectTypeOf<z.output<typeof analyticsSchema>>().toEqualTypeOf<Analytics>();
+    expectTypeOf<z.output<typeof seatPageSchema>>().toEqualTypeOf<Page<SeatView>>();
   });
 });
 

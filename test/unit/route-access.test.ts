@@ -30,6 +30,7 @@ const PINNED_ACCESS: Readonly<Record<string, 'public' | 'signed-in' | 'organizer
   'POST /v1/events': 'organizer',
   'GET /v1/events': 'public',
   'GET /v1/events/{eventId}': 'public',
+  'GET /v1/events/{eventId}/seats': 'public',
   'PATCH /v1/events/{eventId}': 'organizer',
   'DELETE /v1/events/{eventId}': 'organizer',
   'POST /v1/events/{eventId}/publish': 'organizer',

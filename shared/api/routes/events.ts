@@ -15,6 +15,7 @@ import {
   listEventsQuerySchema,
   updateEventSchema,
 } from '../../domain/event-model.js';
+import { SEATING_LIMITS, seatsQuerySchema } from '../../domain/seating-model.js';
 import { EVENT_ID, TICKET_TYPE_ID } from '../examples.js';
 import {
   analyticsSchema,
@@ -22,6 +23,7 @@ import {
   eventStatsSchema,
   eventViewSchema,
   nearbyEventPageSchema,
+  seatPageSchema,
 } from '../responses.js';
 import { DEFAULT_THROTTLE, defineRoute, READ_THROTTLE } from '../route-record.js';
 
@@ -119,6 +121,31 @@ export const GetEvent = defineRoute({
   request: { params: eventIdParamsSchema },
   example: { params: { eventId: EVENT_ID } },
   success: { status: 200, description: 'The event', schema: eventViewSchema },
+  errors: [NotFound],
+});
+
+export const GetSeats = defineRoute({
+  id: 'GetSeats',
+  method: 'GET',
+  path: '/v1/events/{eventId}/seats',
+  handler: 'get-seats',
+  access: 'public',
+  table: 'read',
+  throttle: READ_THROTTLE,
+  tag: 'Events',
+  summary: 'The seat map of an event with reserved seating',
+  description:
+    'Seats in layout order: sections, rows front to back, seat numbers from 1. `section` ' +
+    'and `status` filter; a section the event does not have gives an empty page, as does ' +
+    `an event without seating. Pages hold up to ${SEATING_LIMITS.seatsPerPage.max} seats ` +
+    `(default ${SEATING_LIMITS.seatsPerPage.default}). A draft is 404 to anyone but its ` +
+    'organizer and admins.',
+  request: { params: eventIdParamsSchema, query: seatsQuerySchema },
+  example: {
+    params: { eventId: EVENT_ID },
+    query: { section: 'Stalls', status: 'AVAILABLE', limit: 500 },
+  },
+  success: { status: 200, description: 'One page of seats', schema: seatPageSchema },
   errors: [NotFound],
 });
 

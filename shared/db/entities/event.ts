@@ -15,6 +15,7 @@ import {
 } from '../../domain/event-model.js';
 import { isListedNearby } from '../../domain/events.js';
 import type { Order } from '../../domain/order-model.js';
+import type { SeatingLayout } from '../../domain/seating-model.js';
 import { ItemExpression } from '../expression.js';
 import { eventKeys, table } from '../table.js';
 import type { PutWrite, UpdateWrite } from './writes.js';
@@ -65,6 +66,7 @@ export function toMetaItem(event: EventState): Item {
     endsAt: event.endsAt,
     currency: event.currency,
     status: event.status,
+    seating: event.seating,
     version: event.version,
     createdAt: event.createdAt,
     updatedAt: event.updatedAt,
@@ -120,6 +122,7 @@ export function eventFromItems(meta: Item, inventory: Item): EventState {
     maxTicketsPerOrder: inventory.maxTicketsPerOrder as number,
     holdSeconds: inventory.holdSeconds as number,
     ticketTypes,
+    ...(meta.seating !== undefined && { seating: meta.seating as SeatingLayout }),
     orderCount: inventory.orderCount as number,
     resolvedOrders: resolvedOrdersOf(inventory),
     version: meta.version as number,
