@@ -107,6 +107,11 @@ export class ItemExpression {
     return this.when(`attribute_not_exists(${this.path(table.partitionKey)})`);
   }
 
+  /** Only if the item exists already: keeps an update from creating one. */
+  whenPresent(): this {
+    return this.when(`attribute_exists(${this.path(table.partitionKey)})`);
+  }
+
   /** `path <comparator> value`. */
   compare(path: AttributePath, comparator: '=' | '<>' | '<' | '<=' | '>' | '>=', value: unknown) {
     return this.when(`${this.path(path)} ${comparator} ${this.value(value)}`);

@@ -5,6 +5,7 @@ import {
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
+  PutCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -74,7 +75,7 @@ export interface DeleteWrite extends Partial<ConditionExpressionInput> {
 
 /**
  * The one way adapters send entity writes to a table: each write as a transaction item,
- * or alone, conditional writes answering false when their condition failed.
+ * or alone, conditional writes saying that their condition failed instead of throwing.
  */
 export class TableWriter {
   constructor(
@@ -104,11 +105,31 @@ export class TableWriter {
     return transact(this.client, items, options);
   }
 
+  /** One put alone; false when its condition failed. */
+  async putIf(write: PutWrite): Promise<boolean> {
+    return this.unlessConditionFails(
+      this.client.send(new PutCommand({ TableName: this.tableName, ...write })),
+    );
+  }
+
   /** One conditional update alone; false when its condition failed. */
   async updateIf(write: UpdateWrite): Promise<boolean> {
     return this.unlessConditionFails(
       this.client.send(new UpdateCommand({ TableName: this.tableName, ...write })),
     );
+  }
+
+  /** One conditional update alone: the whole item as written, or null when its condition failed. */
+  async updateIfReturning(write: UpdateWrite): Promise<Item | null> {
+    try {
+      const { Attributes: item } = await this.client.send(
+        new UpdateCommand({ TableName: this.tableName, ...write, ReturnValues: 'ALL_NEW' }),
+      );
+      return item ?? null;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return null;
+      throw error;
+    }
   }
 
   /** One conditional delete alone; false when its condition failed. */
