@@ -44,10 +44,10 @@ export class LocalIdentityProvider implements IdentityProvider {
     const userId = this.newId();
     const salt = randomBytes(16);
     const hash = await scryptAsync(input.password, salt, HASH_BYTES);
-    const written = await this.writer.putIf(
+    const outcome = await this.writer.putIf(
       localCredentialWrites.insert(input.email, { userId, salt, hash }),
     );
-    if (!written) throw new EmailTaken(`${input.email} is already registered`);
+    if (!outcome.ok) throw new EmailTaken(`${input.email} is already registered`);
     return { userId };
   }
 

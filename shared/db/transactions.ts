@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
@@ -10,6 +11,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PutWrite, UpdateWrite } from './entities/writes.js';
 import type { ConditionExpressionInput } from './expression.js';
 import type { PrimaryKey } from './table.js';
@@ -68,6 +70,9 @@ export async function transact(
   }
 }
 
+/** A put alone: written, or refused by its condition (with the item that failed it, if asked). */
+export type PutOutcome = { ok: true } | { ok: false; item: Item | undefined };
+
 /** A delete as an entity allows it: the key and the condition it is removed under. */
 export interface DeleteWrite extends Partial<ConditionExpressionInput> {
   Key: PrimaryKey;
@@ -105,11 +110,29 @@ export class TableWriter {
     return transact(this.client, items, options);
   }
 
-  /** One put alone; false when its condition failed. */
-  async putIf(write: PutWrite): Promise<boolean> {
-    return this.unlessConditionFails(
-      this.client.send(new PutCommand({ TableName: this.tableName, ...write })),
-    );
+  /**
+   * One put alone. When its condition fails, `returnItemOnFailure` has DynamoDB hand back
+   * the item that failed it, so the caller can tell why without another read.
+   */
+  async putIf(
+    write: PutWrite,
+    options: { returnItemOnFailure?: boolean } = {},
+  ): Promise<PutOutcome> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          ...write,
+          ...(options.returnItemOnFailure && { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+        }),
+      );
+      return { ok: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The document client leaves the failed item as raw attribute values.
+      const raw = error.Item as Record<string, AttributeValue> | undefined;
+      return { ok: false, item: raw && unmarshall(raw) };
+    }
   }
 
   /** One conditional update alone; false when its condition failed. */

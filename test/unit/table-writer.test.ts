@@ -1,5 +1,10 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ItemExpression } from '../../shared/db/expression.js';
@@ -10,8 +15,12 @@ const TABLE = 'unit-test-table';
 const writer = new TableWriter(DynamoDBDocumentClient.from(new DynamoDBClient({})), TABLE);
 const KEY = { pk: 'THING#1', sk: 'THING' };
 
-const conditionFailed = () =>
-  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+const conditionFailed = (item?: Record<string, AttributeValue>) =>
+  new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+    ...(item && { Item: item }),
+  });
 
 beforeEach(() => {
   ddb.reset();
@@ -20,23 +29,39 @@ beforeEach(() => {
 describe('TableWriter.putIf', () => {
   const write = { Item: { ...KEY, n: 1 }, ...new ItemExpression().whenAbsent().toCondition() };
 
-  it('puts the item with its condition into the table, and answers true', async () => {
+  it('puts the item with its condition into the table, and answers ok', async () => {
     // Prepare
     ddb.on(PutCommand).resolves({});
 
     // Act
-    const written = await writer.putIf(write);
+    const outcome = await writer.putIf(write);
 
     // Assess
-    expect(written).toBe(true);
-    expect(ddb).toHaveReceivedCommandExactlyOnceWith(PutCommand, { TableName: TABLE, ...write });
+    expect(outcome).toEqual({ ok: true });
+    const input = ddb.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(input).toEqual({ TableName: TABLE, ...write });
   });
 
-  it('answers false when the condition failed, and throws anything else', async () => {
+  it('answers not ok when the condition failed, and throws anything else', async () => {
     ddb.on(PutCommand).rejectsOnce(conditionFailed()).rejectsOnce(new Error('throttled'));
 
-    expect(await writer.putIf(write)).toBe(false);
+    expect(await writer.putIf(write)).toEqual({ ok: false, item: undefined });
     await expect(writer.putIf(write)).rejects.toThrow('throttled');
+  });
+
+  it('asked to, hands back the item that failed the condition, as a document', async () => {
+    // Prepare
+    const current = { ...KEY, n: 0, tags: ['a'] };
+    ddb.on(PutCommand).rejects(conditionFailed(marshall(current)));
+
+    // Act
+    const outcome = await writer.putIf(write, { returnItemOnFailure: true });
+
+    // Assess
+    expect(outcome).toEqual({ ok: false, item: current });
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
   });
 });
 
