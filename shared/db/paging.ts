@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Page } from '../domain/page.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import type { QueryFilter } from './expression.js';
 import { parseTimeSort, table } from './table.js';
 
 type Item = Record<string, unknown>;
@@ -24,11 +25,7 @@ export interface IndexPageRequest {
   low?: string;
   high?: string;
   newestFirst?: boolean;
-  filter?: {
-    expression: string;
-    names: Record<string, string>;
-    values: Record<string, unknown>;
-  };
+  filter?: QueryFilter;
 }
 
 /**
