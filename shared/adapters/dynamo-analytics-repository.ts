@@ -1,10 +1,8 @@
-import {
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../db/batch-get.js';
-import { analyticsKeys, eventKeys, orderKeys, table } from '../db/table.js';
+import { ItemExpression } from '../db/expression.js';
+import { queryDueRange, queryPartition } from '../db/paging.js';
+import { analyticsKeys, eventKeys, orderKeys } from '../db/table.js';
 import { type EventSummary, type EventTotals, emptyTotals } from '../domain/analytics-model.js';
 import type { AnalyticsRepository } from '../domain/analytics-ports.js';
 import { ORDER_RESOLUTIONS } from '../domain/event-model.js';
@@ -58,40 +56,19 @@ export class DynamoAnalyticsRepository implements AnalyticsRepository {
   }
 
   async overdueHolds(eventId: string, since: string, now: string): Promise<number> {
-    const { due } = table.globalSecondaryIndexes;
-    const request: QueryCommandInput = {
-      TableName: this.tableName,
-      IndexName: due.indexName,
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :since AND :now',
-      FilterExpression: '#eventId = :eventId AND #status = :held',
-      ProjectionExpression: '#id',
-      ExpressionAttributeNames: {
-        '#pk': due.partitionKey,
-        '#sk': due.sortKey,
-        '#eventId': 'eventId',
-        '#status': 'status',
-        '#id': 'id',
-      },
-      ExpressionAttributeValues: {
-        ':pk': orderKeys.expiringPartition,
-        ':since': since,
-        // Due values are `<time>#<id>`: the sentinel includes everything due at `now`.
-        ':now': `${now}#\uffff`,
-        ':eventId': eventId,
-        ':held': 'HELD',
-      },
-      Limit: OVERDUE_SCAN_ROUND,
-    };
-    const ids: string[] = [];
-    let startKey: Item | undefined;
-    for (let round = 0; round < OVERDUE_SCAN_ROUNDS; round++) {
-      const page = await this.client.send(
-        new QueryCommand({ ...request, ...(startKey && { ExclusiveStartKey: startKey }) }),
-      );
-      ids.push(...(page.Items ?? []).map((item) => String(item.id)));
-      startKey = page.LastEvaluatedKey;
-      if (startKey === undefined) break;
-    }
+    const dueHolds = await queryDueRange(this.client, this.tableName, {
+      partition: orderKeys.expiringPartition,
+      since,
+      before: now,
+      filter: new ItemExpression()
+        .compare('eventId', '=', eventId)
+        .compare('status', '=', 'HELD')
+        .toFilter(),
+      attributes: ['id'],
+      limit: OVERDUE_SCAN_ROUND,
+      rounds: OVERDUE_SCAN_ROUNDS,
+    });
+    const ids = dueHolds.map((item) => String(item.id));
     // The index lags the table: only the orders themselves say whether they are still HELD.
     let overdue = 0;
     for (let start = 0; start < ids.length; start += BATCH_GET_KEYS) {
@@ -105,23 +82,8 @@ export class DynamoAnalyticsRepository implements AnalyticsRepository {
   }
 
   /** Every item of one day partition; a dashboard read, so eventually consistent. */
-  private async dayItems(day: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': table.partitionKey },
-          ExpressionAttributeValues: { ':pk': analyticsKeys.dayPartition(day) },
-          ...(startKey && { ExclusiveStartKey: startKey }),
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return items;
+  private dayItems(day: string): Promise<Item[]> {
+    return queryPartition(this.client, this.tableName, analyticsKeys.dayPartition(day));
   }
 }
 

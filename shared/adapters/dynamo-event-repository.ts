@@ -6,6 +6,7 @@ import {
   inventoryWrites,
   metaWrites,
 } from '../db/entities/event.js';
+import { ItemExpression } from '../db/expression.js';
 import { NEARBY_LIMITS, type NearbyLimits, queryNearby } from '../db/nearby.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
 import { eventKeys, parseTimeSort, table } from '../db/table.js';
@@ -54,19 +55,12 @@ export class DynamoEventRepository implements EventRepository {
   }
 
   async list(query: EventRepositoryQuery): Promise<Page<EventState>> {
-    const filters: string[] = [];
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
+    const conditions = new ItemExpression();
     if (query.index === 'byOrganizer' && query.status !== undefined) {
-      filters.push('#status = :status');
-      names['#status'] = 'status';
-      values[':status'] = query.status;
+      conditions.compare('status', '=', query.status);
     }
-    if (query.nameContains !== undefined) {
-      filters.push('contains(#nameLower, :q)');
-      names['#nameLower'] = 'nameLower';
-      values[':q'] = query.nameContains.toLowerCase();
-    }
+    if (query.nameContains !== undefined) nameContains(conditions, query.nameContains);
+    const filter = conditions.toFilter();
     const page = await queryIndexPage(this.client, this.tableName, {
       index: query.index === 'byStatus' ? 'collection' : 'byOwner',
       partition:
@@ -79,9 +73,7 @@ export class DynamoEventRepository implements EventRepository {
       ...(query.from !== undefined && { low: query.from }),
       // Sort values are `<startsAt>#<id>`; the high sentinel makes `to` inclusive.
       ...(query.to !== undefined && { high: `${query.to}#\uffff` }),
-      ...(filters.length > 0 && {
-        filter: { expression: filters.join(' AND '), names, values },
-      }),
+      ...(filter && { filter }),
     });
     const inventories = await this.inventoriesOf(page.items.map((meta) => String(meta.id)));
     const items = page.items.flatMap((meta) => {
@@ -198,35 +190,20 @@ export class DynamoEventRepository implements EventRepository {
  * the index was narrowed.
  */
 function nearFilterOf(query: EventRepositoryNearQuery) {
-  const names: Record<string, string> = {};
-  // DynamoDB rejects unused aliases, so each name is aliased where it is used.
-  const alias = (attribute: string): string => {
-    names[`#${attribute}`] = attribute;
-    return `#${attribute}`;
-  };
-  const values: Record<string, unknown> = { ':startsAfter': query.startsAfter };
-  const conditions = [`${alias('startsAt')} > :startsAfter`];
-  if (query.status !== undefined) {
-    conditions.push(`${alias('status')} = :status`);
-    values[':status'] = query.status;
-  }
-  if (query.index === 'byOrganizer') {
-    conditions.push(`${alias('organizerId')} = :organizerId`);
-    values[':organizerId'] = query.organizerId;
-  }
-  if (query.from !== undefined) {
-    conditions.push(`${alias('startsAt')} >= :from`);
-    values[':from'] = query.from;
-  }
-  if (query.to !== undefined) {
-    conditions.push(`${alias('startsAt')} <= :to`);
-    values[':to'] = query.to;
-  }
-  if (query.nameContains !== undefined) {
-    conditions.push(`contains(${alias('nameLower')}, :q)`);
-    values[':q'] = query.nameContains.toLowerCase();
-  }
-  return { expression: conditions.join(' AND '), names, values };
+  const conditions = new ItemExpression().compare('startsAt', '>', query.startsAfter);
+  if (query.status !== undefined) conditions.compare('status', '=', query.status);
+  if (query.index === 'byOrganizer') conditions.compare('organizerId', '=', query.organizerId);
+  if (query.from !== undefined) conditions.compare('startsAt', '>=', query.from);
+  if (query.to !== undefined) conditions.compare('startsAt', '<=', query.to);
+  if (query.nameContains !== undefined) nameContains(conditions, query.nameContains);
+  return conditions.toFilter();
+}
+
+/** The free-text search: names are stored lower-cased, so it ignores case. */
+function nameContains(conditions: ItemExpression, text: string): void {
+  conditions.when(
+    `contains(${conditions.path('nameLower')}, ${conditions.value(text.toLowerCase())})`,
+  );
 }
 
 /** A condition failed or another transaction held an item: decide again on fresh state. */

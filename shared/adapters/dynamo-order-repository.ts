@@ -11,12 +11,18 @@ import {
   orderWrites,
 } from '../db/entities/order.js';
 import { outboxWrites } from '../db/entities/outbox.js';
+import { ItemExpression } from '../db/expression.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
 import { orderKeys, table } from '../db/table.js';
 import { TableWriter, type TransactItem } from '../db/transactions.js';
 import type { EmailKind } from '../domain/email-model.js';
 import type { OrderResolution } from '../domain/event-model.js';
-import { type Order, ticketCount } from '../domain/order-model.js';
+import {
+  type Order,
+  type OrderStatus,
+  type StoredOrderStatus,
+  ticketCount,
+} from '../domain/order-model.js';
 import type { HoldOutcome, OrderListQuery, OrderRepository } from '../domain/order-ports.js';
 import type { Page } from '../domain/page.js';
 
@@ -182,53 +188,16 @@ export class DynamoOrderRepository implements OrderRepository {
     partition: string,
     query: OrderListQuery,
   ): Promise<Page<Order>> {
-    const filters: string[] = [];
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    if (query.status !== undefined) {
-      names['#status'] = 'status';
-      names['#expiresAt'] = 'expiresAt';
-      values[':now'] = query.now;
-      // Reads derive EXPIRED from HELD + expiresAt, and show PAYING as HELD.
-      if (query.status === 'HELD') {
-        filters.push('((#status = :held AND #expiresAt > :now) OR #status = :paying)');
-        Object.assign(values, { ':held': 'HELD', ':paying': 'PAYING' });
-      } else if (query.status === 'EXPIRED') {
-        filters.push('(#status = :expired OR (#status = :held AND #expiresAt <= :now))');
-        Object.assign(values, { ':held': 'HELD', ':expired': 'EXPIRED' });
-      } else if (query.status === 'CONFIRMED') {
-        // A refund under way shows as CONFIRMED until the money is back.
-        filters.push('#status IN (:confirmed, :refunding)');
-        Object.assign(values, { ':confirmed': 'CONFIRMED', ':refunding': 'REFUNDING' });
-        delete names['#expiresAt'];
-        delete values[':now'];
-      } else {
-        filters.push('#status = :status');
-        values[':status'] = query.status;
-        delete names['#expiresAt'];
-        delete values[':now'];
-      }
-    }
+    const conditions = new ItemExpression();
+    if (query.status !== undefined) conditions.when(statusIs(conditions, query.status, query.now));
     if (query.live) {
-      names['#status'] = 'status';
-      filters.push('#status IN (:liveHeld, :livePaying, :liveConfirmed, :liveRefunding)');
-      Object.assign(values, {
-        ':liveHeld': 'HELD',
-        ':livePaying': 'PAYING',
-        ':liveConfirmed': 'CONFIRMED',
-        ':liveRefunding': 'REFUNDING',
-      });
+      conditions.when(statusIn(conditions, ['HELD', 'PAYING', 'CONFIRMED', 'REFUNDING']));
     }
     if (query.customerEmail !== undefined) {
-      filters.push('#customerEmail = :customerEmail');
-      names['#customerEmail'] = 'customerEmail';
-      values[':customerEmail'] = query.customerEmail;
+      conditions.compare('customerEmail', '=', query.customerEmail);
     }
-    if (query.organizerId !== undefined) {
-      filters.push('#organizerId = :organizerId');
-      names['#organizerId'] = 'organizerId';
-      values[':organizerId'] = query.organizerId;
-    }
+    if (query.organizerId !== undefined) conditions.compare('organizerId', '=', query.organizerId);
+    const filter = conditions.toFilter();
     const page = await queryIndexPage(this.client, this.tableName, {
       index,
       partition,
@@ -236,7 +205,7 @@ export class DynamoOrderRepository implements OrderRepository {
       limit: query.limit,
       newestFirst: true,
       ...(query.cursor !== undefined && { cursor: query.cursor }),
-      ...(filters.length > 0 && { filter: { expression: filters.join(' AND '), names, values } }),
+      ...(filter && { filter }),
     });
     return { items: page.items.map(orderFromItem), nextCursor: page.nextCursor };
   }
@@ -273,4 +242,24 @@ export class DynamoOrderRepository implements OrderRepository {
     if (outcome.codes[0] === 'ConditionalCheckFailed') return false;
     throw outcome.error;
   }
+}
+
+/**
+ * The orders a listed status stands for, as stored: reads derive EXPIRED from HELD and
+ * `expiresAt`, show PAYING as HELD and, until the money is back, REFUNDING as CONFIRMED.
+ */
+function statusIs(conditions: ItemExpression, status: OrderStatus, now: string): string {
+  const is = (stored: StoredOrderStatus) =>
+    `${conditions.path('status')} = ${conditions.value(stored)}`;
+  const expiresAt = (comparator: '>' | '<=') =>
+    `${conditions.path('expiresAt')} ${comparator} ${conditions.value(now)}`;
+  if (status === 'HELD') return `((${is('HELD')} AND ${expiresAt('>')}) OR ${is('PAYING')})`;
+  if (status === 'EXPIRED') return `(${is('EXPIRED')} OR (${is('HELD')} AND ${expiresAt('<=')}))`;
+  if (status === 'CONFIRMED') return statusIn(conditions, ['CONFIRMED', 'REFUNDING']);
+  return is(status);
+}
+
+function statusIn(conditions: ItemExpression, statuses: StoredOrderStatus[]): string {
+  const values = statuses.map((status) => conditions.value(status));
+  return `${conditions.path('status')} IN (${values.join(', ')})`;
 }

@@ -1,14 +1,10 @@
 import { randomBytes, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type CryptoKey, SignJWT } from 'jose';
+import { localCredentialFromItem, localCredentialWrites } from '../db/entities/local-credential.js';
 import { userKeys } from '../db/table.js';
+import { TableWriter } from '../db/transactions.js';
 import { EmailTaken, Unauthenticated } from '../domain/errors.js';
 import type { IdentityProvider } from '../domain/identity-ports.js';
 
@@ -33,54 +29,42 @@ export interface LocalSigner {
  * authorizer code against this provider's JWKS. Never used on AWS.
  */
 export class LocalIdentityProvider implements IdentityProvider {
+  private readonly writer: TableWriter;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly signer: LocalSigner,
     private readonly newId: () => string,
-  ) {}
+  ) {
+    this.writer = new TableWriter(client, tableName);
+  }
 
   async createUser(input: { email: string; password: string }): Promise<{ userId: string }> {
     const userId = this.newId();
     const salt = randomBytes(16);
     const hash = await scryptAsync(input.password, salt, HASH_BYTES);
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...userKeys.localCredential(input.email),
-            userId,
-            salt: salt.toString('base64'),
-            hash: hash.toString('base64'),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new EmailTaken(`${input.email} is already registered`);
-      }
-      throw error;
-    }
+    const outcome = await this.writer.putIf(
+      localCredentialWrites.insert(input.email, { userId, salt, hash }),
+    );
+    if (!outcome.ok) throw new EmailTaken(`${input.email} is already registered`);
     return { userId };
   }
 
   async authenticate(email: string, password: string) {
-    const { Item: credential } = await this.client.send(
+    const { Item: item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: userKeys.localCredential(email) }),
     );
+    const credential = item && localCredentialFromItem(item);
     // Hash even for an unknown email, so timing does not tell which emails exist.
-    const salt = credential ? Buffer.from(credential.salt as string, 'base64') : randomBytes(16);
+    const salt = credential?.salt ?? randomBytes(16);
     const hash = await scryptAsync(password, salt, HASH_BYTES);
-    const expected = credential
-      ? Buffer.from(credential.hash as string, 'base64')
-      : randomBytes(HASH_BYTES);
+    const expected = credential?.hash ?? randomBytes(HASH_BYTES);
     if (!credential || !timingSafeEqual(hash, expected)) {
       throw new Unauthenticated('Invalid email or password');
     }
     const { privateKey, keyId, issuer, clientId, tokenSeconds } = this.signer;
-    const userId = credential.userId as string;
+    const { userId } = credential;
     const accessToken = await new SignJWT({
       token_use: 'access',
       client_id: clientId,
@@ -104,8 +88,6 @@ export class LocalIdentityProvider implements IdentityProvider {
   async setRoles(): Promise<void> {}
 
   async deleteUser(user: { email: string }): Promise<void> {
-    await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: userKeys.localCredential(user.email) }),
-    );
+    await this.writer.deleteIf(localCredentialWrites.remove(user.email));
   }
 }

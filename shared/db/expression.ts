@@ -30,6 +30,13 @@ export interface ConditionExpressionInput extends Substitutions {
   ConditionExpression: string;
 }
 
+/** What a Query's filter takes: the condition, and the names and values it stands for. */
+export interface QueryFilter {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
 const PLACEHOLDER_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** Base-62, so 62 names or values take one character each and 3,844 take two. */
@@ -107,6 +114,11 @@ export class ItemExpression {
     return this.when(`attribute_not_exists(${this.path(table.partitionKey)})`);
   }
 
+  /** Only if the item exists already: keeps an update from creating one. */
+  whenPresent(): this {
+    return this.when(`attribute_exists(${this.path(table.partitionKey)})`);
+  }
+
   /** `path <comparator> value`. */
   compare(path: AttributePath, comparator: '=' | '<>' | '<' | '<=' | '>' | '>=', value: unknown) {
     return this.when(`${this.path(path)} ${comparator} ${this.value(value)}`);
@@ -130,6 +142,19 @@ export class ItemExpression {
     const condition = this.conditionPart();
     if (!condition.ConditionExpression) throw new Error('A condition with no terms');
     return { ConditionExpression: condition.ConditionExpression, ...this.substitutions() };
+  }
+
+  /**
+   * For a Query: the conditions as its filter, or undefined when there are none. The
+   * Query's key condition may name its own placeholders: the builder's are base-62
+   * numbers, which reach a word like `#pk` only at the 1,571st name, far past any filter.
+   */
+  toFilter(): QueryFilter | undefined {
+    const { ConditionExpression: expression } = this.conditionPart();
+    if (expression === undefined) return undefined;
+    const { ExpressionAttributeNames: names = {}, ExpressionAttributeValues: values = {} } =
+      this.substitutions();
+    return { expression, names, values };
   }
 
   private conditionPart(): { ConditionExpression?: string } {

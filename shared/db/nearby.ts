@@ -3,6 +3,7 @@ import { ValidationFailed } from '../domain/errors.js';
 import { distanceMetres, type GeoPoint } from '../domain/geo.js';
 import type { Page } from '../domain/page.js';
 import { decodePosition, encodeCursor } from './cursor.js';
+import type { QueryFilter } from './expression.js';
 import { type Cell, cellAround, childCells, coverCircle, nearestFirst } from './geo-cells.js';
 import { eventKeys, GEOHASH_PRECISION, table } from './table.js';
 
@@ -29,11 +30,7 @@ export interface NearbyRequest {
   radiusMetres: number;
   limit: number;
   cursor?: string;
-  filter?: {
-    expression: string;
-    names: Record<string, string>;
-    values: Record<string, unknown>;
-  };
+  filter?: QueryFilter;
   pointOf: (item: Item) => GeoPoint;
   idOf: (item: Item) => string;
 }

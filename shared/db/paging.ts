@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Page } from '../domain/page.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import type { QueryFilter } from './expression.js';
 import { parseTimeSort, table } from './table.js';
 
 type Item = Record<string, unknown>;
@@ -24,11 +25,7 @@ export interface IndexPageRequest {
   low?: string;
   high?: string;
   newestFirst?: boolean;
-  filter?: {
-    expression: string;
-    names: Record<string, string>;
-    values: Record<string, unknown>;
-  };
+  filter?: QueryFilter;
 }
 
 /**
@@ -111,24 +108,106 @@ export async function queryIndexPage(
 }
 
 /** Items of a due-index partition whose due time is at or before `before`, oldest first. */
-export async function queryDue(
+export function queryDue(
   client: DynamoDBDocumentClient,
   tableName: string,
   partition: string,
   before: string,
   limit: number,
 ): Promise<Item[]> {
+  return queryDueRange(client, tableName, { partition, before, limit });
+}
+
+export interface DueRangeRequest {
+  partition: string;
+  /** Due at or before this time... */
+  before: string;
+  /** ...and, if given, at or after this one. */
+  since?: string;
+  /** Entries one Query round reads; a filter may keep fewer. */
+  limit: number;
+  /** Query rounds at most, each resuming where the last stopped; 1 unless given. */
+  rounds?: number;
+  filter?: QueryFilter;
+  /** Only these attributes of each item; all unless given. */
+  attributes?: readonly string[];
+}
+
+/**
+ * Items of a due-index partition due within the request's bounds, oldest first, from at
+ * most `rounds` × `limit` entries read: a bounded look, which a partition grown that
+ * large cuts short.
+ */
+export async function queryDueRange(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  request: DueRangeRequest,
+): Promise<Item[]> {
   const { due } = table.globalSecondaryIndexes;
-  const result = await client.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: due.indexName,
-      KeyConditionExpression: '#pk = :pk AND #sk <= :before',
-      ExpressionAttributeNames: { '#pk': due.partitionKey, '#sk': due.sortKey },
-      // Due values are `<time>#<id>`: the sentinel includes everything due at `before`.
-      ExpressionAttributeValues: { ':pk': partition, ':before': `${before}#\uffff` },
-      Limit: limit,
-    }),
-  );
-  return result.Items ?? [];
+  const names: Record<string, string> = {
+    '#pk': due.partitionKey,
+    '#sk': due.sortKey,
+    ...request.filter?.names,
+  };
+  // Due values are `<time>#<id>`: the sentinel includes everything due at `before`.
+  const values: Record<string, unknown> = {
+    ':pk': request.partition,
+    ':before': `${request.before}#\uffff`,
+    ...request.filter?.values,
+  };
+  let keyCondition = '#pk = :pk AND #sk <= :before';
+  if (request.since !== undefined) {
+    keyCondition = '#pk = :pk AND #sk BETWEEN :since AND :before';
+    values[':since'] = request.since;
+  }
+  // `_` is outside the builder's placeholder alphabet, so these never meet the filter's.
+  const projection = (request.attributes ?? []).map((attribute, index) => {
+    names[`#_${index}`] = attribute;
+    return `#_${index}`;
+  });
+  const base: QueryCommandInput = {
+    TableName: tableName,
+    IndexName: due.indexName,
+    KeyConditionExpression: keyCondition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    Limit: request.limit,
+    ...(request.filter && { FilterExpression: request.filter.expression }),
+    ...(projection.length > 0 && { ProjectionExpression: projection.join(', ') }),
+  };
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  for (let round = 0; round < (request.rounds ?? 1); round++) {
+    const page = await client.send(
+      new QueryCommand({ ...base, ...(startKey && { ExclusiveStartKey: startKey }) }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+    if (startKey === undefined) break;
+  }
+  return items;
+}
+
+/** Every item of one table partition, page after page; eventually consistent. */
+export async function queryPartition(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  partition: string,
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': table.partitionKey },
+        ExpressionAttributeValues: { ':pk': partition },
+        ...(startKey && { ExclusiveStartKey: startKey }),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return items;
 }

@@ -1,14 +1,17 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
+  PutCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PutWrite, UpdateWrite } from './entities/writes.js';
 import type { ConditionExpressionInput } from './expression.js';
 import type { PrimaryKey } from './table.js';
@@ -67,6 +70,9 @@ export async function transact(
   }
 }
 
+/** A put alone: written, or refused by its condition (with the item that failed it, if asked). */
+export type PutOutcome = { ok: true } | { ok: false; item: Item | undefined };
+
 /** A delete as an entity allows it: the key and the condition it is removed under. */
 export interface DeleteWrite extends Partial<ConditionExpressionInput> {
   Key: PrimaryKey;
@@ -74,7 +80,7 @@ export interface DeleteWrite extends Partial<ConditionExpressionInput> {
 
 /**
  * The one way adapters send entity writes to a table: each write as a transaction item,
- * or alone, conditional writes answering false when their condition failed.
+ * or alone, conditional writes saying that their condition failed instead of throwing.
  */
 export class TableWriter {
   constructor(
@@ -104,11 +110,49 @@ export class TableWriter {
     return transact(this.client, items, options);
   }
 
+  /**
+   * One put alone. When its condition fails, `returnItemOnFailure` has DynamoDB hand back
+   * the item that failed it, so the caller can tell why without another read.
+   */
+  async putIf(
+    write: PutWrite,
+    options: { returnItemOnFailure?: boolean } = {},
+  ): Promise<PutOutcome> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          ...write,
+          ...(options.returnItemOnFailure && { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+        }),
+      );
+      return { ok: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The document client leaves the failed item as raw attribute values.
+      const raw = error.Item as Record<string, AttributeValue> | undefined;
+      return { ok: false, item: raw && unmarshall(raw) };
+    }
+  }
+
   /** One conditional update alone; false when its condition failed. */
   async updateIf(write: UpdateWrite): Promise<boolean> {
     return this.unlessConditionFails(
       this.client.send(new UpdateCommand({ TableName: this.tableName, ...write })),
     );
+  }
+
+  /** One conditional update alone: the whole item as written, or null when its condition failed. */
+  async updateIfReturning(write: UpdateWrite): Promise<Item | null> {
+    try {
+      const { Attributes: item } = await this.client.send(
+        new UpdateCommand({ TableName: this.tableName, ...write, ReturnValues: 'ALL_NEW' }),
+      );
+      return item ?? null;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return null;
+      throw error;
+    }
   }
 
   /** One conditional delete alone; false when its condition failed. */

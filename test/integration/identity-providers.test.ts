@@ -217,10 +217,16 @@ describe('LocalIdentityProvider with JoseTokenVerifier', () => {
 
   it('CONTROL: the same sign-ups without the write condition all "succeed" and overwrite each other', async () => {
     // Prepare: the provider, unchanged, over a client that drops the ConditionExpression
+    // (and its placeholders, which DynamoDB refuses without it)
     const unguarded = {
       send: (command: unknown) => {
         if (command instanceof PutCommand) {
-          const { ConditionExpression: _dropped, ...input } = command.input;
+          const {
+            ConditionExpression: _condition,
+            ExpressionAttributeNames: _names,
+            ExpressionAttributeValues: _values,
+            ...input
+          } = command.input;
           return documentClient.send(new PutCommand(input));
         }
         return documentClient.send(command as Parameters<typeof documentClient.send>[0]);
@@ -427,12 +433,18 @@ describe('DynamoUserRepository', () => {
 
   it('CONTROL: the same inserts without the write conditions leave several profiles with one email', async () => {
     // Prepare: the repository, unchanged, over a client that drops every ConditionExpression
+    // (and its placeholders, which DynamoDB refuses without it)
     const unguarded = {
       send: (command: unknown) => {
         if (command instanceof TransactWriteCommand) {
           const TransactItems = (command.input.TransactItems ?? []).map((item) => {
             if (!item.Put) return item;
-            const { ConditionExpression: _dropped, ...Put } = item.Put;
+            const {
+              ConditionExpression: _condition,
+              ExpressionAttributeNames: _names,
+              ExpressionAttributeValues: _values,
+              ...Put
+            } = item.Put;
             return { ...item, Put };
           });
           return documentClient.send(new TransactWriteCommand({ ...command.input, TransactItems }));

@@ -16,6 +16,7 @@ import { localContext, sqsRecord } from '../../local/api-event.js';
 import { emailKeys, orderKeys } from '../../shared/db/table.js';
 import type { EmailKind } from '../../shared/domain/email-model.js';
 import type { Order } from '../../shared/domain/order-model.js';
+import { readable, readableUpdate } from '../support/expressions.js';
 import { paidOrder } from '../support/orders-fixtures.js';
 
 // Mock every instance, including the ones shared/composition/emails.ts builds at import.
@@ -98,19 +99,22 @@ describe('send-email handler', () => {
         leaseId: expect.any(String),
         leaseExpiresAt: expect.any(String),
       }),
-      ConditionExpression:
-        'attribute_not_exists(pk) OR (#status = :sending AND #leaseExpiresAt <= :now)',
     });
-    const claim = ddb.commandCalls(PutCommand)[0]?.args[0].input.Item ?? {};
+    const claimed = ddb.commandCalls(PutCommand)[0]?.args[0].input;
+    const claim = claimed?.Item ?? {};
+    expect(readable(claimed?.ConditionExpression, claimed ?? {})).toBe(
+      `attribute_not_exists(pk) OR (status = "SENDING" AND leaseExpiresAt <= "${claim.claimedAt}")`,
+    );
     const leaseMs = Date.parse(claim.leaseExpiresAt) - Date.parse(claim.claimedAt);
     expect(leaseMs).toBe(120_000);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: emailKeys.sent('o-1', 'order-confirmed'),
-      ExpressionAttributeValues: expect.objectContaining({
-        ':sent': 'SENT',
-        ':messageId': 'ses-1',
-        ':leaseId': claim.leaseId,
-      }),
+    });
+    expect(readableUpdate(ddb.commandCalls(UpdateCommand)[0]?.args[0].input)).toEqual({
+      update: expect.stringMatching(
+        /^SET status="SENT",sentAt="[^"]+",messageId="ses-1" REMOVE leaseExpiresAt$/,
+      ),
+      condition: `status = "SENDING" AND leaseId = "${claim.leaseId}"`,
     });
   });
 
@@ -161,11 +165,11 @@ describe('send-email handler', () => {
       .map((call) => call.args[0].input.Item ?? {})
       .find((item) => item.orderId === 'o-b');
     expect(ddb).toHaveReceivedCommandTimes(DeleteCommand, 1);
-    expect(ddb).toHaveReceivedCommandWith(DeleteCommand, {
-      Key: emailKeys.sent('o-b', 'order-confirmed'),
-      ConditionExpression: '#status = :sending AND #leaseId = :leaseId',
-      ExpressionAttributeValues: { ':sending': 'SENDING', ':leaseId': claimOfB?.leaseId },
-    });
+    const released = ddb.commandCalls(DeleteCommand)[0]?.args[0].input;
+    expect(released?.Key).toEqual(emailKeys.sent('o-b', 'order-confirmed'));
+    expect(readable(released?.ConditionExpression, released ?? {})).toBe(
+      `status = "SENDING" AND leaseId = "${claimOfB?.leaseId}"`,
+    );
   });
 
   it('reports a fully failed batch record by record instead of throwing', async () => {

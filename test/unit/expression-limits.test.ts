@@ -198,6 +198,18 @@ describe('ItemExpression', () => {
     expect(() => new ItemExpression().set('a', 1).toCondition()).toThrow('no terms');
   });
 
+  it('gives its conditions as a Query filter, and no filter when it has none', () => {
+    const conditions = new ItemExpression().compare('status', '=', 'HELD');
+    conditions.when(`contains(${conditions.path('name')}, ${conditions.value('jazz')})`);
+
+    expect(conditions.toFilter()).toEqual({
+      expression: '#0 = :0 AND contains(#1, :1)',
+      names: { '#0': 'status', '#1': 'name' },
+      values: { ':0': 'HELD', ':1': 'jazz' },
+    });
+    expect(new ItemExpression().toFilter()).toBeUndefined();
+  });
+
   it('refuses an expression over 4 KB before anything is sent', () => {
     const expression = new ItemExpression();
     for (let index = 0; index < 400; index++) expression.set(`attribute${index}`, index);

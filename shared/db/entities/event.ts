@@ -149,8 +149,7 @@ function resolvedOrdersOf(inventory: Item): ResolvedOrderCounts {
  * every ticket type of the largest event stays one expression DynamoDB accepts.
  */
 function organizerChange(before: EventState, after: EventState): UpdateWrite {
-  const change = new ItemExpression();
-  change.when(`attribute_exists(${change.path('pk')})`);
+  const change = new ItemExpression().whenPresent();
   for (const attribute of [
     'status',
     'startsAt',
