@@ -6,8 +6,8 @@ import {
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DynamoEventRepository } from '../../shared/adapters/dynamo-event-repository.js';
 import { eventKeys } from '../../shared/db/table.js';
+import { applyUpdate } from '../../shared/domain/event-changes.js';
 import type { EventState } from '../../shared/domain/event-model.js';
-import { applyUpdate } from '../../shared/domain/events.js';
 import {
   createEvent,
   createPublishedEvent,

@@ -4,8 +4,8 @@ import {
   EventStateConflict,
   ValidationFailed,
 } from '../../shared/domain/errors.js';
+import { applyUpdate } from '../../shared/domain/event-changes.js';
 import { LIMITS } from '../../shared/domain/event-model.js';
-import { applyUpdate } from '../../shared/domain/events.js';
 import { eventState, sequentialIds, ticketTypeState } from '../support/events-fixtures.js';
 
 /** Before every start in the fixtures. */

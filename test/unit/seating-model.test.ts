@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EventStateConflict, ValidationFailed } from '../../shared/domain/errors.js';
+import { applyUpdate } from '../../shared/domain/event-changes.js';
 import { createEventSchema, type EventState, LIMITS } from '../../shared/domain/event-model.js';
 import type { EventRepository } from '../../shared/domain/event-ports.js';
-import { applyUpdate, EventService } from '../../shared/domain/events.js';
+import { EventService } from '../../shared/domain/events.js';
 import {
   type Seating,
   type SeatingLayout,
