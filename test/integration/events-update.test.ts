@@ -1,8 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DynamoEventRepository } from '../../shared/adapters/dynamo-event-repository.js';
 import { eventKeys } from '../../shared/db/table.js';
@@ -22,6 +18,7 @@ import {
 } from '../support/events-api.js';
 import { adminContext, customerContext, organizerContext } from '../support/events-fixtures.js';
 import { expectProblem, invoke, type TestResponse } from '../support/invoke.js';
+import { unguardedPutsClient } from '../support/unguarded-client.js';
 
 describe('PATCH /v1/events/{eventId}', () => {
   it('applies and persists a partial update', async () => {
@@ -386,25 +383,7 @@ describe('PATCHes of different META fields race', () => {
   it('CONTROL: without the version condition on META, changes answered 200 are lost', async () => {
     // Prepare: the handler's repository writes through a client that drops the META
     // Put's condition (and its placeholders); everything else is unchanged
-    const unguardedClient = {
-      send: (command: unknown) => {
-        if (command instanceof TransactWriteCommand) {
-          const TransactItems = (command.input.TransactItems ?? []).map((item) => {
-            if (!item.Put) return item;
-            const {
-              ConditionExpression: _condition,
-              ExpressionAttributeNames: _names,
-              ExpressionAttributeValues: _values,
-              ...Put
-            } = item.Put;
-            return { ...item, Put };
-          });
-          return documentClient.send(new TransactWriteCommand({ ...command.input, TransactItems }));
-        }
-        return documentClient.send(command as Parameters<typeof documentClient.send>[0]);
-      },
-    } as unknown as DynamoDBDocumentClient;
-    const unguarded = new DynamoEventRepository(unguardedClient, tableName);
+    const unguarded = new DynamoEventRepository(unguardedPutsClient, tableName);
     const realUpdate = DynamoEventRepository.prototype.update;
     vi.spyOn(DynamoEventRepository.prototype, 'update').mockImplementation((before, after) =>
       realUpdate.call(unguarded, before, after),

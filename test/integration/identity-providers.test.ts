@@ -4,12 +4,7 @@
  * pieces, built from the same environment, as the local stack uses.
  */
 import { generateKeyPairSync, randomUUID, scryptSync } from 'node:crypto';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type CryptoKey, importJWK, type JWK, SignJWT } from 'jose';
 import { ulid } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +27,7 @@ import type { User } from '../../shared/domain/user-model.js';
 import { Accounts, Users } from '../../shared/domain/users.js';
 import { ENV, requireEnv } from '../../shared/env.js';
 import { uniqueToken } from '../support/events-fixtures.js';
+import { unguardedPutsClient } from '../support/unguarded-client.js';
 
 const TOKEN_SECONDS = 3600;
 const issuer = requireEnv(ENV.tokenIssuer);
@@ -218,22 +214,8 @@ describe('LocalIdentityProvider with JoseTokenVerifier', () => {
   it('CONTROL: the same sign-ups without the write condition all "succeed" and overwrite each other', async () => {
     // Prepare: the provider, unchanged, over a client that drops the ConditionExpression
     // (and its placeholders, which DynamoDB refuses without it)
-    const unguarded = {
-      send: (command: unknown) => {
-        if (command instanceof PutCommand) {
-          const {
-            ConditionExpression: _condition,
-            ExpressionAttributeNames: _names,
-            ExpressionAttributeValues: _values,
-            ...input
-          } = command.input;
-          return documentClient.send(new PutCommand(input));
-        }
-        return documentClient.send(command as Parameters<typeof documentClient.send>[0]);
-      },
-    } as unknown as DynamoDBDocumentClient;
     const unguardedIdp: IdentityProvider = new LocalIdentityProvider(
-      unguarded,
+      unguardedPutsClient,
       tableName,
       signer,
       ulid,
@@ -434,25 +416,7 @@ describe('DynamoUserRepository', () => {
   it('CONTROL: the same inserts without the write conditions leave several profiles with one email', async () => {
     // Prepare: the repository, unchanged, over a client that drops every ConditionExpression
     // (and its placeholders, which DynamoDB refuses without it)
-    const unguarded = {
-      send: (command: unknown) => {
-        if (command instanceof TransactWriteCommand) {
-          const TransactItems = (command.input.TransactItems ?? []).map((item) => {
-            if (!item.Put) return item;
-            const {
-              ConditionExpression: _condition,
-              ExpressionAttributeNames: _names,
-              ExpressionAttributeValues: _values,
-              ...Put
-            } = item.Put;
-            return { ...item, Put };
-          });
-          return documentClient.send(new TransactWriteCommand({ ...command.input, TransactItems }));
-        }
-        return documentClient.send(command as Parameters<typeof documentClient.send>[0]);
-      },
-    } as unknown as DynamoDBDocumentClient;
-    const unguardedRepository = new DynamoUserRepository(unguarded, tableName);
+    const unguardedRepository = new DynamoUserRepository(unguardedPutsClient, tableName);
     const email = uniqueEmail('insert-control');
     const racers = Array.from({ length: 10 }, () => newUser({ email }));
 
