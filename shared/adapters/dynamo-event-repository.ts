@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../db/batch-get.js';
 import {
   CANCELLING_CURSOR,
@@ -6,10 +6,11 @@ import {
   inventoryWrites,
   metaWrites,
 } from '../db/entities/event.js';
+import { takenSeatFromItem } from '../db/entities/seat.js';
 import { ItemExpression } from '../db/expression.js';
 import { NEARBY_LIMITS, type NearbyLimits, queryNearby } from '../db/nearby.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
-import { eventKeys, parseTimeSort, table } from '../db/table.js';
+import { eventKeys, parseTimeSort, seatKeys, table } from '../db/table.js';
 import { TableWriter } from '../db/transactions.js';
 import type { EventState, Venue } from '../domain/event-model.js';
 import type {
@@ -21,6 +22,7 @@ import type {
   PendingCancellation,
 } from '../domain/event-ports.js';
 import type { Page } from '../domain/page.js';
+import type { TakenSeat } from '../domain/seating-model.js';
 
 type Item = Record<string, unknown>;
 
@@ -174,6 +176,34 @@ export class DynamoEventRepository implements EventRepository {
 
   endCancellation(event: EventState): Promise<boolean> {
     return this.writer.updateIf(inventoryWrites.endCancellation(event));
+  }
+
+  async takenSeats(eventId: string, sections: readonly string[]): Promise<TakenSeat[]> {
+    const perSection = await Promise.all(
+      sections.map((section) => this.takenSeatsOf(seatKeys.sectionPartition(eventId, section))),
+    );
+    return perSection.flat();
+  }
+
+  /** A section's items fit one Query page up to ~10,000 seats; larger ones page on. */
+  private async takenSeatsOf(partition: string): Promise<TakenSeat[]> {
+    const seats: TakenSeat[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': table.partitionKey },
+          ExpressionAttributeValues: { ':pk': partition },
+          ConsistentRead: true,
+          ...(startKey && { ExclusiveStartKey: startKey }),
+        }),
+      );
+      seats.push(...(page.Items ?? []).map(takenSeatFromItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return seats;
   }
 
   private async inventoriesOf(eventIds: string[]): Promise<Map<string, Item>> {

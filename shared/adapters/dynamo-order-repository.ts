@@ -11,6 +11,7 @@ import {
   orderWrites,
 } from '../db/entities/order.js';
 import { outboxWrites } from '../db/entities/outbox.js';
+import { seatIdsOf, seatWrites } from '../db/entities/seat.js';
 import { ItemExpression } from '../db/expression.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
 import { orderKeys, table } from '../db/table.js';
@@ -55,20 +56,33 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async hold(order: Order, limits: { perCustomer: number; now: string }): Promise<HoldOutcome> {
-    const outcome = await this.writer.transact([
+    const seatIds = seatIdsOf(order);
+    const fixed = [
       this.writer.update(inventoryWrites.take(order, limits.now), { returnItemOnFailure: true }),
       this.writer.update(customerTicketsWrites.take(order, ticketCount(order), limits.perCustomer)),
       this.writer.put(orderWrites.insert(order)),
+    ];
+    const outcome = await this.writer.transact([
+      ...fixed,
+      ...seatIds.map((seatId) => this.writer.put(seatWrites.hold(order, seatId))),
     ]);
     if (outcome.ok) return 'held';
     const [inventoryCode, customerCode] = outcome.codes;
+    let onSale = true;
     if (inventoryCode === 'ConditionalCheckFailed') {
       const raw = outcome.items[0];
       // ReturnValuesOnConditionCheckFailure hands back raw attribute values, not documents.
       const current = raw ? unmarshall(raw as Record<string, AttributeValue>) : undefined;
-      const onSale = current?.status === 'PUBLISHED' && String(current.startsAt) > limits.now;
-      return onSale ? 'sold-out' : 'not-on-sale';
+      onSale = current?.status === 'PUBLISHED' && String(current.startsAt) > limits.now;
     }
+    if (!onSale) return 'not-on-sale';
+    // Reasons come in item order: the seat Puts follow the fixed items. A taken seat is
+    // the precise answer even when the stock ran short with it.
+    const seatsTaken = seatIds.filter(
+      (_, index) => outcome.codes[fixed.length + index] === 'ConditionalCheckFailed',
+    );
+    if (seatsTaken.length > 0) return { seatsTaken };
+    if (inventoryCode === 'ConditionalCheckFailed') return 'sold-out';
     if (customerCode === 'ConditionalCheckFailed') return 'limit-exceeded';
     if (outcome.codes.includes('TransactionConflict')) return 'contended';
     throw outcome.error;
@@ -96,6 +110,7 @@ export class DynamoOrderRepository implements OrderRepository {
       }),
       resolved: { confirmed: 1 },
       liveTickets: 0,
+      seats: 'sell',
       email: 'order-confirmed',
     });
   }
@@ -111,6 +126,7 @@ export class DynamoOrderRepository implements OrderRepository {
       counters: (item) => ({ available: item.quantity, held: -item.quantity }),
       resolved: { expired: 1 },
       liveTickets: -ticketCount(order),
+      seats: 'release',
       email,
     });
   }
@@ -126,6 +142,7 @@ export class DynamoOrderRepository implements OrderRepository {
       counters: (item) => ({ available: item.quantity, held: -item.quantity }),
       resolved: { cancelled: 1 },
       liveTickets: -ticketCount(order),
+      seats: 'release',
       email,
     });
   }
@@ -151,6 +168,7 @@ export class DynamoOrderRepository implements OrderRepository {
       }),
       resolved: { confirmed: -1, refunded: 1 },
       liveTickets: -ticketCount(order),
+      seats: 'release',
       email: order.refundEmail ?? 'order-refunded',
     });
   }
@@ -213,7 +231,8 @@ export class DynamoOrderRepository implements OrderRepository {
   /**
    * One order state change as one transaction: the order (conditional on its status),
    * the event's counters by delta, the customer's live tickets, the email for it into
-   * the outbox, and the analytics counters of the day the order was created. False
+   * the outbox, the analytics counters of the day the order was created, and each of
+   * its seats (sold, or released for someone else), only while this order has it. False
    * when the order was no longer in `from`.
    */
   private async transition(
@@ -223,6 +242,7 @@ export class DynamoOrderRepository implements OrderRepository {
       /** How the event's and the day's counts of orders by resolution move. */
       resolved: Partial<Record<OrderResolution, number>>;
       liveTickets: number;
+      seats: 'sell' | 'release';
       email: EmailKind;
     },
   ): Promise<boolean> {
@@ -237,6 +257,13 @@ export class DynamoOrderRepository implements OrderRepository {
     items.push(
       this.writer.update(analyticsDayWrites.count(order, change.counters, change.resolved)),
     );
+    for (const seatId of seatIdsOf(order)) {
+      items.push(
+        change.seats === 'sell'
+          ? this.writer.update(seatWrites.sell(order, seatId))
+          : this.writer.delete(seatWrites.release(order, seatId)),
+      );
+    }
     const outcome = await this.writer.transact(items);
     if (outcome.ok) return true;
     if (outcome.codes[0] === 'ConditionalCheckFailed') return false;

@@ -67,6 +67,10 @@ export const orderViewSchema = z
         ticketTypeId: id,
         quantity: z.int().min(1),
         unitPriceCents: cents.meta({ description: 'The price when the hold was taken' }),
+        seatIds: z
+          .array(z.string())
+          .optional()
+          .meta({ description: 'A seated item: the seats this order has, `quantity` of them' }),
       }),
     ),
     amountCents: cents,

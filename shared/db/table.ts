@@ -24,6 +24,10 @@ import type { GeoPoint } from '../domain/geo.js';
  *   ORDER#<id> / ORDER        an order; in its event's collection, its customer's list
  *                             and, while HELD or being paid, in the due index by expiry
  *   EVENT#<id> / CUSTOMER#<userId>  live (held + confirmed) tickets of one customer
+ *   EVENT#<id>#SEATS#<section> / <row>#<number, 3 digits>  a taken seat (HELD or SOLD) and
+ *                             the order that has it; absent while the seat is available,
+ *                             so a hold's conditional Put is what takes it. One partition
+ *                             per section: a section's seat map is one Query
  *   OUTBOX#<orderId>#<kind> / MESSAGE  an email committed with its order change and not
  *                             yet handed to the queue; in the due index by creation
  *   SENT#<orderId>#<kind> / EMAIL  marks an email as sent: at most one per order and kind
@@ -153,6 +157,18 @@ export const orderKeys = {
   /** Due-index partition of orders whose hold can run out (HELD, or being paid). */
   expiringPartition: 'HOLD_EXPIRY',
   expiresAtSort: timeSort,
+} as const;
+
+/** Seats are numbered up to `SEATING_LIMITS.seatsPerRow.max` (200): three digits sort them. */
+const SEAT_NUMBER_DIGITS = 3;
+
+export const seatKeys = {
+  seat: (eventId: string, section: string, row: string, number: number): PrimaryKey => ({
+    pk: seatKeys.sectionPartition(eventId, section),
+    sk: `${row}#${String(number).padStart(SEAT_NUMBER_DIGITS, '0')}`,
+  }),
+  sectionPartition: (eventId: string, section: string): string =>
+    `${EVENT_PREFIX}${eventId}#SEATS#${section}`,
 } as const;
 
 export const emailKeys = {

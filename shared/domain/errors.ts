@@ -109,6 +109,13 @@ export class SoldOut extends DomainError {
   readonly title = 'Not enough tickets left';
 }
 
+/** `errors` names each seat that someone else has, at `body.seatIds.<i>`. */
+export class SeatUnavailable extends DomainError {
+  readonly status = 409;
+  readonly code = 'SEAT_UNAVAILABLE';
+  readonly title = 'Some seats are taken';
+}
+
 export class EventNotOnSale extends DomainError {
   readonly status = 409;
   readonly code = 'EVENT_NOT_ON_SALE';

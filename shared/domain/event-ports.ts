@@ -1,6 +1,7 @@
 import type { EventState, EventStatus } from './event-model.js';
 import type { GeoCircle } from './geo.js';
 import type { Page } from './page.js';
+import type { TakenSeat } from './seating-model.js';
 
 export type EventIndexQuery =
   | { index: 'byStatus'; status: EventStatus }
@@ -83,4 +84,9 @@ export interface EventRepository {
    * when not (already ended, or an order still holds tickets). Its stored cursor goes too.
    */
   endCancellation(event: EventState): Promise<boolean>;
+  /**
+   * The seats of these sections of the event that someone holds or has bought,
+   * strongly consistent: a hold past its expiry keeps its seats HELD until released.
+   */
+  takenSeats(eventId: string, sections: readonly string[]): Promise<TakenSeat[]>;
 }

@@ -126,13 +126,16 @@ export class EventService {
   }
 
   /**
-   * One page of the seat map, from the layout on the event. No seat can be taken yet
-   * (holds by seat come later), so every seat is AVAILABLE; those holds will pass their
-   * seats here.
+   * One page of the seat map: the layout on the event with the taken seats of the
+   * sections it may show laid over it.
    */
   async seats(principal: Principal, eventId: string, query: SeatsQuery): Promise<Page<SeatView>> {
     const event = await this.loadVisible(principal, eventId);
-    return seatMapPage(event.seating, [], query);
+    const sections = (event.seating?.sections ?? [])
+      .map(({ name }) => name)
+      .filter((name) => query.section === undefined || name === query.section);
+    const taken = await this.repository.takenSeats(eventId, sections);
+    return seatMapPage(event.seating, taken, query);
   }
 
   /**

@@ -7,21 +7,24 @@ import {
   NotFound,
   OrderNotPayable,
   PaymentDeclined,
+  SeatUnavailable,
   SoldOut,
   ValidationFailed,
 } from './errors.js';
-import type { TicketTypeState } from './event-model.js';
+import type { EventState, TicketTypeState } from './event-model.js';
 import { canManage } from './events.js';
 import { loadVisibleOrder, reloadOrder, requireCustomer } from './order-access.js';
 import {
   effectiveStatus,
   type HoldInput,
   type Order,
+  type OrderItem,
   type OrderView,
   toOrderView,
 } from './order-model.js';
 import type { OrderDeps } from './order-ports.js';
 import { isAdmin, type Principal } from './principal.js';
+import { type LocatedSeat, locateSeat } from './seating-model.js';
 
 /** Optimistic transitions re-read and decide again this often before giving up with 409. */
 export const MAX_ATTEMPTS = 5;
@@ -58,27 +61,7 @@ export class OrderLifecycle {
     if (event.status !== 'PUBLISHED' || event.startsAt <= now.toISOString()) {
       throw new EventNotOnSale('Tickets for this event are not on sale');
     }
-    const seated = new Set(event.seating?.sections.map(({ ticketTypeId }) => ticketTypeId));
-    const faults = input.items.flatMap(({ ticketTypeId }, index) => {
-      const path = `body.items.${index}.ticketTypeId`;
-      if (!event.ticketTypes.some(({ id }) => id === ticketTypeId)) {
-        return [{ path, message: 'not a ticket type of this event' }];
-      }
-      // SPEC: seated tickets are taken by seat (seatIds or bestAvailable), never by count.
-      return seated.has(ticketTypeId)
-        ? [{ path, message: 'this ticket type is seated: hold by seatIds' }]
-        : [];
-    });
-    if (faults.length > 0) throw new ValidationFailed('Some items cannot be held', faults);
-    const items = input.items.map(({ ticketTypeId, quantity }) => {
-      const ticketType = event.ticketTypes.find(({ id }) => id === ticketTypeId) as TicketTypeState;
-      return {
-        ticketTypeId,
-        quantity,
-        unitPriceCents: ticketType.priceCents,
-        visiblyShort: ticketType.available < quantity,
-      };
-    });
+    const items = 'seatIds' in input ? seatItems(event, input.seatIds) : countItems(event, input);
     const quantity = items.reduce((sum, item) => sum + item.quantity, 0);
     if (quantity > event.maxTicketsPerOrder) {
       throw new LimitExceeded(`At most ${event.maxTicketsPerOrder} tickets per order`);
@@ -107,6 +90,16 @@ export class OrderLifecycle {
       perCustomer: event.maxTicketsPerOrder,
       now: now.toISOString(),
     });
+    if (typeof outcome === 'object') {
+      const seatIds = 'seatIds' in input ? input.seatIds : [];
+      throw new SeatUnavailable(
+        `Taken already: ${outcome.seatsTaken.join(', ')}`,
+        outcome.seatsTaken.map((seat) => ({
+          path: `body.seatIds.${seatIds.indexOf(seat)}`,
+          message: `seat ${seat} is not available`,
+        })),
+      );
+    }
     if (outcome === 'sold-out') throw new SoldOut('Not enough tickets left for this order');
     if (outcome === 'not-on-sale')
       throw new EventNotOnSale('Tickets for this event are not on sale');
@@ -303,4 +296,64 @@ export class OrderLifecycle {
     await this.deps.outbox.relay(order.id, order.refundEmail ?? 'order-refunded');
     return true;
   }
+}
+
+/** An item to hold, with whether the event's read already shows too few tickets left. */
+type PricedItem = OrderItem & { visiblyShort: boolean };
+
+function priced(event: EventState, ticketTypeId: string, quantity: number): PricedItem {
+  const ticketType = event.ticketTypes.find(({ id }) => id === ticketTypeId) as TicketTypeState;
+  return {
+    ticketTypeId,
+    quantity,
+    unitPriceCents: ticketType.priceCents,
+    visiblyShort: ticketType.available < quantity,
+  };
+}
+
+/** Tickets of unseated types by count; every fault at its path. */
+function countItems(
+  event: EventState,
+  input: Extract<HoldInput, { items: unknown }>,
+): PricedItem[] {
+  const seated = new Set(event.seating?.sections.map(({ ticketTypeId }) => ticketTypeId));
+  const faults = input.items.flatMap(({ ticketTypeId }, index) => {
+    const path = `body.items.${index}.ticketTypeId`;
+    if (!event.ticketTypes.some(({ id }) => id === ticketTypeId)) {
+      return [{ path, message: 'not a ticket type of this event' }];
+    }
+    // SPEC: seated tickets are taken by seat (seatIds or bestAvailable), never by count.
+    return seated.has(ticketTypeId)
+      ? [{ path, message: 'this ticket type is seated: hold by seatIds' }]
+      : [];
+  });
+  if (faults.length > 0) throw new ValidationFailed('Some items cannot be held', faults);
+  return input.items.map(({ ticketTypeId, quantity }) => priced(event, ticketTypeId, quantity));
+}
+
+/**
+ * Seats of the event's layout: one item per ticket type, in the order its first seat
+ * was asked for, each carrying its seats in the order asked.
+ */
+function seatItems(event: EventState, seatIds: readonly string[]): PricedItem[] {
+  if (!event.seating) {
+    throw new ValidationFailed('This event has no reserved seating', [
+      { path: 'body.seatIds', message: 'this event has no seats: hold by items' },
+    ]);
+  }
+  const located = seatIds.map((id) => locateSeat(event.seating, id));
+  const faults = located.flatMap((seat, index) =>
+    seat ? [] : [{ path: `body.seatIds.${index}`, message: 'not a seat of this event' }],
+  );
+  if (faults.length > 0) throw new ValidationFailed('Some seats cannot be held', faults);
+  const byType = new Map<string, string[]>();
+  for (const seat of located as LocatedSeat[]) {
+    byType.set(seat.ticketTypeId, [...(byType.get(seat.ticketTypeId) ?? []), seat.id]);
+  }
+  return [...byType].map(([ticketTypeId, ids]) => ({
+    ...priced(event, ticketTypeId, ids.length),
+    seatIds: ids,
+    // Only the transaction can say which seats are taken, which a count cannot.
+    visiblyShort: false,
+  }));
 }

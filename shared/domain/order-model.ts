@@ -16,7 +16,7 @@ export type StoredOrderStatus = OrderStatus | 'PAYING' | 'REFUNDING';
 
 const quantity = z.int().min(1).max(LIMITS.maxTicketsPerOrder.max);
 
-export const holdSchema = z
+const holdByCountSchema = z
   .strictObject({
     items: z
       .array(z.strictObject({ ticketTypeId: z.string().min(1).max(100), quantity }))
@@ -27,6 +27,22 @@ export const holdSchema = z
     (body) => new Set(body.items.map((item) => item.ticketTypeId)).size === body.items.length,
     { message: 'each ticket type may appear once', path: ['items'] },
   );
+
+const holdBySeatSchema = z
+  .strictObject({
+    seatIds: z
+      .array(z.string().min(1).max(100))
+      .min(1)
+      .max(LIMITS.seatsPerOrder)
+      .meta({ description: 'Seat ids as the seat map lists them, e.g. `Stalls-A-12`' }),
+  })
+  .refine((body) => new Set(body.seatIds).size === body.seatIds.length, {
+    message: 'each seat may appear once',
+    path: ['seatIds'],
+  });
+
+/** Tickets by count of unseated types, or seats by id: never both in one order. */
+export const holdSchema = z.union([holdByCountSchema, holdBySeatSchema]);
 export type HoldInput = z.infer<typeof holdSchema>;
 
 /**
@@ -88,6 +104,8 @@ export interface OrderItem {
   quantity: number;
   /** The price when the hold was taken; what the order costs whatever happens later. */
   unitPriceCents: number;
+  /** A seated item's seats, `quantity` of them, in the order the customer asked for them. */
+  seatIds?: string[];
 }
 
 export interface Order {

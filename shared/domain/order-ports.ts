@@ -25,8 +25,17 @@ export interface OrderDeps {
   cancelEventBudgetMs?: number;
 }
 
-/** `contended`: it kept losing to concurrent transactions on the event's hot item. */
-export type HoldOutcome = 'held' | 'sold-out' | 'not-on-sale' | 'limit-exceeded' | 'contended';
+/**
+ * `contended`: it kept losing to concurrent transactions on the event's hot item.
+ * `seatsTaken`: someone else has these seats of the order (in the order's seat order).
+ */
+export type HoldOutcome =
+  | 'held'
+  | 'sold-out'
+  | 'not-on-sale'
+  | 'limit-exceeded'
+  | 'contended'
+  | { seatsTaken: string[] };
 
 /**
  * Persistence port for orders. Every state change is one conditional transaction
@@ -37,7 +46,10 @@ export type HoldOutcome = 'held' | 'sold-out' | 'not-on-sale' | 'limit-exceeded'
 export interface OrderRepository {
   /** Strongly consistent. */
   get(orderId: string): Promise<Order | null>;
-  /** Takes the stock: published, not started, enough left, the customer under the cap. */
+  /**
+   * Takes the stock: published, not started, enough left, the customer under the cap,
+   * and every seat of the order nobody else's.
+   */
   hold(order: Order, limits: { perCustomer: number; now: string }): Promise<HoldOutcome>;
   /** HELD → PAYING while the hold is still valid; remembers the token for recovery. */
   startPayment(order: Order, paymentToken: string, now: string): Promise<boolean>;

@@ -19,6 +19,12 @@ export const SEATING_LIMITS = {
    */
   rowsPerEvent: 1_000,
   sectionsPerEvent: 100,
+  /**
+   * Every change of a seated order writes each of its seats in the same transaction as
+   * the order's own items (3 for a hold, up to 5 for a later change), and DynamoDB takes
+   * at most 100 items per transaction: 90 seats leave room to spare.
+   */
+  seatsPerOrder: 90,
   /** A seat map is read whole by clients, so its pages are larger than other lists'. */
   seatsPerPage: { default: 100, max: 1_000 },
 } as const;
@@ -78,6 +84,36 @@ export interface SeatingLayout {
 
 export const seatId = (section: string, row: string, number: number): string =>
   `${section}-${row}-${number}`;
+
+export interface SeatPlace {
+  section: string;
+  row: string;
+  number: number;
+}
+
+/** The place a seat id names, or null when it is not shaped like one. */
+export function parseSeatId(id: string): SeatPlace | null {
+  const [section, row, number, ...rest] = id.split('-');
+  if (section === undefined || row === undefined || rest.length > 0) return null;
+  if (!/^[1-9][0-9]{0,2}$/.test(number ?? '')) return null;
+  return { section, row, number: Number(number) };
+}
+
+/** A seat of the layout, with the ticket type its section sells. */
+export interface LocatedSeat extends SeatPlace {
+  id: string;
+  ticketTypeId: string;
+}
+
+/** The seat of `layout` that `id` names, or null when the layout has no such seat. */
+export function locateSeat(layout: SeatingLayout | undefined, id: string): LocatedSeat | null {
+  const place = parseSeatId(id);
+  if (!place) return null;
+  const section = layout?.sections.find(({ name }) => name === place.section);
+  const row = section?.rows.find(({ label }) => label === place.row);
+  if (!section || !row || place.number > row.seats) return null;
+  return { id, ...place, ticketTypeId: section.ticketTypeId };
+}
 
 /**
  * Every fault of a layout that the request schema cannot see, each at its path:

@@ -8,6 +8,7 @@ import {
   NotFound,
   OrderNotPayable,
   PaymentDeclined,
+  SeatUnavailable,
   SoldOut,
 } from '../../domain/errors.js';
 import { eventIdParamsSchema } from '../../domain/event-model.js';
@@ -38,6 +39,8 @@ export const HoldTickets = defineRoute({
   tag: 'Orders',
   summary: 'Hold tickets: a HELD order that expires after the event’s `holdSeconds`',
   description:
+    'Tickets of unseated types by `items`, or seats by `seatIds` (never both): a seated ' +
+    'order takes exactly those seats or none, and lists them in `items[].seatIds`. ' +
     'Inventory is taken atomically; it is never oversold. With an `Idempotency-Key`, a ' +
     'repeat of the same request returns the first response again.',
   request: { params: eventIdParamsSchema, body: holdSchema, headers: holdHeadersSchema },
@@ -51,6 +54,7 @@ export const HoldTickets = defineRoute({
     NotFound,
     LimitExceeded,
     SoldOut,
+    SeatUnavailable,
     EventNotOnSale,
     ConcurrentModification,
     IdempotencyInProgress,

@@ -1,0 +1,438 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { handler as expireHold } from '../../functions/expire-hold.js';
+import { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-repository.js';
+import { DomainError } from '../../shared/domain/errors.js';
+import type { Order } from '../../shared/domain/order-model.js';
+import { createPublishedEvent, readInventory } from '../support/events-api.js';
+import {
+  type AuthenticatedContext,
+  customerContext,
+  eventBody,
+  organizerContext,
+} from '../support/events-fixtures.js';
+import { expectProblem, invoke, type TestResponse } from '../support/invoke.js';
+import {
+  documentClient,
+  expectStockInvariant,
+  mapBounded,
+  orderHarness,
+  principalOf,
+  readEventOrders,
+  readLiveTickets,
+  readOrderItem,
+  setExpiresAt,
+  tableName,
+} from '../support/orders-api.js';
+import { unguardedPutsClient } from '../support/unguarded-client.js';
+
+/*
+ * Holds by seat: the seats are taken, sold and released in the same transaction as the
+ * order, so the seat map, the orders and the INVENTORY counters never disagree.
+ */
+
+const rows = (...seats: number[]) =>
+  seats.map((count, index) => ({ label: String.fromCharCode(65 + index), seats: count }));
+
+/** GA by count beside Stalls (20 seats in Main, 4 in Side) and Box (4 seats). */
+async function seatedEvent(overrides: Record<string, unknown> = {}) {
+  const organizer = organizerContext();
+  const event = await createPublishedEvent(
+    organizer,
+    eventBody({
+      ticketTypes: [
+        { name: 'GA', priceCents: 2000, capacity: 50 },
+        { name: 'Stalls', priceCents: 6000 },
+        { name: 'Box', priceCents: 15000 },
+      ],
+      seating: {
+        sections: [
+          { name: 'Main', ticketType: 'Stalls', rows: rows(10, 10) },
+          { name: 'Side', ticketType: 'Stalls', rows: rows(4) },
+          { name: 'Box', ticketType: 'Box', rows: rows(4) },
+        ],
+      },
+      ...overrides,
+    }),
+  );
+  const typeId = (name: string): string =>
+    event.ticketTypes.find((type: { name: string }) => type.name === name).id;
+  return { organizer, event, ga: typeId('GA'), stalls: typeId('Stalls'), box: typeId('Box') };
+}
+
+function holdSeats(as: AuthenticatedContext, eventId: string, body: unknown) {
+  return invoke('POST', `/v1/events/${eventId}/orders`, { as, body });
+}
+
+/** The whole seat map, every page. */
+async function seatMap(eventId: string): Promise<Map<string, string>> {
+  const statuses = new Map<string, string>();
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams({ limit: '1000' });
+    if (cursor !== null) query.set('cursor', cursor);
+    const response = await invoke('GET', `/v1/events/${eventId}/seats?${query}`, {
+      as: customerContext(),
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    for (const seat of response.body.items) statuses.set(seat.id, seat.status);
+    cursor = response.body.nextCursor;
+  } while (cursor !== null);
+  return statuses;
+}
+
+/** The seats the map shows as not AVAILABLE, with their status. */
+async function takenOnMap(eventId: string): Promise<Record<string, string>> {
+  const map = await seatMap(eventId);
+  return Object.fromEntries([...map].filter(([, status]) => status !== 'AVAILABLE'));
+}
+
+/** Every stored seat item of the sections of `seatedEvent`. */
+async function seatItemsOf(eventId: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (const section of ['Main', 'Side', 'Box']) {
+    const { Items = [] } = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `EVENT#${eventId}#SEATS#${section}` },
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...Items);
+  }
+  return items;
+}
+
+async function holdOk(as: AuthenticatedContext, eventId: string, seatIds: string[]) {
+  const response = await holdSeats(as, eventId, { seatIds });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
+}
+
+describe('holding by seatIds', () => {
+  it('takes exactly those seats: the map shows them HELD, the order lists them, the counters move', async () => {
+    // Prepare
+    const { event, stalls, box } = await seatedEvent();
+    const customer = customerContext();
+    const seatIds = ['Main-B-3', 'Box-A-1', 'Main-A-10', 'Side-A-4'];
+
+    // Act
+    const response = await holdSeats(customer, event.id, { seatIds });
+
+    // Assess
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    expect(response.body.items).toEqual([
+      {
+        ticketTypeId: stalls,
+        quantity: 3,
+        unitPriceCents: 6000,
+        seatIds: ['Main-B-3', 'Main-A-10', 'Side-A-4'],
+      },
+      { ticketTypeId: box, quantity: 1, unitPriceCents: 15000, seatIds: ['Box-A-1'] },
+    ]);
+    expect(response.body.amountCents).toBe(3 * 6000 + 15000);
+    expect(await takenOnMap(event.id)).toEqual(
+      Object.fromEntries(seatIds.map((id) => [id, 'HELD'])),
+    );
+    const inventory = await readInventory(event.id);
+    expect(inventory.ticketTypes[stalls]).toMatchObject({ capacity: 24, available: 21, held: 3 });
+    expect(inventory.ticketTypes[box]).toMatchObject({ capacity: 4, available: 3, held: 1 });
+    expect(await readLiveTickets(event.id, customer.userId)).toBe(4);
+    const stored = await readOrderItem(response.body.id);
+    expect(stored?.items).toEqual(response.body.items);
+  });
+
+  it('stores each seat item under its section partition, naming the order', async () => {
+    const { event } = await seatedEvent();
+    const order = await holdOk(customerContext(), event.id, ['Main-A-7']);
+
+    const Items = await seatItemsOf(event.id);
+    expect(Items).toEqual([
+      {
+        pk: `EVENT#${event.id}#SEATS#Main`,
+        sk: 'A#007',
+        entity: 'Seat',
+        eventId: event.id,
+        seatId: 'Main-A-7',
+        orderId: order.id,
+        status: 'HELD',
+      },
+    ]);
+  });
+
+  it('a taken seat: 409 SEAT_UNAVAILABLE naming exactly it, and nothing written', async () => {
+    // Prepare
+    const { event } = await seatedEvent();
+    await holdOk(customerContext(), event.id, ['Main-A-2', 'Main-A-3']);
+    const inventory = await readInventory(event.id);
+    const seatItems = await seatItemsOf(event.id);
+    const late = customerContext();
+
+    // Act
+    const response = await holdSeats(late, event.id, {
+      seatIds: ['Main-A-1', 'Main-A-3', 'Box-A-2', 'Main-A-2'],
+    });
+
+    // Assess
+    expectProblem(response, 409, 'SEAT_UNAVAILABLE');
+    expect(response.body.errors).toEqual([
+      { path: 'body.seatIds.1', message: 'seat Main-A-3 is not available' },
+      { path: 'body.seatIds.3', message: 'seat Main-A-2 is not available' },
+    ]);
+    expect(response.body.detail).toContain('Main-A-3');
+    expect(await readInventory(event.id)).toEqual(inventory);
+    expect(await seatItemsOf(event.id)).toEqual(seatItems);
+    expect(await readLiveTickets(event.id, late.userId)).toBe(0);
+    expect((await readEventOrders(event.id)).length).toBe(1);
+  });
+
+  const badBodies: [string, (ids: { ga: string }) => unknown, string][] = [
+    ['an unknown seat', () => ({ seatIds: ['Main-A-1', 'Main-C-1'] }), 'body.seatIds.1'],
+    ['a seat number past its row', () => ({ seatIds: ['Main-A-11'] }), 'body.seatIds.0'],
+    ['a malformed seat id', () => ({ seatIds: ['Main-A-01'] }), 'body.seatIds.0'],
+    ['a duplicate seat', () => ({ seatIds: ['Main-A-1', 'Main-A-1'] }), 'body.seatIds'],
+    ['no seats', () => ({ seatIds: [] }), 'body.seatIds'],
+    [
+      'more seats than an order may have',
+      () => ({ seatIds: Array.from({ length: 91 }, (_, i) => `Main-A-${i + 1}`) }),
+      'body',
+    ],
+    [
+      'seatIds with items',
+      ({ ga }) => ({ seatIds: ['Main-A-1'], items: [{ ticketTypeId: ga, quantity: 1 }] }),
+      'body',
+    ],
+  ];
+
+  // The union says no more than `body` when neither form fits the body as a whole.
+  it.each(badBodies)('%s: 400 at its path, nothing written', async (_, body, path) => {
+    // Prepare
+    const { event, ga } = await seatedEvent();
+    const inventory = await readInventory(event.id);
+
+    // Act
+    const response = await holdSeats(customerContext(), event.id, body({ ga }));
+
+    // Assess
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    const paths = response.body.errors.map((error: { path: string }) => error.path);
+    expect(paths).toContain(path);
+    expect(await readInventory(event.id)).toEqual(inventory);
+    expect(await seatItemsOf(event.id)).toEqual([]);
+    expect(await readEventOrders(event.id)).toEqual([]);
+  });
+
+  it('more seats than maxTicketsPerOrder: 400 LIMIT_EXCEEDED, nothing written', async () => {
+    const { event } = await seatedEvent({ maxTicketsPerOrder: 2 });
+    const inventory = await readInventory(event.id);
+
+    const response = await holdSeats(customerContext(), event.id, {
+      seatIds: ['Main-A-1', 'Main-A-2', 'Main-A-3'],
+    });
+
+    expectProblem(response, 400, 'LIMIT_EXCEEDED');
+    expect(await readInventory(event.id)).toEqual(inventory);
+    expect(await seatItemsOf(event.id)).toEqual([]);
+  });
+
+  it('seatIds on an event without seating: 400 at body.seatIds, nothing written', async () => {
+    const event = await createPublishedEvent(organizerContext());
+    const inventory = await readInventory(event.id);
+
+    const response = await holdSeats(customerContext(), event.id, { seatIds: ['Main-A-1'] });
+
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(response.body.errors).toEqual([
+      { path: 'body.seatIds', message: 'this event has no seats: hold by items' },
+    ]);
+    expect(await readInventory(event.id)).toEqual(inventory);
+  });
+});
+
+describe('selling and releasing seats with their order', () => {
+  async function heldSeats(seatIds: string[]) {
+    const world = await seatedEvent();
+    const customer = customerContext();
+    const order = await holdOk(customer, world.event.id, seatIds);
+    return { ...world, customer, order };
+  }
+
+  /** The seats are AVAILABLE again, and someone else can hold them. */
+  async function expectReleased(eventId: string, seatIds: string[], stalls: string) {
+    expect(await takenOnMap(eventId)).toEqual({});
+    expect(await seatItemsOf(eventId)).toEqual([]);
+    const inventory = await readInventory(eventId);
+    expect(inventory.ticketTypes[stalls]).toMatchObject({ available: 24, held: 0, sold: 0 });
+    await holdOk(customerContext(), eventId, seatIds);
+    expect(await takenOnMap(eventId)).toEqual(
+      Object.fromEntries(seatIds.map((id) => [id, 'HELD'])),
+    );
+  }
+
+  const pay = (as: AuthenticatedContext, orderId: string): Promise<TestResponse> =>
+    invoke('POST', `/v1/orders/${orderId}/pay`, { as, body: { paymentToken: 'tok_visa' } });
+
+  it('pay: the seats are SOLD', async () => {
+    const { event, customer, order, stalls } = await heldSeats(['Main-A-1', 'Side-A-1']);
+
+    expect((await pay(customer, order.id)).status).toBe(200);
+
+    expect(await takenOnMap(event.id)).toEqual({ 'Main-A-1': 'SOLD', 'Side-A-1': 'SOLD' });
+    const inventory = await readInventory(event.id);
+    expect(inventory.ticketTypes[stalls]).toMatchObject({ available: 22, held: 0, sold: 2 });
+    const again = await holdSeats(customerContext(), event.id, { seatIds: ['Side-A-1'] });
+    expectProblem(again, 409, 'SEAT_UNAVAILABLE');
+  });
+
+  it('cancel of a hold: the seats are AVAILABLE again', async () => {
+    const seatIds = ['Main-A-1', 'Side-A-1'];
+    const { event, customer, order, stalls } = await heldSeats(seatIds);
+
+    const cancelled = await invoke('POST', `/v1/orders/${order.id}/cancel`, { as: customer });
+
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    await expectReleased(event.id, seatIds, stalls);
+  });
+
+  it('expiry: HELD on the map until the job releases them, then AVAILABLE again', async () => {
+    const seatIds = ['Main-B-10', 'Main-B-9'];
+    const { event, order, stalls } = await heldSeats(seatIds);
+    await setExpiresAt(order.id, new Date(Date.now() - 1000).toISOString());
+
+    expect(await takenOnMap(event.id)).toEqual({ 'Main-B-10': 'HELD', 'Main-B-9': 'HELD' });
+    expect(await expireHold({ orderId: order.id })).toEqual({ expired: true });
+
+    await expectReleased(event.id, seatIds, stalls);
+  });
+
+  it('refund of a paid order: the seats are AVAILABLE again', async () => {
+    const seatIds = ['Side-A-2'];
+    const { event, customer, order, stalls } = await heldSeats(seatIds);
+    expect((await pay(customer, order.id)).status).toBe(200);
+
+    const refunded = await invoke('POST', `/v1/orders/${order.id}/cancel`, { as: customer });
+
+    expect(refunded.body.status).toBe('REFUNDED');
+    await expectReleased(event.id, seatIds, stalls);
+  });
+
+  it('event cancellation: held and sold seats are released', async () => {
+    const { organizer, event, stalls } = await seatedEvent();
+    const payer = customerContext();
+    const paid = await holdOk(payer, event.id, ['Main-A-5']);
+    expect((await pay(payer, paid.id)).status).toBe(200);
+    await holdOk(customerContext(), event.id, ['Main-A-6', 'Box-A-4']);
+
+    const cancelled = await invoke('POST', `/v1/events/${event.id}/cancel`, { as: organizer });
+
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(await takenOnMap(event.id)).toEqual({});
+    expect(await seatItemsOf(event.id)).toEqual([]);
+    const inventory = await readInventory(event.id);
+    expect(inventory.ticketTypes[stalls]).toMatchObject({ available: 24, held: 0, sold: 0 });
+  });
+});
+
+describe('many buyers racing for overlapping pairs of 100 seats', () => {
+  const BUYERS = 200;
+  const ROWS = 5;
+  const SEATS_PER_ROW = 20;
+
+  /** Buyer i wants seat i mod 100 and the next one: each seat is wanted by four buyers. */
+  function pairs(): string[][] {
+    const seats = Array.from({ length: ROWS * SEATS_PER_ROW }, (_, index) => {
+      const row = String.fromCharCode(65 + Math.floor(index / SEATS_PER_ROW));
+      return `Hall-${row}-${(index % SEATS_PER_ROW) + 1}`;
+    });
+    return Array.from({ length: BUYERS }, (_, buyer) => [
+      seats[buyer % seats.length] as string,
+      seats[(buyer + 1) % seats.length] as string,
+    ]);
+  }
+
+  async function race(client: 'guarded' | 'unguarded') {
+    const organizer = organizerContext();
+    const event = await createPublishedEvent(
+      organizer,
+      eventBody({
+        ticketTypes: [{ name: 'Hall', priceCents: 5000 }],
+        seating: {
+          sections: [
+            {
+              name: 'Hall',
+              ticketType: 'Hall',
+              rows: Array.from({ length: ROWS }, (_, r) => ({
+                label: String.fromCharCode(65 + r),
+                seats: SEATS_PER_ROW,
+              })),
+            },
+          ],
+        },
+      }),
+    );
+    const harness = orderHarness(
+      client === 'unguarded'
+        ? { wrap: () => new DynamoOrderRepository(unguardedPutsClient, tableName) }
+        : {},
+    );
+    const wanted = pairs();
+    const outcomes = await mapBounded(wanted, 16, async (seatIds) => {
+      try {
+        const order = await harness.service.hold(principalOf(customerContext()), event.id, {
+          seatIds,
+        });
+        return { seatIds, order };
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        return { seatIds, code: error.code };
+      }
+    });
+    const orders = (await readEventOrders(event.id)) as Order[];
+    return { event, outcomes, orders };
+  }
+
+  /** How many live orders have each seat. */
+  function holdersPerSeat(orders: Order[]): Map<string, number> {
+    const holders = new Map<string, number>();
+    for (const order of orders.filter(({ status }) => status === 'HELD')) {
+      for (const seat of order.items.flatMap((item) => item.seatIds ?? [])) {
+        holders.set(seat, (holders.get(seat) ?? 0) + 1);
+      }
+    }
+    return holders;
+  }
+
+  it('no seat is in two live orders; map, orders and counters agree', async () => {
+    // Act
+    const { event, outcomes, orders } = await race('guarded');
+
+    // Assess
+    const won = outcomes.filter((outcome) => outcome.order);
+    const refused = outcomes.filter((outcome) => outcome.code);
+    expect(won.length).toBeGreaterThan(0);
+    expect(refused.some(({ code }) => code === 'SEAT_UNAVAILABLE')).toBe(true);
+    for (const { code } of refused) {
+      expect(['SEAT_UNAVAILABLE', 'CONCURRENT_MODIFICATION', 'SOLD_OUT']).toContain(code);
+    }
+    for (const { seatIds, order } of won) {
+      expect(order?.items.flatMap((item) => item.seatIds ?? [])).toEqual(seatIds);
+    }
+    expect(orders.map(({ id }) => id).sort()).toEqual(won.map(({ order }) => order?.id).sort());
+    const holders = holdersPerSeat(orders);
+    expect([...holders.values()].every((count) => count === 1)).toBe(true);
+    expect(await takenOnMap(event.id)).toEqual(
+      Object.fromEntries([...holders.keys()].map((seat) => [seat, 'HELD'])),
+    );
+    const hall = Object.values((await readInventory(event.id)).ticketTypes)[0];
+    expect(hall).toMatchObject({ held: 2 * won.length, available: 100 - 2 * won.length });
+    if (hall) expectStockInvariant(hall);
+  }, 120_000);
+
+  it('CONTROL: without the seat Puts’ condition the same race sells a seat twice', async () => {
+    const { orders } = await race('unguarded');
+
+    const holders = holdersPerSeat(orders);
+    expect([...holders.values()].some((count) => count > 1)).toBe(true);
+  }, 120_000);
+});
