@@ -11,6 +11,7 @@ import {
   ExpressionTooLarge,
   ItemExpression,
 } from '../../shared/db/expression.js';
+import { TRANSACTION_ITEM_LIMIT } from '../../shared/db/transactions.js';
 import { LIMITS, type TicketTypeState } from '../../shared/domain/event-model.js';
 import { eventState } from '../support/events-fixtures.js';
 import { readable } from '../support/expressions.js';
@@ -158,6 +159,65 @@ describe('every write at the schema maxima stays within DynamoDB expression limi
     for (const item of largestOrder.items) {
       expect(update).toContain(`ticketTypes.${item.ticketTypeId}.held ${item.quantity}`);
     }
+  });
+});
+
+describe('a seated order at its maximum fits every transaction', () => {
+  // The most seats an order may have, in the most sections the order can span.
+  const seatIds = Array.from(
+    { length: LIMITS.seatsPerOrder },
+    (_, index) => `Section_${index % 30}-R${Math.floor(index / 30)}-${200 - index}`,
+  );
+  const seatedOrder = domainOrder({
+    id: ulid(),
+    eventId: largestEvent.id,
+    items: [
+      {
+        ticketTypeId: largestEvent.ticketTypes[0]?.id ?? '',
+        quantity: seatIds.length,
+        unitPriceCents: LIMITS.priceCents,
+        seatIds,
+      },
+    ],
+  });
+  const perCustomer = LIMITS.seatsPerOrder;
+
+  /** How many items the one transaction sent had, and how many of them were seat writes. */
+  function sentTransaction(): { items: number; seats: number } {
+    const calls = ddb.commandCalls(TransactWriteCommand);
+    expect(calls).toHaveLength(1);
+    const items = calls[0]?.args[0].input.TransactItems ?? [];
+    const seats = items.filter((item) => {
+      const key = item.Put?.Item ?? item.Update?.Key ?? item.Delete?.Key;
+      return String(key?.pk).includes('#SEATS#');
+    });
+    return { items: items.length, seats: seats.length };
+  }
+
+  it.each([
+    ['hold', 3, () => orders.hold(seatedOrder, { perCustomer, now: NOW })],
+    [
+      'confirm',
+      4,
+      () => orders.confirm({ ...seatedOrder, status: 'PAYING' }, { paymentId: 'p', paidAt: NOW }),
+    ],
+    ['expire', 5, () => orders.expire(seatedOrder, NOW, 'hold-expired')],
+    ['cancelHeld', 5, () => orders.cancelHeld(seatedOrder, NOW, 'order-cancelled')],
+    [
+      'refund',
+      5,
+      () =>
+        orders.refund({ ...seatedOrder, status: 'REFUNDING', refundEmail: 'order-refunded' }, NOW),
+    ],
+  ] as const)('%s: %i items beside one write per seat, within 100', async (_, own, run) => {
+    await run();
+
+    expect(sentTransaction()).toEqual({
+      items: own + LIMITS.seatsPerOrder,
+      seats: LIMITS.seatsPerOrder,
+    });
+    expect(own + LIMITS.seatsPerOrder).toBeLessThanOrEqual(TRANSACTION_ITEM_LIMIT);
+    expectWithinLimits();
   });
 });
 

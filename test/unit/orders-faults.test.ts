@@ -64,6 +64,127 @@ function rawInventory(status: string, startsAt = FUTURE_STARTS_AT) {
   return { status: { S: status }, startsAt: { S: startsAt } };
 }
 
+/** A seated event on sale (GA seated in Main: 2 rows of 10), and a request for `seatIds`. */
+function seatedOnSale(seatIds: string[]) {
+  const event = storedEventItems();
+  const seating = {
+    sections: [
+      {
+        name: 'Main',
+        ticketTypeId: 'tt-ga',
+        rows: [
+          { label: 'A', seats: 10 },
+          { label: 'B', seats: 10 },
+        ],
+      },
+    ],
+  };
+  ddb.on(BatchGetCommand).resolves({
+    Responses: { [TABLE]: [{ ...event.meta, seating }, event.inventory] },
+  });
+  const send = () =>
+    invoke('POST', `/v1/events/${event.id}/orders`, { as: customerContext(), body: { seatIds } });
+  return { event, send };
+}
+
+describe('hold by seat: a cancelled transaction', () => {
+  const seatIds = ['Main-B-10', 'Main-A-1', 'Main-A-2'];
+  // The inventory, the customer's counter and the order come first, then one Put a seat.
+  const fixed = ['None', 'None', 'None'];
+
+  it('writes one conditional Put per seat after the order, in the order asked', async () => {
+    const { event, send } = seatedOnSale(seatIds);
+    ddb.on(TransactWriteCommand).resolves({});
+
+    const response = await send();
+
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items.slice(3).map((item) => item.Put?.Item)).toEqual([
+      expect.objectContaining({
+        pk: `EVENT#${event.id}#SEATS#Main`,
+        sk: 'B#010',
+        seatId: 'Main-B-10',
+      }),
+      expect.objectContaining({
+        pk: `EVENT#${event.id}#SEATS#Main`,
+        sk: 'A#001',
+        seatId: 'Main-A-1',
+      }),
+      expect.objectContaining({
+        pk: `EVENT#${event.id}#SEATS#Main`,
+        sk: 'A#002',
+        seatId: 'Main-A-2',
+      }),
+    ]);
+    for (const item of items.slice(3)) {
+      expect(readable(item.Put?.ConditionExpression, item.Put ?? {})).toBe(
+        'attribute_not_exists(pk)',
+      );
+    }
+  });
+
+  it('409 SEAT_UNAVAILABLE naming exactly the seats whose Put failed; no schedule', async () => {
+    const { send } = seatedOnSale(seatIds);
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(
+        transactionCanceled(...fixed, 'ConditionalCheckFailed', 'None', 'ConditionalCheckFailed'),
+      );
+
+    const response = await send();
+
+    expectProblem(response, 409, 'SEAT_UNAVAILABLE');
+    expect(response.body.errors).toEqual([
+      { path: 'body.seatIds.0', message: 'seat Main-B-10 is not available' },
+      { path: 'body.seatIds.2', message: 'seat Main-A-2 is not available' },
+    ]);
+    expect(ddb).toHaveReceivedCommandTimes(TransactWriteCommand, 1);
+    expect(scheduler).not.toHaveReceivedCommand(CreateScheduleCommand);
+  });
+
+  it('a taken seat is the answer even when the stock ran short with it', async () => {
+    const { send } = seatedOnSale(seatIds);
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(
+        transactionCanceled(
+          { Code: 'ConditionalCheckFailed', Item: rawInventory('PUBLISHED') },
+          'None',
+          'None',
+          'None',
+          'ConditionalCheckFailed',
+          'None',
+        ),
+      );
+
+    const response = await send();
+
+    expectProblem(response, 409, 'SEAT_UNAVAILABLE');
+    expect(response.body.errors).toEqual([
+      { path: 'body.seatIds.1', message: 'seat Main-A-1 is not available' },
+    ]);
+  });
+
+  it('an event no longer on sale is that, whatever the seats', async () => {
+    const { send } = seatedOnSale(seatIds);
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(
+        transactionCanceled(
+          { Code: 'ConditionalCheckFailed', Item: rawInventory('CANCELLED') },
+          'None',
+          'None',
+          'ConditionalCheckFailed',
+          'None',
+          'None',
+        ),
+      );
+
+    expectProblem(await send(), 409, 'EVENT_NOT_ON_SALE');
+  });
+});
+
 describe('hold: a cancelled or failed transaction', () => {
   it('409 SOLD_OUT when the inventory condition fails on an event on sale; no schedule, no retry', async () => {
     // Prepare

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LIMITS } from '../../shared/domain/event-model.js';
 import {
   effectiveStatus,
   holdSchema,
@@ -79,6 +80,27 @@ describe('holdSchema', () => {
     expect(holdSchema.safeParse({ items: [item(1)], status: 'CONFIRMED' }).success).toBe(false);
     expect(holdSchema.safeParse({}).success).toBe(false);
     expect(holdSchema.safeParse(null).success).toBe(false);
+  });
+});
+
+describe('holdSchema by seat', () => {
+  const seats = (count: number) => Array.from({ length: count }, (_, i) => `Main-A-${i + 1}`);
+
+  it(`accepts 1 to ${LIMITS.seatsPerOrder} distinct seat ids`, () => {
+    expect(holdSchema.safeParse({ seatIds: seats(1) }).success).toBe(true);
+    expect(holdSchema.safeParse({ seatIds: seats(LIMITS.seatsPerOrder) }).success).toBe(true);
+  });
+
+  it.each([
+    ['no seats', { seatIds: [] }],
+    ['too many seats', { seatIds: seats(LIMITS.seatsPerOrder + 1) }],
+    ['a duplicate seat', { seatIds: ['Main-A-1', 'Main-A-1'] }],
+    ['an empty seat id', { seatIds: [''] }],
+    ['a seat id that is not a string', { seatIds: [12] }],
+    ['seatIds with items', { seatIds: ['Main-A-1'], items: [{ ticketTypeId: 'ga', quantity: 1 }] }],
+    ['seatIds with an unknown field', { seatIds: ['Main-A-1'], bestAvailable: {} }],
+  ])('rejects %s', (_name, body) => {
+    expect(holdSchema.safeParse(body).success).toBe(false);
   });
 });
 

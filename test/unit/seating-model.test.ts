@@ -5,6 +5,7 @@ import { createEventSchema, type EventState, LIMITS } from '../../shared/domain/
 import type { EventRepository } from '../../shared/domain/event-ports.js';
 import { EventService } from '../../shared/domain/events.js';
 import {
+  locateSeat,
   type Seating,
   type SeatingLayout,
   type SeatView,
@@ -455,5 +456,44 @@ describe('seatMapPage', () => {
         thrownBy(() => seatMapPage(layout, [], query({ status: 'AVAILABLE', cursor: nextCursor }))),
       ),
     ).toEqual(['query.cursor']);
+  });
+});
+
+describe('locateSeat', () => {
+  const layout = {
+    sections: [
+      { name: 'Main', ticketTypeId: 'tt-stalls', rows: [{ label: 'A', seats: 12 }] },
+      { name: 'Box_1', ticketTypeId: 'tt-box', rows: [{ label: '2', seats: 4 }] },
+    ],
+  };
+
+  it('finds a seat of the layout with its section, row, number and ticket type', () => {
+    expect(locateSeat(layout, 'Main-A-12')).toEqual({
+      id: 'Main-A-12',
+      section: 'Main',
+      row: 'A',
+      number: 12,
+      ticketTypeId: 'tt-stalls',
+    });
+    expect(locateSeat(layout, 'Box_1-2-1')?.ticketTypeId).toBe('tt-box');
+  });
+
+  it.each([
+    'Main-A-13',
+    'Main-A-0',
+    'Main-A-01',
+    'Main-B-1',
+    'Gallery-A-1',
+    'Main-A',
+    'Main-A-1-2',
+    'Main-A-1.5',
+    'main-A-1',
+    '',
+  ])('finds no seat for %j', (id) => {
+    expect(locateSeat(layout, id)).toBeNull();
+  });
+
+  it('finds nothing on an event without a layout', () => {
+    expect(locateSeat(undefined, 'Main-A-1')).toBeNull();
   });
 });
