@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EmailKind } from './email-model.js';
 import { LIMITS, pageLimitSchema } from './event-model.js';
+import { seatIdSchema } from './seating-model.js';
 
 export const ORDER_STATUSES = ['HELD', 'CONFIRMED', 'EXPIRED', 'CANCELLED', 'REFUNDED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -31,7 +32,7 @@ const holdByCountSchema = z
 const holdBySeatSchema = z
   .strictObject({
     seatIds: z
-      .array(z.string().min(1).max(100))
+      .array(seatIdSchema)
       .min(1)
       .max(LIMITS.seatsPerOrder)
       .meta({ description: 'Seat ids as the seat map lists them, e.g. `Stalls-A-12`' }),

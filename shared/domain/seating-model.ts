@@ -85,6 +85,14 @@ export interface SeatingLayout {
 export const seatId = (section: string, row: string, number: number): string =>
   `${section}-${row}-${number}`;
 
+/** A seat id as `seatId` writes it; whether the layout has that seat is checked apart. */
+export const seatIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_]{1,30}-[A-Za-z0-9]{1,10}-[1-9][0-9]{0,2}$/,
+    'must be a seat id: <section>-<row>-<number>, e.g. Stalls-A-12',
+  );
+
 export interface SeatPlace {
   section: string;
   row: string;

@@ -96,6 +96,8 @@ describe('holdSchema by seat', () => {
     ['too many seats', { seatIds: seats(LIMITS.seatsPerOrder + 1) }],
     ['a duplicate seat', { seatIds: ['Main-A-1', 'Main-A-1'] }],
     ['an empty seat id', { seatIds: [''] }],
+    ['a seat id not shaped <section>-<row>-<number>', { seatIds: ['Main-A-01'] }],
+    ['a seat id with free text', { seatIds: ['Main-A-1\u202e'] }],
     ['a seat id that is not a string', { seatIds: [12] }],
     ['seatIds with items', { seatIds: ['Main-A-1'], items: [{ ticketTypeId: 'ga', quantity: 1 }] }],
     ['seatIds with an unknown field', { seatIds: ['Main-A-1'], bestAvailable: {} }],
