@@ -295,12 +295,14 @@ describe('selling and releasing seats with their order', () => {
     await expectReleased(event.id, seatIds, stalls);
   });
 
-  it('expiry: HELD on the map until the job releases them, then AVAILABLE again', async () => {
+  it('expiry: HELD on the map and not for sale until the job releases them, then AVAILABLE again', async () => {
     const seatIds = ['Main-B-10', 'Main-B-9'];
     const { event, order, stalls } = await heldSeats(seatIds);
     await setExpiresAt(order.id, new Date(Date.now() - 1000).toISOString());
 
     expect(await takenOnMap(event.id)).toEqual({ 'Main-B-10': 'HELD', 'Main-B-9': 'HELD' });
+    const early = await holdSeats(customerContext(), event.id, { seatIds: ['Main-B-9'] });
+    expectProblem(early, 409, 'SEAT_UNAVAILABLE');
     expect(await expireHold({ orderId: order.id })).toEqual({ expired: true });
 
     await expectReleased(event.id, seatIds, stalls);
