@@ -306,11 +306,18 @@ describe('pay racing expiry', () => {
     );
     const payer = orderHarness({ clock: new ManualClock(new Date(expiresAt.getTime() - 1)) });
 
-    /** Reads the hold, sees it HELD and due, then expires it with no condition. */
+    /**
+     * Reads the hold, sees it HELD and due, then expires it with no condition. The write
+     * waits until the payment has charged (at most a second): the interleaving a fixed
+     * gap only sometimes produced on a busy machine, forced every time.
+     */
     const checkThenWriteExpire = async (orderId: string) => {
       const order = await payer.repository.get(orderId);
       if (order?.status !== 'HELD' || order.expiresAt > expiresAt.toISOString()) return false;
-      await sleep(READ_WRITE_GAP_MS);
+      const giveUp = performance.now() + 1_000;
+      while (payer.payments.capturesOf(orderId).length === 0 && performance.now() < giveUp) {
+        await sleep(2);
+      }
       const quantity = order.items.reduce((sum, item) => sum + item.quantity, 0);
       await documentClient.send(
         new UpdateCommand({
