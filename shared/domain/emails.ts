@@ -93,10 +93,13 @@ export function renderEmail(kind: EmailKind, order: Order): EmailContent {
   const draft = drafts[kind](order, facts);
   const name = oneLine(order.customer.name);
   const greeting = name === '' ? 'Hello,' : `Hi ${name},`;
+  const seats = order.items.flatMap((item) => item.seatIds ?? []);
   const details: [string, string][] = [
     ['Event', facts.event],
     ['Order', order.id],
     ['Tickets', String(count)],
+    // The seats are what a reserved-seating customer shows at the door.
+    ...(seats.length > 0 ? [['Seats', seats.join(', ')] as [string, string]] : []),
     ['Amount', facts.amount],
   ];
 

@@ -94,6 +94,28 @@ describe('renderEmail', () => {
     expect(email.text).toMatch(/^Hello,\n/);
     expect(email.text).toContain('Your order of 1 ticket for Spring Gala');
   });
+
+  it('names the seats of a seated order in every kind, and no seats line for general admission', () => {
+    const seated = order({
+      items: [
+        {
+          ticketTypeId: 'tt-stalls',
+          quantity: 2,
+          unitPriceCents: 2500,
+          seatIds: ['S-A-1', 'S-A-2'],
+        },
+        { ticketTypeId: 'tt-box', quantity: 1, unitPriceCents: 5000, seatIds: ['BOX-1-3'] },
+      ],
+    });
+    for (const kind of Object.values(EMAIL_KINDS)) {
+      const email = renderEmail(kind, seated);
+      expect(email.text, kind).toContain('Seats: S-A-1, S-A-2, BOX-1-3');
+      expect(email.html, kind).toContain(
+        '<th align="left">Seats</th><td>S-A-1, S-A-2, BOX-1-3</td>',
+      );
+    }
+    expect(renderEmail('order-confirmed', order()).text).not.toContain('Seats:');
+  });
 });
 
 describe('formatAmount', () => {
