@@ -1,3 +1,4 @@
+import { type BestAvailableRequest, pickBestSeats } from './best-available.js';
 import type { EmailKind } from './email-model.js';
 import {
   ConcurrentModification,
@@ -61,7 +62,64 @@ export class OrderLifecycle {
     if (event.status !== 'PUBLISHED' || event.startsAt <= now.toISOString()) {
       throw new EventNotOnSale('Tickets for this event are not on sale');
     }
+    if ('bestAvailable' in input) {
+      return this.holdBestAvailable(customer, event, input.bestAvailable, now);
+    }
     const items = 'seatIds' in input ? seatItems(event, input.seatIds) : countItems(event, input);
+    const placed = await this.place(customer, event, items, now);
+    if ('seatsTaken' in placed) {
+      const seatIds = 'seatIds' in input ? input.seatIds : [];
+      throw new SeatUnavailable(
+        `Taken already: ${placed.seatsTaken.join(', ')}`,
+        placed.seatsTaken.map((seat) => ({
+          path: `body.seatIds.${seatIds.indexOf(seat)}`,
+          message: `seat ${seat} is not available`,
+        })),
+      );
+    }
+    return toOrderView(placed, now);
+  }
+
+  /**
+   * SPEC: the server picks the seats from a fresh read of the taken ones; a concurrent
+   * buyer who gets some of them first sends it back to read and pick again.
+   */
+  private async holdBestAvailable(
+    customer: Order['customer'],
+    event: EventState,
+    request: BestAvailableRequest,
+    now: Date,
+  ): Promise<OrderView> {
+    const sections = bestAvailableSections(event, request);
+    // Checked before the map is read, so an oversized request is not reported sold out.
+    if (request.quantity > event.maxTicketsPerOrder) {
+      throw new LimitExceeded(`At most ${event.maxTicketsPerOrder} tickets per order`);
+    }
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const taken = await this.deps.events.takenSeats(event.id, sections);
+      const picked = pickBestSeats(event.seating, taken, request);
+      if (!picked) throw new SoldOut('Not enough seats left for this order');
+      const placed = await this.place(customer, event, seatItems(event, picked), now);
+      if (!('seatsTaken' in placed)) return toOrderView(placed, now);
+      // Everyone racing read the same map and picked the same best seats: a random pause
+      // spreads the losers out, so their next reads see each other's winners.
+      if (attempt + 1 < MAX_ATTEMPTS) {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
+      }
+    }
+    throw new ConcurrentModification('Too many buyers at once for these seats; try again');
+  }
+
+  /**
+   * Writes the HELD order in one conditional transaction and schedules its expiry; the
+   * seats someone else took first, when that is what stopped it.
+   */
+  private async place(
+    customer: Order['customer'],
+    event: EventState,
+    items: readonly PricedItem[],
+    now: Date,
+  ): Promise<Order | { seatsTaken: string[] }> {
     const quantity = items.reduce((sum, item) => sum + item.quantity, 0);
     if (quantity > event.maxTicketsPerOrder) {
       throw new LimitExceeded(`At most ${event.maxTicketsPerOrder} tickets per order`);
@@ -73,7 +131,7 @@ export class OrderLifecycle {
     }
     const order: Order = {
       id: this.deps.newId(),
-      eventId,
+      eventId: event.id,
       eventName: event.name,
       organizerId: event.organizerId,
       customer,
@@ -90,16 +148,7 @@ export class OrderLifecycle {
       perCustomer: event.maxTicketsPerOrder,
       now: now.toISOString(),
     });
-    if (typeof outcome === 'object') {
-      const seatIds = 'seatIds' in input ? input.seatIds : [];
-      throw new SeatUnavailable(
-        `Taken already: ${outcome.seatsTaken.join(', ')}`,
-        outcome.seatsTaken.map((seat) => ({
-          path: `body.seatIds.${seatIds.indexOf(seat)}`,
-          message: `seat ${seat} is not available`,
-        })),
-      );
-    }
+    if (typeof outcome === 'object') return outcome;
     if (outcome === 'sold-out') throw new SoldOut('Not enough tickets left for this order');
     if (outcome === 'not-on-sale')
       throw new EventNotOnSale('Tickets for this event are not on sale');
@@ -117,7 +166,7 @@ export class OrderLifecycle {
       // Committed already; the periodic sweep expires holds whose schedule is missing.
       this.deps.onRecoverableError('Could not schedule the hold expiry', error);
     }
-    return toOrderView(order, now);
+    return order;
   }
 
   async pay(principal: Principal, orderId: string, paymentToken: string): Promise<OrderView> {
@@ -324,7 +373,7 @@ function countItems(
     }
     // SPEC: seated tickets are taken by seat (seatIds or bestAvailable), never by count.
     return seated.has(ticketTypeId)
-      ? [{ path, message: 'this ticket type is seated: hold by seatIds' }]
+      ? [{ path, message: 'this ticket type is seated: hold by seatIds or bestAvailable' }]
       : [];
   });
   if (faults.length > 0) throw new ValidationFailed('Some items cannot be held', faults);
@@ -356,4 +405,33 @@ function seatItems(event: EventState, seatIds: readonly string[]): PricedItem[] 
     // Only the transaction can say which seats are taken, which a count cannot.
     visiblyShort: false,
   }));
+}
+
+/**
+ * The sections a best-available request may take seats from: those of its ticket type,
+ * or the one it names. A type without seats, or a section of another, is the caller's
+ * mistake (400), not a sold-out one.
+ */
+function bestAvailableSections(event: EventState, request: BestAvailableRequest): string[] {
+  const at = (field: string) => `body.bestAvailable.${field}`;
+  if (!event.ticketTypes.some(({ id }) => id === request.ticketTypeId)) {
+    throw new ValidationFailed('No such ticket type', [
+      { path: at('ticketTypeId'), message: 'not a ticket type of this event' },
+    ]);
+  }
+  const sections = (event.seating?.sections ?? [])
+    .filter(({ ticketTypeId }) => ticketTypeId === request.ticketTypeId)
+    .map(({ name }) => name);
+  if (sections.length === 0) {
+    throw new ValidationFailed('This ticket type has no seats', [
+      { path: at('ticketTypeId'), message: 'this ticket type is not seated: hold by items' },
+    ]);
+  }
+  if (request.section === undefined) return sections;
+  if (!sections.includes(request.section)) {
+    throw new ValidationFailed('No such section for this ticket type', [
+      { path: at('section'), message: 'not a section of this ticket type' },
+    ]);
+  }
+  return [request.section];
 }

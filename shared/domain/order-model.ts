@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EmailKind } from './email-model.js';
 import { LIMITS, pageLimitSchema } from './event-model.js';
-import { seatIdSchema } from './seating-model.js';
+import { seatIdSchema, sectionName } from './seating-model.js';
 
 export const ORDER_STATUSES = ['HELD', 'CONFIRMED', 'EXPIRED', 'CANCELLED', 'REFUNDED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -42,8 +42,19 @@ const holdBySeatSchema = z
     path: ['seatIds'],
   });
 
-/** Tickets by count of unseated types, or seats by id: never both in one order. */
-export const holdSchema = z.union([holdByCountSchema, holdBySeatSchema]);
+const holdBestAvailableSchema = z.strictObject({
+  bestAvailable: z.strictObject({
+    ticketTypeId: z.string().min(1).max(100).meta({ description: 'A seated ticket type' }),
+    quantity: z.int().min(1).max(Math.min(LIMITS.maxTicketsPerOrder.max, LIMITS.seatsPerOrder)),
+    section: sectionName.optional().meta({ description: 'Only seats of this section' }),
+  }),
+});
+
+/**
+ * Tickets by count of unseated types, seats by id, or the best seats the server can find:
+ * one form per order.
+ */
+export const holdSchema = z.union([holdByCountSchema, holdBySeatSchema, holdBestAvailableSchema]);
 export type HoldInput = z.infer<typeof holdSchema>;
 
 /**

@@ -33,7 +33,7 @@ export const SEAT_STATUSES = ['AVAILABLE', 'HELD', 'SOLD'] as const;
 export type SeatStatus = (typeof SEAT_STATUSES)[number];
 
 // Seat ids join section, row and number with `-` (SPEC), so neither name may contain one.
-const sectionName = z
+export const sectionName = z
   .string()
   .regex(/^[A-Za-z0-9_]{1,30}$/, 'must be 1–30 letters, digits or _ (seat ids are joined with -)');
 const rowLabel = z

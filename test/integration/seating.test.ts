@@ -160,7 +160,10 @@ describe('events with reserved seating', () => {
     // Assess
     expectProblem(response, 400, 'VALIDATION_FAILED');
     expect(response.body.errors).toEqual([
-      { path: 'body.items.1.ticketTypeId', message: 'this ticket type is seated: hold by seatIds' },
+      {
+        path: 'body.items.1.ticketTypeId',
+        message: 'this ticket type is seated: hold by seatIds or bestAvailable',
+      },
     ]);
     const inventory = await readInventory(published.id);
     expect(inventory.orderCount).toBe(0);

@@ -39,8 +39,14 @@ export const HoldTickets = defineRoute({
   tag: 'Orders',
   summary: 'Hold tickets: a HELD order that expires after the event’s `holdSeconds`',
   description:
-    'Tickets of unseated types by `items`, or seats by `seatIds` (never both): a seated ' +
-    'order takes exactly those seats or none, and lists them in `items[].seatIds`. ' +
+    'Tickets of unseated types by `items`, seats by `seatIds`, or `bestAvailable` seats of ' +
+    'one seated type (one form per order). By `seatIds` the order takes exactly those seats ' +
+    'or none (409 SEAT_UNAVAILABLE). By `bestAvailable` the server picks `quantity` seats ' +
+    'side by side in the best row that has them (front rows first, sections in layout ' +
+    'order), leaving no single orphan seat where another choice avoids it, else across the ' +
+    'fewest rows; when a concurrent buyer takes some of them first it reads and picks ' +
+    'again, up to 5 attempts (then 409 CONCURRENT_MODIFICATION); none left: 409 SOLD_OUT. ' +
+    'Either way the order lists its seats in `items[].seatIds`. ' +
     'Inventory is taken atomically; it is never oversold. With an `Idempotency-Key`, a ' +
     'repeat of the same request returns the first response again.',
   request: { params: eventIdParamsSchema, body: holdSchema, headers: holdHeadersSchema },
