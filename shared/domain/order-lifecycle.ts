@@ -10,25 +10,31 @@ import {
   PaymentDeclined,
   SeatUnavailable,
   SoldOut,
-  ValidationFailed,
 } from './errors.js';
-import type { EventState, TicketTypeState } from './event-model.js';
+import type { EventState } from './event-model.js';
 import { canManage } from './events.js';
 import { loadVisibleOrder, reloadOrder, requireCustomer } from './order-access.js';
+import { bestAvailableSections, countItems, type PricedItem, seatItems } from './order-items.js';
 import {
   effectiveStatus,
   type HoldInput,
   type Order,
-  type OrderItem,
   type OrderView,
   toOrderView,
 } from './order-model.js';
 import type { OrderDeps } from './order-ports.js';
 import { isAdmin, type Principal } from './principal.js';
-import { type LocatedSeat, locateSeat } from './seating-model.js';
 
 /** Optimistic transitions re-read and decide again this often before giving up with 409. */
 export const MAX_ATTEMPTS = 5;
+/**
+ * A best-available hold picks again this often when racing buyers take its seats first.
+ * Each round of a crowd after the same best seats has one winner, so the bound is about
+ * the crowd that can meet on one run; between rounds, a random pause of up to
+ * `BEST_AVAILABLE_MAX_PAUSE_MS` spreads the losers out.
+ */
+const BEST_AVAILABLE_ATTEMPTS = 12;
+const BEST_AVAILABLE_MAX_PAUSE_MS = 400;
 /** A refund still REFUNDING this long after it was claimed is presumed interrupted. */
 const REFUND_RECOVERY_GRACE_MS = 2 * 60_000;
 
@@ -95,7 +101,7 @@ export class OrderLifecycle {
     if (request.quantity > event.maxTicketsPerOrder) {
       throw new LimitExceeded(`At most ${event.maxTicketsPerOrder} tickets per order`);
     }
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    for (let attempt = 0; attempt < BEST_AVAILABLE_ATTEMPTS; attempt++) {
       const taken = await this.deps.events.takenSeats(event.id, sections);
       const picked = pickBestSeats(event.seating, taken, request);
       if (!picked) throw new SoldOut('Not enough seats left for this order');
@@ -103,8 +109,9 @@ export class OrderLifecycle {
       if (!('seatsTaken' in placed)) return toOrderView(placed, now);
       // Everyone racing read the same map and picked the same best seats: a random pause
       // spreads the losers out, so their next reads see each other's winners.
-      if (attempt + 1 < MAX_ATTEMPTS) {
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
+      if (attempt + 1 < BEST_AVAILABLE_ATTEMPTS) {
+        const pauseMs = Math.random() * Math.min(BEST_AVAILABLE_MAX_PAUSE_MS, 25 * 2 ** attempt);
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
       }
     }
     throw new ConcurrentModification('Too many buyers at once for these seats; try again');
@@ -345,93 +352,4 @@ export class OrderLifecycle {
     await this.deps.outbox.relay(order.id, order.refundEmail ?? 'order-refunded');
     return true;
   }
-}
-
-/** An item to hold, with whether the event's read already shows too few tickets left. */
-type PricedItem = OrderItem & { visiblyShort: boolean };
-
-function priced(event: EventState, ticketTypeId: string, quantity: number): PricedItem {
-  const ticketType = event.ticketTypes.find(({ id }) => id === ticketTypeId) as TicketTypeState;
-  return {
-    ticketTypeId,
-    quantity,
-    unitPriceCents: ticketType.priceCents,
-    visiblyShort: ticketType.available < quantity,
-  };
-}
-
-/** Tickets of unseated types by count; every fault at its path. */
-function countItems(
-  event: EventState,
-  input: Extract<HoldInput, { items: unknown }>,
-): PricedItem[] {
-  const seated = new Set(event.seating?.sections.map(({ ticketTypeId }) => ticketTypeId));
-  const faults = input.items.flatMap(({ ticketTypeId }, index) => {
-    const path = `body.items.${index}.ticketTypeId`;
-    if (!event.ticketTypes.some(({ id }) => id === ticketTypeId)) {
-      return [{ path, message: 'not a ticket type of this event' }];
-    }
-    // SPEC: seated tickets are taken by seat (seatIds or bestAvailable), never by count.
-    return seated.has(ticketTypeId)
-      ? [{ path, message: 'this ticket type is seated: hold by seatIds or bestAvailable' }]
-      : [];
-  });
-  if (faults.length > 0) throw new ValidationFailed('Some items cannot be held', faults);
-  return input.items.map(({ ticketTypeId, quantity }) => priced(event, ticketTypeId, quantity));
-}
-
-/**
- * Seats of the event's layout: one item per ticket type, in the order its first seat
- * was asked for, each carrying its seats in the order asked.
- */
-function seatItems(event: EventState, seatIds: readonly string[]): PricedItem[] {
-  if (!event.seating) {
-    throw new ValidationFailed('This event has no reserved seating', [
-      { path: 'body.seatIds', message: 'this event has no seats: hold by items' },
-    ]);
-  }
-  const located = seatIds.map((id) => locateSeat(event.seating, id));
-  const faults = located.flatMap((seat, index) =>
-    seat ? [] : [{ path: `body.seatIds.${index}`, message: 'not a seat of this event' }],
-  );
-  if (faults.length > 0) throw new ValidationFailed('Some seats cannot be held', faults);
-  const byType = new Map<string, string[]>();
-  for (const seat of located as LocatedSeat[]) {
-    byType.set(seat.ticketTypeId, [...(byType.get(seat.ticketTypeId) ?? []), seat.id]);
-  }
-  return [...byType].map(([ticketTypeId, ids]) => ({
-    ...priced(event, ticketTypeId, ids.length),
-    seatIds: ids,
-    // Only the transaction can say which seats are taken, which a count cannot.
-    visiblyShort: false,
-  }));
-}
-
-/**
- * The sections a best-available request may take seats from: those of its ticket type,
- * or the one it names. A type without seats, or a section of another, is the caller's
- * mistake (400), not a sold-out one.
- */
-function bestAvailableSections(event: EventState, request: BestAvailableRequest): string[] {
-  const at = (field: string) => `body.bestAvailable.${field}`;
-  if (!event.ticketTypes.some(({ id }) => id === request.ticketTypeId)) {
-    throw new ValidationFailed('No such ticket type', [
-      { path: at('ticketTypeId'), message: 'not a ticket type of this event' },
-    ]);
-  }
-  const sections = (event.seating?.sections ?? [])
-    .filter(({ ticketTypeId }) => ticketTypeId === request.ticketTypeId)
-    .map(({ name }) => name);
-  if (sections.length === 0) {
-    throw new ValidationFailed('This ticket type has no seats', [
-      { path: at('ticketTypeId'), message: 'this ticket type is not seated: hold by items' },
-    ]);
-  }
-  if (request.section === undefined) return sections;
-  if (!sections.includes(request.section)) {
-    throw new ValidationFailed('No such section for this ticket type', [
-      { path: at('section'), message: 'not a section of this ticket type' },
-    ]);
-  }
-  return [request.section];
 }

@@ -200,14 +200,14 @@ describe('100 buyers racing for the best 2–4 seats of 300', () => {
     // Assess
     const won = outcomes.flatMap(({ order }) => (order ? [order] : []));
     const codes = outcomes.flatMap(({ code }) => (code ? [code] : []));
-    // Refused for want of seats, or after losing the race for them 5 times: 16 buyers
+    // Refused for want of seats, or after losing the race for them 12 times: 16 buyers
     // read the same map and want the same best run, so each round only one of them wins
-    // it. The count is printed, not bounded: it depends on the machine's timing.
+    // it. About 90 are served here; 5 attempts served about 60 (so this bound fails).
     console.log(
       `best-available race: ${won.length} held, ${codes.filter((c) => c === 'SOLD_OUT').length} SOLD_OUT, ` +
         `${codes.filter((c) => c === 'CONCURRENT_MODIFICATION').length} CONCURRENT_MODIFICATION`,
     );
-    expect(won.length).toBeGreaterThan(BUYERS / 4);
+    expect(won.length).toBeGreaterThan(BUYERS * 0.7);
     for (const code of codes) expect(['SOLD_OUT', 'CONCURRENT_MODIFICATION']).toContain(code);
     const orders = (await readEventOrders(event.id)) as Order[];
     expect(orders.map(({ id }) => id).sort()).toEqual(won.map(({ id }) => id).sort());

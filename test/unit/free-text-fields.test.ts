@@ -239,6 +239,7 @@ describe('a new free-text field cannot slip past the rule', () => {
     'AdminAnalytics query.from',
     'AdminAnalytics query.to',
     'GetSeats query.cursor',
+    'HoldTickets body.bestAvailable.ticketTypeId',
     'HoldTickets body.items.ticketTypeId',
     'ListEvents query.cursor',
     'ListEvents query.organizerId',

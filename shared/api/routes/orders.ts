@@ -45,7 +45,7 @@ export const HoldTickets = defineRoute({
     'side by side in the best row that has them (front rows first, sections in layout ' +
     'order), leaving no single orphan seat where another choice avoids it, else across the ' +
     'fewest rows; when a concurrent buyer takes some of them first it reads and picks ' +
-    'again, up to 5 attempts (then 409 CONCURRENT_MODIFICATION); none left: 409 SOLD_OUT. ' +
+    'again, up to 12 attempts (then 409 CONCURRENT_MODIFICATION); none left: 409 SOLD_OUT. ' +
     'Either way the order lists its seats in `items[].seatIds`. ' +
     'Inventory is taken atomically; it is never oversold. With an `Idempotency-Key`, a ' +
     'repeat of the same request returns the first response again.',
