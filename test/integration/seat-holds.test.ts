@@ -319,6 +319,35 @@ describe('selling and releasing seats with their order', () => {
     await expectReleased(event.id, seatIds, stalls);
   });
 
+  it('stats count seated orders like any other: held, sold, revenue, refunds', async () => {
+    const { organizer, event, stalls, box } = await seatedEvent();
+    const payer = customerContext();
+    const paid = await holdOk(payer, event.id, ['Main-A-1', 'Main-A-2', 'Box-A-1']);
+    expect((await pay(payer, paid.id)).status).toBe(200);
+    await holdOk(customerContext(), event.id, ['Side-A-1']);
+    const refunder = customerContext();
+    const refunded = await holdOk(refunder, event.id, ['Main-B-1']);
+    expect((await pay(refunder, refunded.id)).status).toBe(200);
+    expect(
+      (await invoke('POST', `/v1/orders/${refunded.id}/cancel`, { as: refunder })).status,
+    ).toBe(200);
+
+    const stats = await invoke('GET', `/v1/events/${event.id}/stats`, { as: organizer });
+
+    expect(stats.status, JSON.stringify(stats.body)).toBe(200);
+    expect(stats.body.orders).toMatchObject({ held: 1, confirmed: 1, refunded: 1 });
+    const byType = (id: string) =>
+      stats.body.ticketTypes.find((type: { id: string }) => type.id === id);
+    expect(byType(stalls)).toMatchObject({
+      capacity: 24,
+      sold: 2,
+      held: 1,
+      available: 21,
+      revenueCents: 2 * 6000,
+    });
+    expect(byType(box)).toMatchObject({ capacity: 4, sold: 1, held: 0, revenueCents: 15000 });
+  });
+
   it('event cancellation: held and sold seats are released', async () => {
     const { organizer, event, stalls } = await seatedEvent();
     const payer = customerContext();
