@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../shared/domain/errors.js';
 import type { Order } from '../../shared/domain/order-model.js';
-import { createPublishedEvent, readInventory } from '../support/events-api.js';
+import {
+  createPublishedEvent,
+  createSeatedEvent,
+  readInventory,
+  seatRows,
+} from '../support/events-api.js';
 import {
   type AuthenticatedContext,
   customerContext,
@@ -22,35 +27,8 @@ import {
  * transaction as a hold by seatIds, so the seat map, orders and counters agree.
  */
 
-const rows = (count: number, seats: number) =>
-  Array.from({ length: count }, (_, index) => ({
-    label: String.fromCharCode(65 + index),
-    seats,
-  }));
-
 /** GA beside Stalls (Main: 2 rows of 6; Side: 1 row of 4) and Box (1 row of 4). */
-async function seatedEvent() {
-  const event = await createPublishedEvent(
-    organizerContext(),
-    eventBody({
-      ticketTypes: [
-        { name: 'GA', priceCents: 2000, capacity: 50 },
-        { name: 'Stalls', priceCents: 6000 },
-        { name: 'Box', priceCents: 15000 },
-      ],
-      seating: {
-        sections: [
-          { name: 'Main', ticketType: 'Stalls', rows: rows(2, 6) },
-          { name: 'Side', ticketType: 'Stalls', rows: rows(1, 4) },
-          { name: 'Box', ticketType: 'Box', rows: rows(1, 4) },
-        ],
-      },
-    }),
-  );
-  const typeId = (name: string): string =>
-    event.ticketTypes.find((type: { name: string }) => type.name === name).id;
-  return { event, ga: typeId('GA'), stalls: typeId('Stalls'), box: typeId('Box') };
-}
+const seatedEvent = () => createSeatedEvent({ main: [6, 6], side: [4], box: [4] });
 
 function hold(as: AuthenticatedContext, eventId: string, body: unknown) {
   return invoke('POST', `/v1/events/${eventId}/orders`, { as, body });
@@ -175,7 +153,13 @@ describe('100 buyers racing for the best 2–4 seats of 300', () => {
       eventBody({
         ticketTypes: [{ name: 'Hall', priceCents: 5000 }],
         seating: {
-          sections: [{ name: 'Hall', ticketType: 'Hall', rows: rows(ROWS, SEATS_PER_ROW) }],
+          sections: [
+            {
+              name: 'Hall',
+              ticketType: 'Hall',
+              rows: seatRows(...Array<number>(ROWS).fill(SEATS_PER_ROW)),
+            },
+          ],
         },
       }),
     );

@@ -4,7 +4,7 @@ import { handler as expireHold } from '../../functions/expire-hold.js';
 import { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-repository.js';
 import { DomainError } from '../../shared/domain/errors.js';
 import type { Order } from '../../shared/domain/order-model.js';
-import { createPublishedEvent, readInventory } from '../support/events-api.js';
+import { createPublishedEvent, createSeatedEvent, readInventory } from '../support/events-api.js';
 import {
   type AuthenticatedContext,
   customerContext,
@@ -31,34 +31,9 @@ import { unguardedPutsClient } from '../support/unguarded-client.js';
  * order, so the seat map, the orders and the INVENTORY counters never disagree.
  */
 
-const rows = (...seats: number[]) =>
-  seats.map((count, index) => ({ label: String.fromCharCode(65 + index), seats: count }));
-
 /** GA by count beside Stalls (20 seats in Main, 4 in Side) and Box (4 seats). */
-async function seatedEvent(overrides: Record<string, unknown> = {}) {
-  const organizer = organizerContext();
-  const event = await createPublishedEvent(
-    organizer,
-    eventBody({
-      ticketTypes: [
-        { name: 'GA', priceCents: 2000, capacity: 50 },
-        { name: 'Stalls', priceCents: 6000 },
-        { name: 'Box', priceCents: 15000 },
-      ],
-      seating: {
-        sections: [
-          { name: 'Main', ticketType: 'Stalls', rows: rows(10, 10) },
-          { name: 'Side', ticketType: 'Stalls', rows: rows(4) },
-          { name: 'Box', ticketType: 'Box', rows: rows(4) },
-        ],
-      },
-      ...overrides,
-    }),
-  );
-  const typeId = (name: string): string =>
-    event.ticketTypes.find((type: { name: string }) => type.name === name).id;
-  return { organizer, event, ga: typeId('GA'), stalls: typeId('Stalls'), box: typeId('Box') };
-}
+const seatedEvent = (overrides: Record<string, unknown> = {}) =>
+  createSeatedEvent({ main: [10, 10], side: [4], box: [4] }, overrides);
 
 function holdSeats(as: AuthenticatedContext, eventId: string, body: unknown) {
   return invoke('POST', `/v1/events/${eventId}/orders`, { as, body });

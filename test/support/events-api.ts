@@ -16,7 +16,12 @@ import { eventKeys } from '../../shared/db/table.js';
 import { createEventSchema } from '../../shared/domain/event-model.js';
 import { EventService } from '../../shared/domain/events.js';
 import type { AuthorizerContext } from '../../shared/http/principal.js';
-import { type AuthenticatedContext, eventBody, principals } from './events-fixtures.js';
+import {
+  type AuthenticatedContext,
+  eventBody,
+  organizerContext,
+  principals,
+} from './events-fixtures.js';
 import { invoke } from './invoke.js';
 
 export { documentClient, tableName };
@@ -165,4 +170,40 @@ export function invariantHolds(ticketType: StoredTicketType): boolean {
     ticketType.capacity - ticketType.available === ticketType.held + ticketType.sold &&
     ticketType.available >= 0
   );
+}
+
+/** Rows A, B, … of a section, with these seat counts front to back. */
+export const seatRows = (...seats: number[]) =>
+  seats.map((count, index) => ({ label: String.fromCharCode(65 + index), seats: count }));
+
+/**
+ * A published event selling GA by count beside two seated types, Stalls (sections Main
+ * and Side) and Box (section Box), each section's rows as given.
+ */
+export async function createSeatedEvent(
+  layout: { main: number[]; side: number[]; box: number[] },
+  overrides: Record<string, unknown> = {},
+) {
+  const organizer = organizerContext();
+  const event = await createPublishedEvent(
+    organizer,
+    eventBody({
+      ticketTypes: [
+        { name: 'GA', priceCents: 2000, capacity: 50 },
+        { name: 'Stalls', priceCents: 6000 },
+        { name: 'Box', priceCents: 15000 },
+      ],
+      seating: {
+        sections: [
+          { name: 'Main', ticketType: 'Stalls', rows: seatRows(...layout.main) },
+          { name: 'Side', ticketType: 'Stalls', rows: seatRows(...layout.side) },
+          { name: 'Box', ticketType: 'Box', rows: seatRows(...layout.box) },
+        ],
+      },
+      ...overrides,
+    }),
+  );
+  const typeId = (name: string): string =>
+    event.ticketTypes.find((type: { name: string }) => type.name === name).id;
+  return { organizer, event, ga: typeId('GA'), stalls: typeId('Stalls'), box: typeId('Box') };
 }
