@@ -1,5 +1,4 @@
 import type { RouteDefinition } from './api/route-record.js';
-import { routeKeyOf } from './api/route-record.js';
 import * as auth from './api/routes/auth.js';
 import * as events from './api/routes/events.js';
 import * as orders from './api/routes/orders.js';
@@ -45,7 +44,3 @@ const routeTable = [
 export type RouteId = (typeof routeTable)[number]['id'];
 
 export const routes: readonly RouteDefinition[] = routeTable;
-
-export const routeByKey: ReadonlyMap<string, RouteDefinition> = new Map(
-  routes.map((route) => [routeKeyOf(route), route]),
-);

@@ -198,7 +198,7 @@ export function countOperators(expression: string): number {
   return expression.match(OPERATOR)?.length ?? 0;
 }
 
-export function assertWithinLimits(kind: string, expression: string): void {
+function assertWithinLimits(kind: string, expression: string): void {
   const bytes = Buffer.byteLength(expression, 'utf8');
   const operators = countOperators(expression);
   if (bytes > EXPRESSION_LIMITS.bytes || operators > EXPRESSION_LIMITS.operators) {

@@ -38,7 +38,7 @@ const BEST_AVAILABLE_MAX_PAUSE_MS = 400;
 /** A refund still REFUNDING this long after it was claimed is presumed interrupted. */
 const REFUND_RECOVERY_GRACE_MS = 2 * 60_000;
 
-export type LifecycleDeps = Pick<
+type LifecycleDeps = Pick<
   OrderDeps,
   | 'orders'
   | 'events'

@@ -3,7 +3,7 @@ import { routeKeyOf } from '../../shared/api/route-record.js';
 import { Forbidden, Unauthenticated } from '../../shared/domain/errors.js';
 import type { Principal } from '../../shared/domain/principal.js';
 import { assertRouteAccess } from '../../shared/http/access.js';
-import { routeByKey, routes } from '../../shared/routes.js';
+import { routes } from '../../shared/routes.js';
 import { principals } from '../support/events-fixtures.js';
 
 /**
@@ -67,7 +67,7 @@ const EXPECTED: Readonly<
 };
 
 function outcomeOf(routeKey: string, caller: Principal): 'allowed' | 401 | 403 | 'other' {
-  const route = routeByKey.get(routeKey);
+  const route = routes.find((candidate) => routeKeyOf(candidate) === routeKey);
   if (!route) throw new Error(`no route ${routeKey} in the route table`);
   try {
     assertRouteAccess(route, caller);
