@@ -4,6 +4,7 @@ import * as events from './api/routes/events.js';
 import * as orders from './api/routes/orders.js';
 import * as service from './api/routes/service.js';
 import * as users from './api/routes/users.js';
+import * as waitlist from './api/routes/waitlist.js';
 
 /**
  * Every HTTP route, each one record (`shared/api/routes/<wing>.ts`). The CDK HTTP API,
@@ -39,6 +40,9 @@ const routeTable = [
   events.AdminAnalytics,
   users.RelevantEvents,
   events.GetSeats,
+  waitlist.JoinWaitlist,
+  waitlist.ListMyWaitlist,
+  waitlist.LeaveWaitlist,
 ] as const;
 
 export type RouteId = (typeof routeTable)[number]['id'];

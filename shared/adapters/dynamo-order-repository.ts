@@ -12,6 +12,7 @@ import {
 } from '../db/entities/order.js';
 import { outboxWrites } from '../db/entities/outbox.js';
 import { seatIdsOf, seatWrites } from '../db/entities/seat.js';
+import { counterOf, waitlistCounters, waitlistWrites } from '../db/entities/waitlist.js';
 import { ItemExpression } from '../db/expression.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
 import { orderKeys, table } from '../db/table.js';
@@ -24,10 +25,20 @@ import {
   type StoredOrderStatus,
   ticketCount,
 } from '../domain/order-model.js';
-import type { HoldOutcome, OrderListQuery, OrderRepository } from '../domain/order-ports.js';
+import type {
+  HoldOutcome,
+  OrderListQuery,
+  OrderRepository,
+  Released,
+} from '../domain/order-ports.js';
 import type { Page } from '../domain/page.js';
 
 const { collection, due } = table.globalSecondaryIndexes;
+/**
+ * A release reads who waits from the INVENTORY its condition failed on and routes again;
+ * only entries joining or leaving between the attempts make it take another.
+ */
+const RELEASE_ROUTING_ATTEMPTS = 5;
 
 /**
  * Orders in DynamoDB. Every state change is one transaction composed of the entities'
@@ -96,26 +107,29 @@ export class DynamoOrderRepository implements OrderRepository {
     return this.writer.updateIf(orderWrites.abandonPayment(order, now));
   }
 
-  confirm(order: Order, payment: { paymentId: string; paidAt: string }): Promise<boolean> {
-    return this.transition(order, {
-      from: 'PAYING',
-      to: 'CONFIRMED',
-      now: payment.paidAt,
-      set: { paidAt: payment.paidAt, paymentId: payment.paymentId },
-      remove: ['paymentToken', due.partitionKey, due.sortKey],
-      counters: (item) => ({
-        held: -item.quantity,
-        sold: item.quantity,
-        revenueCents: item.quantity * item.unitPriceCents,
-      }),
-      resolved: { confirmed: 1 },
-      liveTickets: 0,
-      seats: 'sell',
-      email: 'order-confirmed',
-    });
+  async confirm(order: Order, payment: { paymentId: string; paidAt: string }): Promise<boolean> {
+    return (
+      null !==
+      (await this.transition(order, {
+        from: 'PAYING',
+        to: 'CONFIRMED',
+        now: payment.paidAt,
+        set: { paidAt: payment.paidAt, paymentId: payment.paymentId },
+        remove: ['paymentToken', due.partitionKey, due.sortKey],
+        counters: (item) => ({
+          held: -item.quantity,
+          sold: item.quantity,
+          revenueCents: item.quantity * item.unitPriceCents,
+        }),
+        resolved: { confirmed: 1 },
+        liveTickets: 0,
+        seats: 'sell',
+        email: 'order-confirmed',
+      }))
+    );
   }
 
-  expire(order: Order, now: string, email: EmailKind): Promise<boolean> {
+  expire(order: Order, now: string, email: EmailKind): Promise<Released | null> {
     return this.transition(order, {
       from: 'HELD',
       to: 'EXPIRED',
@@ -127,11 +141,12 @@ export class DynamoOrderRepository implements OrderRepository {
       resolved: { expired: 1 },
       liveTickets: -ticketCount(order),
       seats: 'release',
+      frees: true,
       email,
     });
   }
 
-  cancelHeld(order: Order, now: string, email: EmailKind): Promise<boolean> {
+  cancelHeld(order: Order, now: string, email: EmailKind): Promise<Released | null> {
     return this.transition(order, {
       from: 'HELD',
       to: 'CANCELLED',
@@ -143,6 +158,7 @@ export class DynamoOrderRepository implements OrderRepository {
       resolved: { cancelled: 1 },
       liveTickets: -ticketCount(order),
       seats: 'release',
+      frees: true,
       email,
     });
   }
@@ -154,7 +170,7 @@ export class DynamoOrderRepository implements OrderRepository {
     return this.writer.updateIf(orderWrites.startRefund(order, refund));
   }
 
-  refund(order: Order, now: string): Promise<boolean> {
+  refund(order: Order, now: string): Promise<Released | null> {
     return this.transition(order, {
       from: 'REFUNDING',
       to: 'REFUNDED',
@@ -169,6 +185,7 @@ export class DynamoOrderRepository implements OrderRepository {
       resolved: { confirmed: -1, refunded: 1 },
       liveTickets: -ticketCount(order),
       seats: 'release',
+      frees: true,
       email: order.refundEmail ?? 'order-refunded',
     });
   }
@@ -235,20 +252,48 @@ export class DynamoOrderRepository implements OrderRepository {
    * its seats (sold, or released for someone else), only while this order has it. False
    * when the order was no longer in `from`.
    */
-  private async transition(
+  private async transition(order: Order, change: TransitionChange): Promise<Released | null> {
+    let pooled: ReadonlySet<string> = new Set();
+    for (let attempt = 0; attempt < RELEASE_ROUTING_ATTEMPTS; attempt++) {
+      const outcome = await this.writer.transact(this.transitionItems(order, change, pooled));
+      if (outcome.ok) return { pooled: [...pooled] };
+      const [orderCode, inventoryCode] = outcome.codes;
+      if (orderCode === 'ConditionalCheckFailed') return null;
+      if (!change.frees || inventoryCode !== 'ConditionalCheckFailed') throw outcome.error;
+      // Someone waits (or stopped waiting) for some of these tickets: route by the counts.
+      const raw = outcome.items[1] as Record<string, AttributeValue> | undefined;
+      const inventory = raw ? unmarshall(raw) : {};
+      pooled = new Set(
+        order.items
+          .map(({ ticketTypeId }) => ticketTypeId)
+          .filter((id) => counterOf(inventory, waitlistCounters.waiting(id)) > 0),
+      );
+    }
+    throw new Error(`Order ${order.id}: the waitlist kept changing under its release`);
+  }
+
+  /**
+   * One order state change as one transaction: the order (conditional on its status),
+   * the event's counters by delta, the email for it into the outbox, the customer's live
+   * tickets, the analytics counters of the day the order was created, and each of its
+   * seats (sold, released for someone else or kept for the waitlist), only while this
+   * order has it. A release of tickets someone waits for (`pooled`) keeps them in their
+   * type's pool and marks the pool for the hand-over, in the same transaction.
+   */
+  private transitionItems(
     order: Order,
-    change: OrderTransition & {
-      counters: (item: Order['items'][number]) => Partial<Record<StockCounter, number>>;
-      /** How the event's and the day's counts of orders by resolution move. */
-      resolved: Partial<Record<OrderResolution, number>>;
-      liveTickets: number;
-      seats: 'sell' | 'release';
-      email: EmailKind;
-    },
-  ): Promise<boolean> {
+    change: TransitionChange,
+    pooled: ReadonlySet<string>,
+  ): TransactItem[] {
+    const inventory = change.frees
+      ? this.writer.update(
+          inventoryWrites.release(order, change.counters, change.resolved, pooled),
+          { returnItemOnFailure: true },
+        )
+      : this.writer.update(inventoryWrites.move(order, change.counters, change.resolved));
     const items: TransactItem[] = [
       this.writer.update(orderWrites.transition(order, change)),
-      this.writer.update(inventoryWrites.move(order, change.counters, change.resolved)),
+      inventory,
       this.writer.put(outboxWrites.insert(order, change.email, change.now)),
     ];
     if (change.liveTickets !== 0) {
@@ -257,18 +302,35 @@ export class DynamoOrderRepository implements OrderRepository {
     items.push(
       this.writer.update(analyticsDayWrites.count(order, change.counters, change.resolved)),
     );
-    for (const seatId of seatIdsOf(order)) {
+    for (const item of order.items) {
+      const kept = pooled.has(item.ticketTypeId);
+      for (const seatId of item.seatIds ?? []) {
+        if (change.seats === 'sell') items.push(this.writer.update(seatWrites.sell(order, seatId)));
+        else if (kept) items.push(this.writer.update(seatWrites.reserve(order, seatId)));
+        else items.push(this.writer.delete(seatWrites.release(order, seatId)));
+      }
+    }
+    for (const ticketTypeId of pooled) {
+      const token = `${order.id}:${change.to}`;
       items.push(
-        change.seats === 'sell'
-          ? this.writer.update(seatWrites.sell(order, seatId))
-          : this.writer.delete(seatWrites.release(order, seatId)),
+        this.writer.put(
+          waitlistWrites.markHandover(order.eventId, ticketTypeId, token, change.now),
+        ),
       );
     }
-    const outcome = await this.writer.transact(items);
-    if (outcome.ok) return true;
-    if (outcome.codes[0] === 'ConditionalCheckFailed') return false;
-    throw outcome.error;
+    return items;
   }
+}
+
+interface TransitionChange extends OrderTransition {
+  counters: (item: Order['items'][number]) => Partial<Record<StockCounter, number>>;
+  /** How the event's and the day's counts of orders by resolution move. */
+  resolved: Partial<Record<OrderResolution, number>>;
+  liveTickets: number;
+  seats: 'sell' | 'release';
+  /** A release: the tickets go to whoever waits for them first, else back on sale. */
+  frees?: true;
+  email: EmailKind;
 }
 
 /**

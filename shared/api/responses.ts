@@ -4,6 +4,7 @@ import { ORDER_STATUSES } from '../domain/order-model.js';
 import { ROLES } from '../domain/principal.js';
 import { SEAT_STATUSES, seatingSchema } from '../domain/seating-model.js';
 import { locationSchema } from '../domain/user-model.js';
+import { WAITLIST_STATUSES } from '../domain/waitlist-model.js';
 
 /*
  * What the handlers send back, as zod schemas for the OpenAPI document and the contract
@@ -228,3 +229,28 @@ export const problemSchema = z
       .meta({ description: 'Which fields are wrong, e.g. `body.venue.latitude`' }),
   })
   .meta({ id: 'Problem' });
+
+export const waitlistEntrySchema = z
+  .strictObject({
+    id,
+    eventId: id,
+    ticketTypeId: id,
+    quantity: z.int().min(1),
+    position: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'While WAITING: 1 for the head of the line' }),
+    status: z.enum(WAITLIST_STATUSES).meta({
+      description:
+        'OFFERED: freed tickets were held for this entry as the order `orderId`, to pay ' +
+        'before it expires like any hold',
+    }),
+    orderId: id.optional(),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'WaitlistEntry' });
+
+export const waitlistEntryListSchema = z
+  .strictObject({ items: z.array(waitlistEntrySchema) })
+  .meta({ id: 'WaitlistEntryList' });

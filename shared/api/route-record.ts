@@ -50,6 +50,7 @@ export const TAGS = {
   Users: 'Profiles and roles',
   Events: 'Events and their ticket types',
   Orders: 'Holds, payments and cancellations',
+  Waitlist: 'Waiting for sold-out tickets',
   Health: 'Service status',
   Docs: 'This contract',
 } as const;

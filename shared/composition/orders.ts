@@ -6,6 +6,7 @@ import { DynamoEventRepository } from '../adapters/dynamo-event-repository.js';
 import { DynamoOrderRepository } from '../adapters/dynamo-order-repository.js';
 import { DynamoOutboxRelay } from '../adapters/dynamo-outbox-relay.js';
 import { DynamoUserRepository } from '../adapters/dynamo-user-repository.js';
+import { DynamoWaitlistRepository } from '../adapters/dynamo-waitlist-repository.js';
 import { type EmailQueue, LocalEmailQueue, SqsEmailQueue } from '../adapters/email-queues.js';
 import { EventBridgeExpiryScheduler } from '../adapters/eventbridge-expiry-scheduler.js';
 import { LocalExpiryScheduler } from '../adapters/local-expiry-scheduler.js';
@@ -16,6 +17,7 @@ import { OrderLifecycle } from '../domain/order-lifecycle.js';
 import type { ExpiryScheduler, OrderDeps } from '../domain/order-ports.js';
 import { OrderQueries } from '../domain/order-queries.js';
 import { OrderSweep } from '../domain/order-sweep.js';
+import { Waitlist } from '../domain/waitlist.js';
 import { ENV, requireEnv } from '../env.js';
 import { logger } from '../observability.js';
 import { documentClient, tableName } from './dynamodb.js';
@@ -69,6 +71,7 @@ export const outboxRelay = new DynamoOutboxRelay(
 const deps: OrderDeps = {
   orders: new DynamoOrderRepository(documentClient, tableName),
   events: new DynamoEventRepository(documentClient, tableName),
+  waitlist: new DynamoWaitlistRepository(documentClient, tableName),
   customers: new DynamoUserRepository(documentClient, tableName),
   scheduler: expiryScheduler(),
   payments: new TestPaymentGateway(),
@@ -81,6 +84,7 @@ export const orderLifecycle = new OrderLifecycle(deps);
 export const orderQueries = new OrderQueries(deps);
 export const orderSweep = new OrderSweep(deps, orderLifecycle);
 export const eventCancellation = new EventCancellation(deps, orderLifecycle);
+export const waitlist = new Waitlist(deps);
 
 /** The raw client, for libraries that take one (Powertools idempotency). */
 export const dynamoDbClient = new DynamoDBClient({});

@@ -31,6 +31,12 @@ import type { GeoPoint } from '../domain/geo.js';
  *   OUTBOX#<orderId>#<kind> / MESSAGE  an email committed with its order change and not
  *                             yet handed to the queue; in the due index by creation
  *   SENT#<orderId>#<kind> / EMAIL  marks an email as sent: at most one per order and kind
+ *   WAITLIST_ENTRY#<id> / ENTRY  a waitlist entry; while WAITING in its ticket type's line
+ *                             (collection index, first come first), and in its customer's
+ *                             list (byOwner index)
+ *   EVENT#<id> / WAITING#<ticketTypeId>#<userId>  claims a customer's one live entry
+ *   EVENT#<id> / HANDOVER#<ticketTypeId>  freed tickets wait in the type's pool for the
+ *                             waitlist hand-over; in the due index, for the sweep to finish it
  *   ANALYTICS#<day> / EVENT#<eventId>  counters of the event's orders created that UTC day,
  *                             moved by each order's resolution (never by the hold)
  */
@@ -40,7 +46,7 @@ export const table = {
   /** Epoch seconds; DynamoDB deletes the item some time after. */
   timeToLiveAttribute: 'ttl',
   globalSecondaryIndexes: {
-    /** A collection in time order: events by status, all users, an event's orders. */
+    /** A collection in time order: events by status, all users, an event's orders, a line. */
     collection: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /** What someone owns, in time order: events by organizer, orders by customer. */
     byOwner: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
@@ -169,6 +175,27 @@ export const seatKeys = {
   }),
   sectionPartition: (eventId: string, section: string): string =>
     `${EVENT_PREFIX}${eventId}#SEATS#${section}`,
+} as const;
+
+export const waitlistKeys = {
+  entry: (entryId: string): PrimaryKey => ({ pk: `WAITLIST_ENTRY#${entryId}`, sk: 'ENTRY' }),
+  claim: (eventId: string, ticketTypeId: string, userId: string): PrimaryKey => ({
+    pk: `${EVENT_PREFIX}${eventId}`,
+    sk: `WAITING#${ticketTypeId}#${userId}`,
+  }),
+  /** Collection-index partition of a ticket type's line: one Query gives its head. */
+  linePartition: (eventId: string, ticketTypeId: string): string =>
+    `WAITLIST#${eventId}#${ticketTypeId}`,
+  joinedAtSort: timeSort,
+  byCustomerPartition: (userId: string): string => `WAITLISTER#${userId}`,
+  createdAtSort: timeSort,
+  handover: (eventId: string, ticketTypeId: string): PrimaryKey => ({
+    pk: `${EVENT_PREFIX}${eventId}`,
+    sk: `HANDOVER#${ticketTypeId}`,
+  }),
+  /** Due-index partition of pools whose hand-over may not have run, by their last release. */
+  handoverPartition: 'WAITLIST_HANDOVER',
+  handoverSort: timeSort,
 } as const;
 
 export const emailKeys = {

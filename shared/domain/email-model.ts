@@ -6,7 +6,8 @@ export type EmailKind =
   | 'hold-expired'
   | 'order-cancelled'
   | 'order-refunded'
-  | 'event-cancelled';
+  | 'event-cancelled'
+  | 'waitlist-offer';
 
 /** Every kind, as an enum-like object: the mapped type fails to compile when one is missing. */
 export const EMAIL_KINDS = {
@@ -15,6 +16,7 @@ export const EMAIL_KINDS = {
   'order-cancelled': 'order-cancelled',
   'order-refunded': 'order-refunded',
   'event-cancelled': 'event-cancelled',
+  'waitlist-offer': 'waitlist-offer',
 } as const satisfies { [K in EmailKind]: K };
 
 /** The body of an email-queue message (`EmailMessage`), as the email handler accepts it. */

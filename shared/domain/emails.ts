@@ -80,7 +80,16 @@ const drafts: { [K in EmailKind]: (order: Order, facts: Facts) => Draft } = {
         ? `Your payment of ${amount} has been refunded to your original payment method.`
         : 'Your hold has been released; you have not been charged.',
   }),
+  'waitlist-offer': (order, { event, amount, tickets }) => ({
+    subject: `Tickets for ${event} are waiting for you`,
+    lead: `Good news: ${tickets} for ${event} became available and we are holding them for you, ahead of anyone else, until ${offerLapse(order.expiresAt)}.`,
+    closing: `Pay ${amount} for order ${order.id} before then to keep them; after that they go to the next person in line.`,
+  }),
 };
+
+/** When an offer lapses, in UTC and unambiguous whatever the reader's locale. */
+const offerLapse = (expiresAt: string): string =>
+  `${new Date(expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** Subject, plain text and HTML of one email about one order. */
 export function renderEmail(kind: EmailKind, order: Order): EmailContent {

@@ -139,3 +139,16 @@ export class IdempotencyKeyReused extends DomainError {
   readonly code = 'IDEMPOTENCY_KEY_REUSED';
   readonly title = 'The Idempotency-Key was used with another request';
 }
+
+/** SPEC: joining the waitlist while the ticket type still has the tickets asked for. */
+export class NotSoldOut extends DomainError {
+  readonly status = 409;
+  readonly code = 'NOT_SOLD_OUT';
+  readonly title = 'Tickets of this type are still on sale';
+}
+
+export class AlreadyWaitlisted extends DomainError {
+  readonly status = 409;
+  readonly code = 'ALREADY_WAITLISTED';
+  readonly title = 'Already waiting for this ticket type';
+}

@@ -24,6 +24,7 @@ import {
 } from './order-model.js';
 import type { OrderDeps } from './order-ports.js';
 import { isAdmin, type Principal } from './principal.js';
+import { WaitlistHandover } from './waitlist-handover.js';
 
 /** Optimistic transitions re-read and decide again this often before giving up with 409. */
 export const MAX_ATTEMPTS = 5;
@@ -42,6 +43,7 @@ type LifecycleDeps = Pick<
   OrderDeps,
   | 'orders'
   | 'events'
+  | 'waitlist'
   | 'scheduler'
   | 'payments'
   | 'outbox'
@@ -56,7 +58,12 @@ type LifecycleDeps = Pick<
  * finish what a request left half-way: the sweep and the event cancellation.
  */
 export class OrderLifecycle {
-  constructor(private readonly deps: LifecycleDeps) {}
+  /** Serves the waitlist from the pools releases fill; the sweep runs it again when due. */
+  readonly handover: WaitlistHandover;
+
+  constructor(private readonly deps: LifecycleDeps) {
+    this.handover = new WaitlistHandover(deps);
+  }
 
   async hold(principal: Principal, eventId: string, input: HoldInput): Promise<OrderView> {
     const customer = requireCustomer(principal);
@@ -287,8 +294,10 @@ export class OrderLifecycle {
   async expireHold(order: Order, now: string): Promise<boolean> {
     const event = await this.deps.events.get(order.eventId);
     const kind: EmailKind = event?.status === 'CANCELLED' ? 'event-cancelled' : 'hold-expired';
-    if (!(await this.deps.orders.expire(order, now, kind))) return false;
+    const released = await this.deps.orders.expire(order, now, kind);
+    if (!released) return false;
     await this.deps.outbox.relay(order.id, kind);
+    await this.handover.afterRelease(order.eventId, released.pooled);
     return true;
   }
 
@@ -307,8 +316,10 @@ export class OrderLifecycle {
         if (order.expiresAt <= now) {
           return (await this.expireHold(order, now)) ? 'changed' : 'stale';
         }
-        if (!(await this.deps.orders.cancelHeld(order, now, heldEmail))) return 'stale';
+        const released = await this.deps.orders.cancelHeld(order, now, heldEmail);
+        if (!released) return 'stale';
         await this.deps.outbox.relay(order.id, heldEmail);
+        await this.handover.afterRelease(order.eventId, released.pooled);
         return 'changed';
       }
       case 'CONFIRMED': {
@@ -346,10 +357,10 @@ export class OrderLifecycle {
       amountCents: order.amountCents,
       currency: order.currency,
     });
-    if (!(await this.deps.orders.refund(order, this.deps.clock.now().toISOString()))) {
-      return false;
-    }
+    const released = await this.deps.orders.refund(order, this.deps.clock.now().toISOString());
+    if (!released) return false;
     await this.deps.outbox.relay(order.id, order.refundEmail ?? 'order-refunded');
+    await this.handover.afterRelease(order.eventId, released.pooled);
     return true;
   }
 }

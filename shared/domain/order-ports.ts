@@ -4,11 +4,14 @@ import type { EventRepository } from './event-ports.js';
 import type { UserRepository } from './identity-ports.js';
 import type { Order, OrderStatus } from './order-model.js';
 import type { Page } from './page.js';
+import type { WaitlistRepository } from './waitlist-ports.js';
 
 /** What the order units (lifecycle, queries, sweep, event cancellation) are built from. */
 export interface OrderDeps {
   orders: OrderRepository;
   events: EventRepository;
+  /** The line freed tickets go to before they go back on sale. */
+  waitlist: WaitlistRepository;
   /** Finds the customer behind an email, for listing their orders across events. */
   customers: Pick<UserRepository, 'getByEmail'>;
   scheduler: ExpiryScheduler;
@@ -38,6 +41,14 @@ export type HoldOutcome =
   | { seatsTaken: string[] };
 
 /**
+ * A release that went through: the ticket types whose freed tickets went to their
+ * waitlist's pool (someone waits for them), for the hand-over to offer.
+ */
+export interface Released {
+  pooled: string[];
+}
+
+/**
  * Persistence port for orders. Every state change is one conditional transaction
  * that moves the order, the event's counters and the customer's live-ticket count
  * together, and commits the customer's email to the outbox with them; a change whose
@@ -58,12 +69,13 @@ export interface OrderRepository {
   /** PAYING → CONFIRMED: held becomes sold, revenue counted, confirmation queued. */
   confirm(order: Order, payment: { paymentId: string; paidAt: string }): Promise<boolean>;
   /**
-   * HELD past its expiry → EXPIRED: the stock goes back on sale. `email` is
+   * HELD past its expiry → EXPIRED: the stock goes back on sale (or, like every release,
+   * to the waitlist's pool when someone waits for it); null when the order had moved. `email` is
    * `hold-expired`, or `event-cancelled` when the event was cancelled meanwhile.
    */
-  expire(order: Order, now: string, email: EmailKind): Promise<boolean>;
+  expire(order: Order, now: string, email: EmailKind): Promise<Released | null>;
   /** HELD → CANCELLED: the stock goes back on sale. */
-  cancelHeld(order: Order, now: string, email: EmailKind): Promise<boolean>;
+  cancelHeld(order: Order, now: string, email: EmailKind): Promise<Released | null>;
   /**
    * CONFIRMED → REFUNDING: claims the refund before the gateway is asked, so that of
    * any number of concurrent cancels one calls it. Puts the order in the due index at
@@ -78,7 +90,7 @@ export interface OrderRepository {
    * REFUNDING → REFUNDED, once the gateway has refunded: the stock goes back on sale,
    * the revenue out, and the email chosen at `startRefund` is queued.
    */
-  refund(order: Order, now: string): Promise<boolean>;
+  refund(order: Order, now: string): Promise<Released | null>;
   listByEvent(eventId: string, query: OrderListQuery): Promise<Page<Order>>;
   /** A `listByEvent` cursor that resumes right after `order`, whatever the filters. */
   eventCursorAfter(order: Order): string;

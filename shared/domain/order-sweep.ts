@@ -7,6 +7,8 @@ import type { OrderDeps } from './order-ports.js';
 const PAYMENT_RECOVERY_GRACE_MS = 2 * 60_000;
 /** Emails whose hand-over failed right after their commit wait this long for the normal path. */
 const OUTBOX_GRACE_MS = 60_000;
+/** Pools filled this long ago whose hand-over has not ended are presumed interrupted. */
+const HANDOVER_GRACE_MS = 30_000;
 
 /** The minute job behind the one-time expiry schedules and the outbox's hand-over. */
 export class OrderSweep {
@@ -16,10 +18,13 @@ export class OrderSweep {
   ) {}
 
   /**
-   * The safety net behind the one-time schedules: expires every hold that ran out, and
-   * finishes payments interrupted between capture and confirmation.
+   * The safety net behind the one-time schedules: expires every hold that ran out,
+   * finishes payments interrupted between capture and confirmation, hands over emails
+   * and waitlist pools left waiting.
    */
-  async sweep(limit = 100): Promise<{ expired: number; recovered: number; relayed: number }> {
+  async sweep(
+    limit = 100,
+  ): Promise<{ expired: number; recovered: number; relayed: number; handedOver: number }> {
     const now = this.deps.clock.now();
     const due = await this.deps.orders.dueForExpiry(now.toISOString(), limit);
     let expired = 0;
@@ -40,7 +45,12 @@ export class OrderSweep {
       new Date(now.getTime() - OUTBOX_GRACE_MS).toISOString(),
       limit,
     );
-    return { expired, recovered, relayed };
+    // Pools whose hand-over stopped half-way: after the expiries above, which may add to them.
+    const handedOver = await this.lifecycle.handover.handOverDue(
+      new Date(now.getTime() - HANDOVER_GRACE_MS).toISOString(),
+      limit,
+    );
+    return { expired, recovered, relayed, handedOver };
   }
 
   private async sweepOne(order: Order, now: Date): Promise<'expired' | 'recovered' | 'none'> {

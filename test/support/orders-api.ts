@@ -12,6 +12,7 @@ import { DynamoEventRepository } from '../../shared/adapters/dynamo-event-reposi
 import { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-repository.js';
 import { DynamoOutboxRelay } from '../../shared/adapters/dynamo-outbox-relay.js';
 import { DynamoUserRepository } from '../../shared/adapters/dynamo-user-repository.js';
+import { DynamoWaitlistRepository } from '../../shared/adapters/dynamo-waitlist-repository.js';
 import type { EmailMessage, EmailQueue } from '../../shared/adapters/email-queues.js';
 import { localBus } from '../../shared/adapters/local-bus.js';
 import { TestPaymentGateway } from '../../shared/adapters/test-payment-gateway.js';
@@ -337,6 +338,7 @@ export function orderHarness(
   const service = orderUnits({
     orders: options.wrap ? options.wrap(repository) : repository,
     events,
+    waitlist: new DynamoWaitlistRepository(documentClient, tableName),
     customers: new DynamoUserRepository(documentClient, tableName),
     scheduler,
     payments,

@@ -18,6 +18,7 @@ import { OrderQueries } from '../../shared/domain/order-queries.js';
 import type { Principal } from '../../shared/domain/principal.js';
 import { RelevantEvents, relevantEventsQuerySchema } from '../../shared/domain/relevant-events.js';
 import { Accounts, Users } from '../../shared/domain/users.js';
+import type { WaitlistRepository } from '../../shared/domain/waitlist-ports.js';
 import { eventBody, eventState, principals } from '../support/events-fixtures.js';
 import {
   FakeIdentityProvider,
@@ -121,7 +122,7 @@ function world() {
     hold: async () => 'held',
     startPayment: async () => true,
     confirm: async () => true,
-    cancelHeld: async () => true,
+    cancelHeld: async () => ({ pooled: [] }),
     listByEvent: async (_, query) => {
       listedBy.push(query);
       return EMPTY_PAGE;
@@ -151,6 +152,7 @@ function world() {
   const orderDeps = {
     orders,
     events,
+    waitlist: fake<WaitlistRepository>('waitlist', journal, {}),
     customers: userRepository,
     scheduler,
     payments,

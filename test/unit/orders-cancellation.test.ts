@@ -4,6 +4,7 @@ import type { EventState } from '../../shared/domain/event-model.js';
 import type { EventRepository, PendingCancellation } from '../../shared/domain/event-ports.js';
 import type { Order } from '../../shared/domain/order-model.js';
 import type { OrderListQuery, OrderRepository } from '../../shared/domain/order-ports.js';
+import type { WaitlistRepository } from '../../shared/domain/waitlist-ports.js';
 import { eventState, principals } from '../support/events-fixtures.js';
 import { orderUnits } from '../support/order-units.js';
 import { domainOrder } from '../support/orders-fixtures.js';
@@ -59,6 +60,9 @@ function world(options: {
     ]),
   );
   const ordersOf = (eventId: string) => store[eventId] ?? [];
+  const NOTHING_POOLED = { pooled: [] };
+  // Nobody waits in these scenarios: a release's hand-over never reaches the waitlist.
+  const noWaitlist = {} as WaitlistRepository;
   const setStatus = (order: Order, status: Order['status']) => {
     const stored = ordersOf(order.eventId).find(({ id }) => id === order.id);
     if (stored) stored.status = status;
@@ -116,12 +120,13 @@ function world(options: {
     startRefund: async (order: Order) =>
       ordersOf(order.eventId).find(({ id }) => id === order.id)?.status === 'CONFIRMED' &&
       setStatus(order, 'REFUNDING'),
-    refund: async (order: Order) => setStatus(order, 'REFUNDED'),
-    cancelHeld: async (order: Order) => setStatus(order, 'CANCELLED'),
+    refund: async (order: Order) => setStatus(order, 'REFUNDED') && NOTHING_POOLED,
+    cancelHeld: async (order: Order) => setStatus(order, 'CANCELLED') && NOTHING_POOLED,
   } as unknown as OrderRepository;
   const service = orderUnits({
     orders,
     events,
+    waitlist: noWaitlist,
     customers: { getByEmail: async () => null },
     scheduler: { scheduleExpiry: async () => {} },
     payments: {

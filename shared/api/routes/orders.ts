@@ -150,7 +150,8 @@ export const CancelOrder = defineRoute({
   handler: 'cancel-order',
   access: 'customer',
   table: 'write',
-  uses: ['emailQueue'],
+  // A release offers the tickets to the waitlist: an order whose expiry it schedules.
+  uses: ['emailQueue', 'expirySchedule'],
   throttle: DEFAULT_THROTTLE,
   tag: 'Orders',
   summary: 'Cancel an order: HELD → CANCELLED, CONFIRMED → REFUNDED',

@@ -18,6 +18,7 @@ import type { Order } from '../../domain/order-model.js';
 import type { SeatingLayout } from '../../domain/seating-model.js';
 import { ItemExpression } from '../expression.js';
 import { eventKeys, table } from '../table.js';
+import { waitlistCounters } from './waitlist.js';
 import type { PutWrite, UpdateWrite } from './writes.js';
 
 type Item = Record<string, unknown>;
@@ -233,6 +234,23 @@ export const metaWrites = {
   },
 };
 
+function countersChange(
+  order: Order,
+  counters: (item: Order['items'][number]) => Partial<Record<StockCounter, number>>,
+  resolved: Partial<Record<OrderResolution, number>>,
+): ItemExpression {
+  const change = new ItemExpression();
+  for (const item of order.items) {
+    for (const [counter, delta] of Object.entries(counters(item))) {
+      change.add(['ticketTypes', item.ticketTypeId, counter], delta);
+    }
+  }
+  for (const [resolution, delta] of Object.entries(resolved) as [OrderResolution, number][]) {
+    change.add(resolvedOrderAttributes[resolution], delta);
+  }
+  return change;
+}
+
 /** The writes of the INVENTORY item: every counter moves by delta, never by overwrite. */
 export const inventoryWrites = {
   insert: (event: EventState): PutWrite => ({
@@ -275,15 +293,43 @@ export const inventoryWrites = {
     order: Order,
     counters: (item: Order['items'][number]) => Partial<Record<StockCounter, number>>,
     resolved: Partial<Record<OrderResolution, number>>,
+  ): UpdateWrite => ({
+    Key: eventKeys.inventory(order.eventId),
+    ...countersChange(order, counters, resolved).toUpdate(),
+  }),
+
+  /**
+   * `move` for a release, which frees the order's tickets: of each type in `pooled` into
+   * the type's waitlist pool instead of public sale, on the condition that its line is
+   * still waiting; of the others onto public sale, on the condition that nobody waits
+   * for them. When nobody waits at all, which is nearly always, that is one condition on
+   * the event's count of waiting entries, however many types the order has.
+   */
+  release: (
+    order: Order,
+    counters: (item: Order['items'][number]) => Partial<Record<StockCounter, number>>,
+    resolved: Partial<Record<OrderResolution, number>>,
+    pooled: ReadonlySet<string>,
   ): UpdateWrite => {
-    const change = new ItemExpression();
-    for (const item of order.items) {
-      for (const [counter, delta] of Object.entries(counters(item))) {
-        change.add(['ticketTypes', item.ticketTypeId, counter], delta);
-      }
+    const routed = (item: Order['items'][number]) => {
+      const { available = 0, ...rest } = counters(item);
+      return pooled.has(item.ticketTypeId) ? rest : { ...rest, available };
+    };
+    const change = countersChange(order, routed, resolved);
+    const none = change.value(0);
+    if (pooled.size === 0) {
+      change.when(`NOT ${change.path(waitlistCounters.anyWaiting)} > ${none}`);
     }
-    for (const [resolution, delta] of Object.entries(resolved) as [OrderResolution, number][]) {
-      change.add(resolvedOrderAttributes[resolution], delta);
+    for (const item of order.items) {
+      const freed = counters(item).available ?? 0;
+      if (pooled.size === 0 || freed === 0) continue;
+      const waiting = change.path(waitlistCounters.waiting(item.ticketTypeId));
+      if (pooled.has(item.ticketTypeId)) {
+        change.add(waitlistCounters.reserved(item.ticketTypeId), freed);
+        change.when(`${waiting} > ${none}`);
+      } else {
+        change.when(`NOT ${waiting} > ${none}`);
+      }
     }
     return { Key: eventKeys.inventory(order.eventId), ...change.toUpdate() };
   },

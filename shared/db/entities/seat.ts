@@ -23,9 +23,10 @@ function seatKey(eventId: string, seatId: string): PrimaryKey {
 export const seatIdsOf = (order: Pick<Order, 'items'>): string[] =>
   order.items.flatMap((item) => item.seatIds ?? []);
 
+/** A seat kept for the waitlist is off sale: to everyone else it is held. */
 export const takenSeatFromItem = (item: Item): TakenSeat => ({
   id: item.seatId as string,
-  status: item.status as TakenSeat['status'],
+  status: item.status === 'RESERVED' ? 'HELD' : (item.status as TakenSeat['status']),
 });
 
 /** The writes of a seat item; every change after the hold only by the order that holds it. */
@@ -52,5 +53,31 @@ export const seatWrites = {
   release: (order: Order, seatId: string): DeleteWrite => ({
     Key: seatKey(order.eventId, seatId),
     ...new ItemExpression().compare('orderId', '=', order.id).toCondition(),
+  }),
+
+  /** Released into the waitlist's pool: nobody's, and still off sale. */
+  reserve: (order: Order, seatId: string): UpdateWrite => ({
+    Key: seatKey(order.eventId, seatId),
+    ...new ItemExpression()
+      .set('status', 'RESERVED')
+      .remove('orderId')
+      .compare('orderId', '=', order.id)
+      .toUpdate(),
+  }),
+
+  /** From the pool to the offer's order. */
+  offer: (order: Order, seatId: string): UpdateWrite => ({
+    Key: seatKey(order.eventId, seatId),
+    ...new ItemExpression()
+      .set('status', 'HELD')
+      .set('orderId', order.id)
+      .compare('status', '=', 'RESERVED')
+      .toUpdate(),
+  }),
+
+  /** From the pool back on sale. */
+  unreserve: (eventId: string, seatId: string): DeleteWrite => ({
+    Key: seatKey(eventId, seatId),
+    ...new ItemExpression().compare('status', '=', 'RESERVED').toCondition(),
   }),
 };
