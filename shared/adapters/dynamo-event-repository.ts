@@ -7,12 +7,13 @@ import {
   metaWrites,
 } from '../db/entities/event.js';
 import { takenSeatFromItem } from '../db/entities/seat.js';
+import { waitlistWrites } from '../db/entities/waitlist.js';
 import { ItemExpression } from '../db/expression.js';
 import { NEARBY_LIMITS, type NearbyLimits, queryNearby } from '../db/nearby.js';
 import { queryDue, queryIndexPage } from '../db/paging.js';
 import { eventKeys, parseTimeSort, seatKeys, table } from '../db/table.js';
 import { TableWriter } from '../db/transactions.js';
-import type { EventState, Venue } from '../domain/event-model.js';
+import { type EventState, raisesIntoPool, type Venue } from '../domain/event-model.js';
 import type {
   EventRepository,
   EventRepositoryNearQuery,
@@ -90,6 +91,16 @@ export class DynamoEventRepository implements EventRepository {
       [
         this.writer.put(metaWrites.replace(after, before.version)),
         this.writer.update(inventoryWrites.organizerChange(before, after)),
+        ...raisesIntoPool(before, after).map((ticketTypeId) =>
+          this.writer.put(
+            waitlistWrites.markHandover(
+              after.id,
+              ticketTypeId,
+              `${after.id}:v${after.version}`,
+              after.updatedAt,
+            ),
+          ),
+        ),
       ],
       { retryConflicts: false },
     );

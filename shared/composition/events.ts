@@ -11,4 +11,12 @@ export const eventService = new EventService(
   systemClock,
   ulid,
   (message, error) => logger.error(message, error as Error),
+  {
+    // Loaded only when a capacity raise reaches somebody waiting: the orders' wiring
+    // (scheduler, queue) is no other event handler's business.
+    afterRelease: async (eventId, ticketTypeIds) => {
+      const { orderLifecycle } = await import('./orders.js');
+      await orderLifecycle.handover.afterRelease(eventId, ticketTypeIds);
+    },
+  },
 );

@@ -195,6 +195,11 @@ export interface EventState {
    * The orders still held are `orderCount` less these, so the hold path writes no more.
    */
   resolvedOrders: ResolvedOrderCounts;
+  /**
+   * Waiting waitlist entries by ticket type, where any wait: a capacity raise of such a
+   * type goes to the line first. Absent when nobody waits.
+   */
+  waitlistWaiting?: Readonly<Record<string, number>>;
   /** Bumped by every organizer write (not by holds); the optimistic lock for those writes. */
   version: number;
   createdAt: string;
@@ -202,7 +207,12 @@ export interface EventState {
 }
 
 /** What the event keeps for itself: counters behind stats, and its optimistic lock. */
-type InternalEventFields = 'ticketTypes' | 'orderCount' | 'resolvedOrders' | 'version';
+type InternalEventFields =
+  | 'ticketTypes'
+  | 'orderCount'
+  | 'resolvedOrders'
+  | 'version'
+  | 'waitlistWaiting';
 
 /** A ticket type as clients see it: what it is and how many are left, not who holds them. */
 export type TicketTypeView = Pick<
@@ -219,6 +229,20 @@ export type EventView = Omit<EventState, InternalEventFields | 'seating'> & {
   seating?: Seating;
 };
 
+/**
+ * Ticket types whose capacity `after` raises while someone waits for them: the raise goes
+ * to their waitlist's pool, for the hand-over to offer first.
+ */
+export function raisesIntoPool(before: EventState, after: EventState): string[] {
+  return after.ticketTypes
+    .filter(({ id, capacity }) => {
+      const previous = before.ticketTypes.find((ticketType) => ticketType.id === id);
+      return previous !== undefined && capacity > previous.capacity;
+    })
+    .map(({ id }) => id)
+    .filter((id) => (before.waitlistWaiting?.[id] ?? 0) > 0);
+}
+
 export function toEventView(event: EventState): EventView {
   const {
     ticketTypes,
@@ -226,6 +250,7 @@ export function toEventView(event: EventState): EventView {
     orderCount: _,
     resolvedOrders: __,
     version: ___,
+    waitlistWaiting: ____,
     ...visible
   } = event;
   return {

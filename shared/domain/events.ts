@@ -22,6 +22,7 @@ import {
   type ListEventsQuery,
   type NearbyEventView,
   NO_RESOLVED_ORDERS,
+  raisesIntoPool,
   toEventView,
   toNearbyEventView,
   type UpdateEventInput,
@@ -40,6 +41,7 @@ import {
   seatsBy,
   toLayout,
 } from './seating-model.js';
+import type { WaitlistHandover } from './waitlist-handover.js';
 
 /**
  * Whether an event written at `writtenAt` belongs in the nearby index: radius searches
@@ -67,6 +69,10 @@ export class EventService {
     private readonly clock: Clock,
     private readonly newId: () => string,
     private readonly onRecoverableError: (message: string, error: unknown) => void = () => {},
+    /** Serves the waitlist from a pool a capacity raise filled; best effort, as after a release. */
+    private readonly waitlist: Pick<WaitlistHandover, 'afterRelease'> = {
+      afterRelease: async () => {},
+    },
   ) {}
 
   async create(principal: Principal, input: CreateEventInput): Promise<EventView> {
@@ -244,9 +250,18 @@ export class EventService {
         version: before.version + 1,
         updatedAt: this.clock.now().toISOString(),
       };
-      if ((await this.repository.update(before, after)) === 'applied') return toEventView(after);
+      if ((await this.repository.update(before, after)) === 'applied') {
+        await this.offerRaises(before, after);
+        return toEventView(after);
+      }
     }
     throw new ConcurrentModification('The event kept changing; try again');
+  }
+
+  /** Capacity raised while someone waits went to the line's pool: offer it now. */
+  private async offerRaises(before: EventState, after: EventState): Promise<void> {
+    const raised = raisesIntoPool(before, after);
+    if (raised.length > 0) await this.waitlist.afterRelease(after.id, raised);
   }
 
   private async loadVisible(principal: Principal, eventId: string): Promise<EventState> {

@@ -4,6 +4,7 @@ import { handler as expireHold } from '../../functions/expire-hold.js';
 import { waitlistKeys } from '../../shared/db/table.js';
 import {
   createPublishedEvent,
+  createSeatedEvent,
   documentClient,
   readInventory,
   readTicketType,
@@ -64,7 +65,11 @@ async function myWaitlist(as: AuthenticatedContext): Promise<any[]> {
 
 async function readEntry(entryId: string) {
   const { Item } = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: waitlistKeys.entry(entryId), ConsistentRead: true }),
+    new GetCommand({
+      TableName: tableName,
+      Key: waitlistKeys.entry(entryId),
+      ConsistentRead: true,
+    }),
   );
   return Item;
 }
@@ -180,6 +185,7 @@ describe('leaving the waitlist', () => {
     const left = await invoke('DELETE', `/v1/waitlist/${entry.id}`, { as: owner });
 
     expect(left.status).toBe(204);
+    expect(await readEntry(entry.id)).toBeUndefined();
     expect(await myWaitlist(owner)).toEqual([]);
     expect((await myWaitlist(behind))[0]).toMatchObject({ id: next.id, position: 1 });
     expect(await waitlistCountersOf(event.id, ticketTypeId)).toMatchObject({
@@ -190,7 +196,11 @@ describe('leaving the waitlist', () => {
     expect((await joinOk(owner, event.id, ticketTypeId, 1)).position).toBe(2);
     const byAdmin = await invoke('DELETE', `/v1/waitlist/${next.id}`, { as: adminContext() });
     expect(byAdmin.status).toBe(204);
-    expectProblem(await invoke('DELETE', `/v1/waitlist/${next.id}`, { as: behind }), 404, 'NOT_FOUND');
+    expectProblem(
+      await invoke('DELETE', `/v1/waitlist/${next.id}`, { as: behind }),
+      404,
+      'NOT_FOUND',
+    );
   });
 });
 
@@ -315,5 +325,100 @@ describe('freed tickets go to the line first', () => {
     const stock = await readTicketType(event.id, ticketTypeId);
     expect(stock).toMatchObject({ available: 1, held: 1, sold: 0 });
     expectStockInvariant(stock);
+  });
+});
+
+describe('a capacity raise while somebody waits', () => {
+  it('goes to the line first: the head gets its offer, the rest goes on sale', async () => {
+    const { organizer, event, ticketTypeId } = await soldOutEvent(2);
+    const waiter = customerContext();
+    await joinOk(waiter, event.id, ticketTypeId, 2);
+
+    const raised = await invoke('PATCH', `/v1/events/${event.id}`, {
+      as: organizer,
+      body: { ticketTypes: [{ id: ticketTypeId, capacity: 5 }] },
+    });
+
+    expect(raised.status, JSON.stringify(raised.body)).toBe(200);
+    expect(raised.body.ticketTypes[0]).toMatchObject({ capacity: 5 });
+    const [offered] = await myWaitlist(waiter);
+    expect(offered.status).toBe('OFFERED');
+    expect(bus.kindsOf(offered.orderId)).toEqual(['waitlist-offer']);
+    const stock = await readTicketType(event.id, ticketTypeId);
+    expect(stock).toMatchObject({ capacity: 5, available: 1, held: 4 });
+    expectStockInvariant(stock);
+    expect(await waitlistCountersOf(event.id, ticketTypeId)).toMatchObject({ reserved: 0 });
+  });
+});
+
+describe('seated types', () => {
+  it('offers the freed seats as they are; nobody else can take them meanwhile', async () => {
+    const { event, box } = await createSeatedEvent({ main: [2], side: [2], box: [3] });
+    const holder = customerContext();
+    const first = await invoke('POST', `/v1/events/${event.id}/orders`, {
+      as: holder,
+      body: { seatIds: ['Box-A-1', 'Box-A-2'] },
+    });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    await invoke('POST', `/v1/events/${event.id}/orders`, {
+      as: customerContext(),
+      body: { seatIds: ['Box-A-3'] },
+    });
+    const waiter = customerContext();
+    await joinOk(waiter, event.id, box, 2);
+
+    await cancel(holder, first.body.id);
+
+    const [offered] = await myWaitlist(waiter);
+    expect(offered.status).toBe('OFFERED');
+    const order = (await invoke('GET', `/v1/orders/${offered.orderId}`, { as: waiter })).body;
+    expect(order.items).toEqual([
+      { ticketTypeId: box, quantity: 2, unitPriceCents: 15000, seatIds: ['Box-A-1', 'Box-A-2'] },
+    ]);
+    const map = await invoke('GET', `/v1/events/${event.id}/seats?section=Box`, {
+      as: customerContext(),
+    });
+    expect(map.body.items.map((seat: { status: string }) => seat.status)).toEqual([
+      'HELD',
+      'HELD',
+      'HELD',
+    ]);
+    expectProblem(
+      await invoke('POST', `/v1/events/${event.id}/orders`, {
+        as: customerContext(),
+        body: { seatIds: ['Box-A-1'] },
+      }),
+      409,
+      'SEAT_UNAVAILABLE',
+    );
+    const stock = await readTicketType(event.id, box);
+    expect(stock).toMatchObject({ available: 0, held: 3 });
+    expectStockInvariant(stock);
+  });
+
+  it('puts freed seats nobody in line fits back on sale, AVAILABLE on the map', async () => {
+    const { event, box } = await createSeatedEvent({ main: [2], side: [2], box: [2] });
+    const holder = customerContext();
+    const first = await invoke('POST', `/v1/events/${event.id}/orders`, {
+      as: holder,
+      body: { seatIds: ['Box-A-1'] },
+    });
+    await invoke('POST', `/v1/events/${event.id}/orders`, {
+      as: customerContext(),
+      body: { seatIds: ['Box-A-2'] },
+    });
+    await joinOk(customerContext(), event.id, box, 2);
+
+    await cancel(holder, first.body.id);
+
+    const map = await invoke('GET', `/v1/events/${event.id}/seats?section=Box`, {
+      as: customerContext(),
+    });
+    expect(map.body.items.map((seat: { status: string }) => seat.status)).toEqual([
+      'AVAILABLE',
+      'HELD',
+    ]);
+    expect(await readTicketType(event.id, box)).toMatchObject({ available: 1, held: 1 });
+    expect(await waitlistCountersOf(event.id, box)).toMatchObject({ reserved: 0, waiting: 1 });
   });
 });

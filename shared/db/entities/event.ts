@@ -11,6 +11,7 @@ import {
   ORDER_RESOLUTIONS,
   type OrderResolution,
   type ResolvedOrderCounts,
+  raisesIntoPool,
   type TicketTypeState,
 } from '../../domain/event-model.js';
 import { isListedNearby } from '../../domain/events.js';
@@ -18,7 +19,7 @@ import type { Order } from '../../domain/order-model.js';
 import type { SeatingLayout } from '../../domain/seating-model.js';
 import { ItemExpression } from '../expression.js';
 import { eventKeys, table } from '../table.js';
-import { waitlistCounters } from './waitlist.js';
+import { counterOf, waitlistCounters } from './waitlist.js';
 import type { PutWrite, UpdateWrite } from './writes.js';
 
 type Item = Record<string, unknown>;
@@ -126,10 +127,21 @@ export function eventFromItems(meta: Item, inventory: Item): EventState {
     ...(meta.seating !== undefined && { seating: meta.seating as SeatingLayout }),
     orderCount: inventory.orderCount as number,
     resolvedOrders: resolvedOrdersOf(inventory),
+    ...waitlistWaitingOf(inventory, ticketTypes),
     version: meta.version as number,
     createdAt: meta.createdAt as string,
     updatedAt: meta.updatedAt as string,
   };
+}
+
+function waitlistWaitingOf(
+  inventory: Item,
+  ticketTypes: readonly { id: string }[],
+): Pick<EventState, 'waitlistWaiting'> {
+  const waiting = ticketTypes
+    .map(({ id }) => [id, counterOf(inventory, waitlistCounters.waiting(id))] as const)
+    .filter(([, count]) => count > 0);
+  return waiting.length > 0 ? { waitlistWaiting: Object.fromEntries(waiting) } : {};
 }
 
 /** Items written before these counters existed have none: their count starts at 0. */
@@ -145,11 +157,13 @@ function resolvedOrdersOf(inventory: Item): ResolvedOrderCounts {
 /**
  * The INVENTORY half of an organizer write. Counters that holds move concurrently are
  * changed by delta, never overwritten, and a capacity cut is conditional on the
- * tickets still being unsold at write time. A cancellation also puts the item in the
+ * tickets still being unsold at write time; a raise of a published type goes on sale
+ * only while nobody waits for it, else to its waitlist pool. A cancellation puts the item in the
  * due index as a pending cancellation. Only what changed is written, so a PATCH of
  * every ticket type of the largest event stays one expression DynamoDB accepts.
  */
 function organizerChange(before: EventState, after: EventState): UpdateWrite {
+  const pooled = new Set(raisesIntoPool(before, after));
   const change = new ItemExpression().whenPresent();
   for (const attribute of [
     'status',
@@ -185,9 +199,21 @@ function organizerChange(before: EventState, after: EventState): UpdateWrite {
       change.set(path('priceCents'), ticketType.priceCents);
     }
     const delta = ticketType.capacity - previous.capacity;
-    if (delta !== 0) {
-      change.set(path('capacity'), ticketType.capacity).add(path('available'), delta);
-      if (delta < 0) change.compare(path('available'), '>=', -delta);
+    if (delta === 0) continue;
+    change.set(path('capacity'), ticketType.capacity);
+    if (delta < 0) {
+      change.add(path('available'), delta).compare(path('available'), '>=', -delta);
+    } else if (pooled.has(ticketType.id)) {
+      // Routed by the waiting count read with `before`; a join or leave since fails this.
+      change
+        .add(waitlistCounters.reserved(ticketType.id), delta)
+        .compare(waitlistCounters.waiting(ticketType.id), '>', 0);
+    } else {
+      change.add(path('available'), delta);
+      if (after.status === 'PUBLISHED') {
+        const waiting = change.path(waitlistCounters.waiting(ticketType.id));
+        change.when(`NOT ${waiting} > ${change.value(0)}`);
+      }
     }
   }
   return { Key: eventKeys.inventory(after.id), ...change.toUpdate() };
