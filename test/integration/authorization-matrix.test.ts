@@ -164,6 +164,47 @@ async function firstTicketType(world: World, eventId: string): Promise<string> {
   return event.body.ticketTypes[0].id as string;
 }
 
+/** A published event of `organizer` whose only ticket the admin holds: sold out. */
+async function freshSoldOutEvent(world: World): Promise<{ eventId: string; ticketTypeId: string }> {
+  const token = world.actors.organizer.token;
+  const body = eventBody({ ticketTypes: [{ name: 'GA', priceCents: 1000, capacity: 1 }] });
+  const created = await send(world.url, 'POST', '/v1/events', { token, body });
+  expect(created.status, created.text).toBe(201);
+  const eventId: string = created.body.id;
+  const published = await send(world.url, 'POST', `/v1/events/${eventId}/publish`, { token });
+  expect(published.status, published.text).toBe(200);
+  const ticketTypeId: string = created.body.ticketTypes[0].id;
+  const held = await send(world.url, 'POST', `/v1/events/${eventId}/orders`, {
+    token: world.actors.admin.token,
+    body: { items: [{ ticketTypeId, quantity: 1 }] },
+  });
+  expect(held.status, held.text).toBe(201);
+  return { eventId, ticketTypeId };
+}
+
+/** A cell on a waitlist entry of `customer`'s own, checked still WAITING after a refusal. */
+async function onFreshEntry(world: World, path: (entryId: string) => string): Promise<CellRequest> {
+  const { eventId, ticketTypeId } = await freshSoldOutEvent(world);
+  const joined = await send(world.url, 'POST', `/v1/events/${eventId}/waitlist`, {
+    token: world.actors.customer.token,
+    body: { ticketTypeId, quantity: 1 },
+  });
+  expect(joined.status, joined.text).toBe(201);
+  const entryId: string = joined.body.id;
+  return {
+    path: path(entryId),
+    unchanged: async () => {
+      const mine = await send(world.url, 'GET', '/v1/me/waitlist', {
+        token: world.actors.customer.token,
+      });
+      expect(mine.body.items.find((entry: { id: string }) => entry.id === entryId)).toMatchObject({
+        status: 'WAITING',
+        position: 1,
+      });
+    },
+  };
+}
+
 /** A cell on an order of its own, checked still HELD (and its stock still held) after a refusal. */
 async function onFreshOrder(
   world: World,
@@ -465,6 +506,39 @@ const matrix: Record<string, Scenario[]> = {
       request: (_actor, world) => onFreshOrder(world, (id) => `/v1/orders/${id}/cancel`),
       // The customer and admins: the organizer sees the order but cancels only the event.
       expected: row(401, 200, 404, 403, 404, 200),
+    },
+  ],
+  'POST /v1/events/{eventId}/waitlist': [
+    {
+      name: 'a sold-out type of a published event',
+      request: async (_actor, world) => {
+        const { eventId, ticketTypeId } = await freshSoldOutEvent(world);
+        return {
+          path: `/v1/events/${eventId}/waitlist`,
+          body: { ticketTypeId, quantity: 1 },
+          unchanged: async () => {
+            const event = await adminGet(world, `/v1/events/${eventId}`);
+            expect(event.body.ticketTypes[0].available).toBe(0);
+          },
+        };
+      },
+      // Organizers and admins are customers too.
+      expected: row(401, 201, 201, 201, 201, 201),
+    },
+  ],
+  'GET /v1/me/waitlist': [
+    {
+      name: 'own entries',
+      request: simple('/v1/me/waitlist'),
+      expected: row(401, 200, 200, 200, 200, 200),
+    },
+  ],
+  'DELETE /v1/waitlist/{entryId}': [
+    {
+      name: "the customer's entry, of its own",
+      request: (_actor, world) => onFreshEntry(world, (id) => `/v1/waitlist/${id}`),
+      // The owner and admins; for anyone else the entry does not exist, organizer included.
+      expected: row(401, 204, 404, 404, 404, 204),
     },
   ],
   'GET /v1/events/{eventId}/stats': [

@@ -26,6 +26,7 @@ import type {
   PaymentGateway,
 } from '../../shared/domain/order-ports.js';
 import type { Principal, Role } from '../../shared/domain/principal.js';
+import type { WaitlistRepository } from '../../shared/domain/waitlist-ports.js';
 import { readInventory, type StoredTicketType } from './events-api.js';
 import { type AuthenticatedContext, customerContext } from './events-fixtures.js';
 import { invoke, type TestResponse } from './invoke.js';
@@ -321,6 +322,8 @@ export function orderHarness(
     clock?: ManualClock;
     payments?: RecordingPaymentGateway;
     wrap?: (repository: DynamoOrderRepository) => OrderRepository;
+    /** Likewise for the waitlist's repository. */
+    wrapWaitlist?: (repository: DynamoWaitlistRepository) => WaitlistRepository;
     /** How long an event cancellation's request keeps releasing orders (real ms). */
     cancelEventBudgetMs?: number;
   } = {},
@@ -338,7 +341,9 @@ export function orderHarness(
   const service = orderUnits({
     orders: options.wrap ? options.wrap(repository) : repository,
     events,
-    waitlist: new DynamoWaitlistRepository(documentClient, tableName),
+    waitlist: (options.wrapWaitlist ?? ((repository) => repository))(
+      new DynamoWaitlistRepository(documentClient, tableName),
+    ),
     customers: new DynamoUserRepository(documentClient, tableName),
     scheduler,
     payments,

@@ -73,7 +73,7 @@ const transitions = [
 describe('order transitions move the stats and analytics counters', () => {
   for (const transition of transitions) {
     it(`${transition.name}: counts the order on the event and on its creation day, in one transaction`, async () => {
-      expect(await transition.run()).toBe(true);
+      expect(await transition.run()).toBeTruthy();
 
       const items = writtenItems();
       const inventory = items[1]?.Update;

@@ -36,6 +36,7 @@ describe('renderEmail', () => {
       'Your order for Spring Gala is cancelled',
       'Your order for Spring Gala has been refunded',
       'Spring Gala has been cancelled',
+      'Tickets for Spring Gala are waiting for you',
     ]);
   });
 

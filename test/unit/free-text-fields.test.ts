@@ -241,6 +241,7 @@ describe('a new free-text field cannot slip past the rule', () => {
     'GetSeats query.cursor',
     'HoldTickets body.bestAvailable.ticketTypeId',
     'HoldTickets body.items.ticketTypeId',
+    'JoinWaitlist body.ticketTypeId',
     'ListEvents query.cursor',
     'ListEvents query.organizerId',
     'ListMyOrders query.cursor',
