@@ -43,13 +43,24 @@ export class ExpiryScheduling extends Construct {
     this.deadLetterQueue.grant(this.invokeRole, 'sqs:SendMessage');
   }
 
-  /** The function the schedules invoke: the Scheduler role may invoke it, nothing else. */
-  target(fn: LambdaFunction): void {
+  /**
+   * The function the schedules invoke, by its fixed name (`functionName` of its props): the Scheduler role may invoke
+   * it, nothing else. Its ARN is built from the name, not read from the function, so the
+   * function itself can create schedules (its waitlist offers) without a circular
+   * reference to its own ARN.
+   */
+  target(functionName: string): void {
+    const arn = Stack.of(this).formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: functionName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     // The function itself only: grantInvoke would add its versions and aliases (`:*`).
     this.invokeRole.addToPolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [arn] }),
     );
-    this.expiryFunctionArn = fn.functionArn;
+    this.expiryFunctionArn = arn;
   }
 
   /** Lets a function create hold-expiry schedules in this group, aimed at the target. */

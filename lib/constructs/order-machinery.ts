@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -37,13 +37,17 @@ export class OrderMachinery extends Construct {
     private readonly props: OrderMachineryProps,
   ) {
     super(scope, id);
+    const expireHoldName = `${Stack.of(this).stackName}-expire-hold`;
     this.expireHold = new ProjectFunction(this, 'ExpireHold', {
       handler: 'expire-hold',
       description: 'Expires one hold at its expiresAt (EventBridge Scheduler target)',
+      functionName: expireHoldName,
     });
     props.data.bind(this.expireHold, 'write');
     props.emails.bindProducer(this.expireHold);
-    props.expiry.target(this.expireHold);
+    props.expiry.target(expireHoldName);
+    // A lapsed offer passes its tickets to the next in line: an offer whose expiry it schedules.
+    props.expiry.bindCreator(this.expireHold);
 
     this.sweep = new ProjectFunction(this, 'Sweep', {
       handler: 'sweep',
@@ -53,6 +57,7 @@ export class OrderMachinery extends Construct {
     });
     props.data.bind(this.sweep, 'write');
     props.emails.bindProducer(this.sweep);
+    props.expiry.bindCreator(this.sweep);
     this.sweepDeadLetters = new DeadLetterQueue(this, 'SweepDeadLetters');
     new Rule(this, 'EveryMinute', {
       description:

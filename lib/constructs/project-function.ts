@@ -18,6 +18,8 @@ export interface ProjectFunctionProps {
   timeout?: Duration;
   memorySize?: number;
   environment?: Record<string, string>;
+  /** A fixed name, for a function whose ARN must be known without referring to it. */
+  functionName?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export class ProjectFunction extends NodejsFunction {
       entry: fileURLToPath(new URL(`../../functions/${props.handler}.ts`, import.meta.url)),
       handler: 'handler',
       description: props.description,
+      ...(props.functionName !== undefined && { functionName: props.functionName }),
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(10),

@@ -156,6 +156,9 @@ const PINNED_TABLE_ACCESS: Readonly<Record<string, 'read' | 'write' | 'none'>> =
   'POST /v1/events/{eventId}/orders': 'write',
   'GET /v1/orders': 'read',
   'GET /v1/me/orders': 'read',
+  'POST /v1/events/{eventId}/waitlist': 'write',
+  'GET /v1/me/waitlist': 'read',
+  'DELETE /v1/waitlist/{entryId}': 'write',
   'GET /v1/orders/{orderId}': 'read',
   'POST /v1/orders/{orderId}/pay': 'write',
   'POST /v1/orders/{orderId}/cancel': 'write',
@@ -397,7 +400,10 @@ describe('expiry scheduling', () => {
     const invoke = statements.find(
       (statement: { Action: string }) => statement.Action === 'lambda:InvokeFunction',
     );
-    expect(JSON.stringify(invoke.Resource)).toContain(expireId);
+    // By the function's fixed name, which it carries, rather than a reference to it.
+    const expireName = template.toJSON().Resources[expireId].Properties.FunctionName;
+    expect(expireName).toMatch(/-expire-hold$/);
+    expect(JSON.stringify(invoke.Resource)).toContain(`function:${expireName}`);
   });
 });
 
