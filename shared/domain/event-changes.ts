@@ -8,6 +8,7 @@ import {
 import {
   changedCapacity,
   isFault,
+  layoutGrowthFault,
   newTypeCapacity,
   seatingFaults,
   seatsBy,
@@ -61,9 +62,6 @@ export function applyUpdate(
   if (input.startsAt !== undefined && input.startsAt !== event.startsAt) {
     assertStartsAfter(input.startsAt, now);
   }
-  if (input.seating !== undefined && event.status !== 'DRAFT') {
-    throw new EventStateConflict('The seating can change only while the event is a draft');
-  }
   const ticketTypes = event.ticketTypes.map((ticketType) => ({ ...ticketType }));
   // Capacities are decided once every type has its new name: a new layout names them.
   const sentCapacities: {
@@ -107,6 +105,16 @@ export function applyUpdate(
     : [];
   const seating =
     input.seating && faults.length === 0 ? toLayout(input.seating, ticketTypes) : event.seating;
+  if (input.seating !== undefined && seating !== undefined && event.status !== 'DRAFT') {
+    // Published: rows and sections may be added, never taken away or moved.
+    const added = new Set(ticketTypes.slice(event.ticketTypes.length).map(({ id }) => id));
+    const fault = layoutGrowthFault(event.seating, seating, added);
+    if (fault !== null) {
+      throw new EventStateConflict(
+        `A published event's layout may only gain rows and sections: ${fault}`,
+      );
+    }
+  }
   const seats = seatsBy(seating?.sections ?? [], (section) => section.ticketTypeId);
   const capacities = new Map<TicketTypeState, number>();
   for (const { ticketType, sent, index, kind } of sentCapacities) {

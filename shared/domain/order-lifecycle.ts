@@ -36,6 +36,12 @@ export const MAX_ATTEMPTS = 5;
  */
 const BEST_AVAILABLE_ATTEMPTS = 12;
 const BEST_AVAILABLE_MAX_PAUSE_MS = 400;
+/**
+ * Real time after which a best-available hold starts no new attempt: inside the function's
+ * 10 s timeout, so no transaction is still in flight when the caller is answered (a
+ * timed-out request whose write commits later leaves a hold its buyer was told failed).
+ */
+const BEST_AVAILABLE_BUDGET_MS = 6_000;
 /** A refund still REFUNDING this long after it was claimed is presumed interrupted. */
 const REFUND_RECOVERY_GRACE_MS = 2 * 60_000;
 
@@ -50,6 +56,7 @@ type LifecycleDeps = Pick<
   | 'clock'
   | 'newId'
   | 'onRecoverableError'
+  | 'bestAvailableBudgetMs'
 >;
 
 /**
@@ -108,7 +115,10 @@ export class OrderLifecycle {
     if (request.quantity > event.maxTicketsPerOrder) {
       throw new LimitExceeded(`At most ${event.maxTicketsPerOrder} tickets per order`);
     }
+    const started = performance.now();
     for (let attempt = 0; attempt < BEST_AVAILABLE_ATTEMPTS; attempt++) {
+      const budget = this.deps.bestAvailableBudgetMs ?? BEST_AVAILABLE_BUDGET_MS;
+      if (attempt > 0 && performance.now() - started > budget) break;
       const taken = await this.deps.events.takenSeats(event.id, sections);
       const picked = pickBestSeats(event.seating, taken, request);
       if (!picked) throw new SoldOut('Not enough seats left for this order');

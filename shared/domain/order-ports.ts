@@ -26,6 +26,8 @@ export interface OrderDeps {
    * before it answers and leaves the rest to the sweep; `CANCEL_EVENT_BUDGET_MS` if unset.
    */
   cancelEventBudgetMs?: number;
+  /** Real time (ms) a best-available hold keeps picking again; `BEST_AVAILABLE_BUDGET_MS` if unset. */
+  bestAvailableBudgetMs?: number;
 }
 
 /**

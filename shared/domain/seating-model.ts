@@ -198,6 +198,47 @@ export function toLayout(
   };
 }
 
+/**
+ * Why `after` is not a growth of a published event's `before`, or null when it is: every
+ * section stays, of the same ticket type, with every row it had, same label, same seat
+ * count, in the same order; new rows and new sections may come anywhere. Seats already
+ * sold or held keep their id, their place and their rank, and no seat disappears, so
+ * no order's seats can be lost; the seated capacities grow by the new seats.
+ */
+export function layoutGrowthFault(
+  before: SeatingLayout | undefined,
+  after: SeatingLayout,
+  newTicketTypeIds: ReadonlySet<string>,
+): string | null {
+  const previous = before?.sections ?? [];
+  const seated = new Set(previous.map(({ ticketTypeId }) => ticketTypeId));
+  for (const old of previous) {
+    const section = after.sections.find(({ name }) => name === old.name);
+    if (!section) return `section ${old.name} would be removed`;
+    if (section.ticketTypeId !== old.ticketTypeId) {
+      return `section ${old.name} would change its ticket type`;
+    }
+    let at = 0;
+    for (const row of old.rows) {
+      const found = section.rows.findIndex(({ label }) => label === row.label);
+      if (found < 0) return `row ${old.name}-${row.label} would be removed`;
+      if (section.rows[found]?.seats !== row.seats) {
+        return `row ${old.name}-${row.label} would change its number of seats`;
+      }
+      if (found < at) return `rows of section ${old.name} would change their order`;
+      at = found;
+    }
+  }
+  for (const section of after.sections) {
+    const added = !previous.some(({ name }) => name === section.name);
+    const unseatedType =
+      !seated.has(section.ticketTypeId) && !newTicketTypeIds.has(section.ticketTypeId);
+    // A type sold by count has no seats to give its buyers: it cannot become seated now.
+    if (added && unseatedType) return `section ${section.name} would seat a type sold by count`;
+  }
+  return null;
+}
+
 export function toSeating(
   layout: SeatingLayout,
   ticketTypes: readonly { id: string; name: string }[],

@@ -141,6 +141,35 @@ describe('holding by bestAvailable', () => {
   });
 });
 
+describe('a best-available hold that keeps losing', () => {
+  it('stops picking again once its time budget is spent: 409, and no write is left in flight', async () => {
+    // Prepare: every placement loses to "a concurrent buyer", slowly.
+    const { event, stalls } = await seatedEvent();
+    let placements = 0;
+    const harness = orderHarness({
+      bestAvailableBudgetMs: 250,
+      wrap: (inner) =>
+        Object.assign(Object.create(inner), {
+          hold: async (order: Order) => {
+            placements++;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            return { seatsTaken: order.items.flatMap((item) => item.seatIds ?? []) };
+          },
+        }),
+    });
+
+    // Act
+    const attempt = harness.service.hold(principalOf(customerContext()), event.id, {
+      bestAvailable: { ticketTypeId: stalls, quantity: 2 },
+    });
+
+    // Assess: far fewer than the 12 attempts the count alone allows.
+    await expect(attempt).rejects.toMatchObject({ code: 'CONCURRENT_MODIFICATION' });
+    expect(placements).toBeGreaterThanOrEqual(2);
+    expect(placements).toBeLessThanOrEqual(4);
+  });
+});
+
 describe('100 buyers racing for the best 2–4 seats of 300', () => {
   const ROWS = 15;
   const SEATS_PER_ROW = 20;

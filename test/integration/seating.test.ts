@@ -171,6 +171,107 @@ describe('events with reserved seating', () => {
   });
 });
 
+describe('growing a published layout', () => {
+  it('adds rows and a section: capacity and stock grow, the new seats are AVAILABLE and can be held', async () => {
+    // Prepare
+    const organizer = organizerContext();
+    const published = await createPublishedEvent(organizer, seatedBody());
+    const held = await invoke('POST', `/v1/events/${published.id}/orders`, {
+      as: customerContext(),
+      body: { seatIds: ['Left-R1-1', 'Left-R1-2'] },
+    });
+    expect(held.status, JSON.stringify(held.body)).toBe(201);
+    const grown = {
+      sections: [
+        // A new front row, then the old rows in their order, then a new back row.
+        {
+          name: 'Left',
+          ticketType: 'Stalls',
+          rows: [{ label: 'R0', seats: 5 }, ...rowsOf(20, 20), { label: 'R3', seats: 5 }],
+        },
+        { name: 'Right', ticketType: 'Stalls', rows: rowsOf(10) },
+        { name: 'Box_1', ticketType: 'Box', rows: rowsOf(4, 4) },
+        { name: 'Gallery', ticketType: 'Stalls', rows: rowsOf(6) },
+      ],
+    };
+
+    // Act
+    const response = await invoke('PATCH', `/v1/events/${published.id}`, {
+      as: organizer,
+      body: { seating: grown },
+    });
+
+    // Assess
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body.seating).toEqual(grown);
+    expect(capacities(response.body)).toEqual({ GA: 300, Stalls: 66, Box: 8 });
+    const stalls = response.body.ticketTypes.find(
+      ({ name }: { name: string }) => name === 'Stalls',
+    );
+    expect(stalls.available).toBe(64);
+    const inventory = await readInventory(published.id);
+    expect(inventory.ticketTypes[stalls.id]).toMatchObject({
+      capacity: 66,
+      available: 64,
+      held: 2,
+    });
+    const gallery = await invoke('GET', `/v1/events/${published.id}/seats?section=Gallery`, {
+      as: customerContext(),
+    });
+    expect(gallery.body.items.map((seat: { status: string }) => seat.status)).toEqual(
+      Array(6).fill('AVAILABLE'),
+    );
+    const onNewRow = await invoke('POST', `/v1/events/${published.id}/orders`, {
+      as: customerContext(),
+      body: { seatIds: ['Left-R0-1', 'Gallery-R1-6'] },
+    });
+    expect(onNewRow.status, JSON.stringify(onNewRow.body)).toBe(201);
+  });
+
+  it('refuses to remove, resize or reorder rows, or to seat a type sold by count (409), and changes nothing', async () => {
+    // Prepare
+    const organizer = organizerContext();
+    const published = await createPublishedEvent(organizer, seatedBody());
+    const before = await readEventItems(published.id);
+    const layouts = {
+      removed: [
+        { name: 'Left', ticketType: 'Stalls', rows: rowsOf(20) },
+        { name: 'Right', ticketType: 'Stalls', rows: rowsOf(10) },
+        { name: 'Box_1', ticketType: 'Box', rows: rowsOf(4, 4) },
+      ],
+      resized: [
+        { name: 'Left', ticketType: 'Stalls', rows: rowsOf(20, 21) },
+        { name: 'Right', ticketType: 'Stalls', rows: rowsOf(10) },
+        { name: 'Box_1', ticketType: 'Box', rows: rowsOf(4, 4) },
+      ],
+      reordered: [
+        { name: 'Left', ticketType: 'Stalls', rows: [...rowsOf(20, 20)].reverse() },
+        { name: 'Right', ticketType: 'Stalls', rows: rowsOf(10) },
+        { name: 'Box_1', ticketType: 'Box', rows: rowsOf(4, 4) },
+      ],
+      gaSeated: [
+        { name: 'Left', ticketType: 'Stalls', rows: rowsOf(20, 20) },
+        { name: 'Right', ticketType: 'Stalls', rows: rowsOf(10) },
+        { name: 'Box_1', ticketType: 'Box', rows: rowsOf(4, 4) },
+        { name: 'Floor', ticketType: 'GA', rows: rowsOf(10) },
+      ],
+    };
+
+    for (const [name, sections] of Object.entries(layouts)) {
+      // Act
+      const response = await invoke('PATCH', `/v1/events/${published.id}`, {
+        as: organizer,
+        body: { seating: { sections } },
+      });
+
+      // Assess
+      expectProblem(response, 409, 'EVENT_STATE_CONFLICT');
+      expect(response.body.detail, name).toMatch(/only gain rows and sections/);
+    }
+    expect(await readEventItems(published.id)).toEqual(before);
+  });
+});
+
 describe('GET /v1/events/{eventId}/seats', () => {
   it('pages through a 20,000-seat venue in layout order: a page reads the event and each section once', async () => {
     // Prepare: two sections of 50 rows of 200

@@ -326,6 +326,8 @@ export function orderHarness(
     wrapWaitlist?: (repository: DynamoWaitlistRepository) => WaitlistRepository;
     /** How long an event cancellation's request keeps releasing orders (real ms). */
     cancelEventBudgetMs?: number;
+    /** How long a best-available hold keeps picking again (real ms). */
+    bestAvailableBudgetMs?: number;
   } = {},
 ): OrderHarness {
   const clock = options.clock ?? new ManualClock();
@@ -353,6 +355,9 @@ export function orderHarness(
     onRecoverableError,
     ...(options.cancelEventBudgetMs !== undefined && {
       cancelEventBudgetMs: options.cancelEventBudgetMs,
+    }),
+    ...(options.bestAvailableBudgetMs !== undefined && {
+      bestAvailableBudgetMs: options.bestAvailableBudgetMs,
     }),
   });
   return { service, clock, repository, events, payments, scheduler, emails, recoverable };
