@@ -70,8 +70,8 @@ Exit code: 0 PASS, 1 a failed oversell or double-sell check, 2 the bench itself 
 
 /** Flags that only one scenario reads: given to the other, they are a mistake. */
 const SCENARIO_FLAGS: Record<Scenario, readonly string[]> = {
-  ga: ['best-available-buyers'],
-  seated: ['capacity', 'ceiling-rounds', 'wcu-samples'],
+  ga: ['capacity', 'ceiling-rounds', 'wcu-samples'],
+  seated: ['best-available-buyers'],
 };
 
 function parseScenario(raw: string): Scenario {
