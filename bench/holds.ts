@@ -21,7 +21,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoProbe } from './capacity.js';
 import type { BenchContext } from './context.js';
-import { removeStockGuard } from './control.js';
+import { removeSeatGuard, removeStockGuard } from './control.js';
 import { benchCounters } from './counter.js';
 import { findJavaChild } from './cpu.js';
 import { measurer } from './measure.js';
@@ -64,8 +64,10 @@ async function main(): Promise<number> {
   probe.attach((dynamoDbClient as DynamoDBClient).middlewareStack as never, 'raw');
   const seated = options.scenario === 'seated';
   if (options.control) {
-    removeStockGuard(documentClient.middlewareStack as never);
-    console.log('CONTROL RUN: the stock guard is removed in this process; the check must FAIL.');
+    (seated ? removeSeatGuard : removeStockGuard)(documentClient.middlewareStack as never);
+    console.log(
+      `CONTROL RUN: the ${seated ? 'seat' : 'stock'} guard is removed in this process; the check must FAIL.`,
+    );
   }
 
   const ctx: BenchContext = {
