@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { SEATING_LIMITS } from '../shared/domain/seating-model.js';
 import { expectStatus, type HttpClient, type Reply } from './http.js';
-import type { RequestLog } from './request-log.js';
+import { answerOf, type RequestLog } from './request-log.js';
 import { type BenchLayout, type MapSeat, seatCount } from './seat-map.js';
 
 export interface SeatedEvent {
@@ -54,13 +54,14 @@ export async function createSeatedEvent(
 
 /**
  * The available seats, read page by page as a client reads the map: anonymously (the
- * map is public) and only what it can buy. Each page is logged as a `map` request.
+ * map is public) and only what it can buy. Each page is logged as a `map` request; a
+ * page that is not a 200 ends the read with its answer.
  */
 export async function availableSeats(
   http: HttpClient,
   log: RequestLog,
   eventId: string,
-): Promise<MapSeat[]> {
+): Promise<{ seats: MapSeat[] } | { failed: string }> {
   const seats: MapSeat[] = [];
   let cursor: string | null = null;
   do {
@@ -72,12 +73,12 @@ export async function availableSeats(
     const page = await log.time('map', () =>
       http.send('GET', `/v1/events/${eventId}/seats?${query}`),
     );
-    expectStatus(page, 200, 'seat map page');
+    if (page.status !== 200) return { failed: `map page ${answerOf(page)}` };
     const body = page.body as { items: MapSeat[]; nextCursor: string | null };
     seats.push(...body.items);
     cursor = body.nextCursor;
   } while (cursor !== null);
-  return seats;
+  return { seats };
 }
 
 /** POST /v1/events/{id}/orders with a body of one of the seated forms. */

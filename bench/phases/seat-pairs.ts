@@ -18,7 +18,9 @@ import { type Buyer, MAX_HOLD_ATTEMPTS, type SeatedHolds, seatedHolds } from './
 export function pairBuyer(event: SeatedEvent, idempotencyKey: boolean): Buyer {
   return async (customer, { http, log, held }): Promise<Answer> => {
     for (let attempt = 0; attempt < MAX_HOLD_ATTEMPTS; attempt++) {
-      const pairs = adjacentPairs(await availableSeats(http, log, event.eventId));
+      const map = await availableSeats(http, log, event.eventId);
+      if ('failed' in map) return { outcome: 'other', kind: map.failed };
+      const pairs = adjacentPairs(map.seats);
       const pair = pairs[Math.floor(Math.random() * pairs.length)];
       if (!pair) return { outcome: 'soldOut', kind: 'no adjacent pair left' };
       const seatIds = [...pair];

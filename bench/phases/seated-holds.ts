@@ -67,16 +67,22 @@ export async function seatedHolds(
       phase.label,
       phase.customers.length,
       async (index) => {
-        const answer = await buyer(phase.customers[index] as Actor, {
-          http,
-          log,
-          held: (order) => held.push(order),
-        });
-        if (answer.outcome !== 'held') {
-          const kind = answer.kind ?? 'unknown';
+        const ended = (kind: string) => {
           endings[kind] = (endings[kind] ?? 0) + 1;
+        };
+        try {
+          const answer = await buyer(phase.customers[index] as Actor, {
+            http,
+            log,
+            held: (order) => held.push(order),
+          });
+          if (answer.outcome !== 'held') ended(answer.kind ?? 'unknown');
+          return answer;
+        } catch (error) {
+          // No answer at all (a reset socket, say): `measure` counts it as `other` too.
+          ended((error as Error).name || 'Error');
+          throw error;
         }
-        return answer;
       },
     );
     return { ...result, calls: probe.snapshot() };
@@ -153,7 +159,8 @@ export function seatedHoldsLines(result: SeatedHolds): string[] {
     `   ${cpuLine(result.cpu, Math.max(1, summary.requests))}`,
     `   DOUBLE-SELL CHECK (strongly consistent reads): seat items ${found.seatItems}, seats in orders ${found.seatsInOrders}, ` +
       `INVENTORY held ${found.held} / available ${found.available} / sold ${found.sold} of ${event.capacity}, ` +
-      `orders ${found.ordersInTable} (${found.liveOrders} live), seats in two orders ${found.seatsInTwoOrders}, ` +
+      `orders ${found.ordersInTable} (${found.liveOrders} live, ${found.ordersWithout201} without a 201), ` +
+      `seats in two orders ${found.seatsInTwoOrders}, ` +
       `wrong 201s ${found.wrong201s}, stray seat items ${found.straySeatItems}`,
     ...Object.entries(check.checks).map(([name, ok]) => `     ${ok ? 'ok  ' : 'FAIL'} ${name}`),
     `   orphan seats left (available, both neighbours taken or a row end): ${found.orphanSeats}`,
