@@ -8,7 +8,7 @@ import { round, summarize } from './stats.js';
 
 export type RequestKind = 'map' | 'hold';
 
-export interface LoggedRequest {
+interface LoggedRequest {
   kind: RequestKind;
   /** ms since the log started, when the answer (or the error) arrived. */
   end: number;

@@ -12,9 +12,9 @@ import type { Actor } from '../users.js';
 import { createActors } from './setup.js';
 
 /** 2,000 seats: 1,000 pairs, fewer than the default 1,200 buyers want. */
-export const PAIRS_LAYOUT = gridLayout(['Left', 'Right'], 20, 50);
+const PAIRS_LAYOUT = gridLayout(['Left', 'Right'], 20, 50);
 /** 1,000 seats: less than 500 buyers of 2–4 ask for. */
-export const BEST_AVAILABLE_LAYOUT = gridLayout(['Left', 'Right'], 10, 50);
+const BEST_AVAILABLE_LAYOUT = gridLayout(['Left', 'Right'], 10, 50);
 /** Small: the warm-up only loads modules and opens sockets. */
 const WARM_UP_LAYOUT = gridLayout(['Warm'], 4, 50);
 
