@@ -20,7 +20,10 @@ import { fmt, fmtLatency, perSecond, summarize } from '../stats.js';
 import { withClient } from '../stop.js';
 import type { Actor } from '../users.js';
 
-/** A hold is tried this often before its buyer gives up (each try after a fresh map). */
+/**
+ * A buyer tries to hold this often (again after 409 SEAT_UNAVAILABLE or
+ * CONCURRENT_MODIFICATION) before it gives up.
+ */
 export const MAX_HOLD_ATTEMPTS = 20;
 
 export interface BuyerTools {
