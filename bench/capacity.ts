@@ -7,6 +7,7 @@
  */
 import type { AttributeValue, ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { fmt, round } from './stats.js';
 
 type Stack = DynamoDBClient['middlewareStack'];
 
@@ -55,6 +56,22 @@ export interface CallCounts {
   /** Summed latency of these calls, as the app saw it (SDK retries included). */
   totalMs: number;
   errors: Record<string, number>;
+}
+
+/** `Command calls-per-request (avg ms; errors)`, one per command, for the report. */
+export function formatCallCounts(counts: Record<string, CallCounts>, requests: number): string {
+  return Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([command, { calls, totalMs, errors }]) => {
+      const errorText = Object.entries(errors)
+        .map(([name, n]) => `${n} ${name}`)
+        .join(', ');
+      return (
+        `${command.replace(/Command$/, '')} ${round(calls / requests, 2)} ` +
+        `(avg ${fmt(totalMs / Math.max(1, calls))} ms${errorText ? `; ${errorText}` : ''})`
+      );
+    })
+    .join(', ');
 }
 
 export class DynamoProbe {

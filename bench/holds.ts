@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: how fast the hold path sells a hot event, and proof that it never
  * oversells. Everything runs on this machine against its own in-memory DynamoDB Local
- * and local gateway, on free loopback ports; nothing here can reach AWS. One module per
- * phase, in bench/phases/, run in this order:
+ * and local gateway, on free loopback ports; nothing here can reach AWS. With
+ * `--scenario seated`, seated.ts runs its phases on the same stack instead. Otherwise
+ * one module per phase, in bench/phases/, run in this order:
  *
  *   setup      organizer (bootstrapAdmin + login), N customers with tokens, one hot
  *              event with capacity C, published; a warm-up event and counter
@@ -14,12 +15,13 @@
  *              the authorizer's consistent read: the least any hold writes
  *   3. units   a few holds with ReturnConsumedCapacity, plus the theoretical figure
  *
- * Exit: 0 PASS, 1 the oversell check failed, 2 the bench itself failed, 130 interrupted.
+ * Exit: 0 PASS, 1 the oversell (or double-sell) check failed, 2 the bench itself failed,
+ * 130 interrupted.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoProbe } from './capacity.js';
 import type { BenchContext } from './context.js';
-import { removeStockGuard } from './control.js';
+import { removeSeatGuard, removeStockGuard } from './control.js';
 import { benchCounters } from './counter.js';
 import { findJavaChild } from './cpu.js';
 import { measurer } from './measure.js';
@@ -31,6 +33,7 @@ import { setUp } from './phases/setup.js';
 import { writeUnits } from './phases/units.js';
 import { warmUp } from './phases/warm-up.js';
 import { describeMachine, printHeader, report } from './report.js';
+import { seatedScenario } from './seated.js';
 import { startBenchStack } from './stack.js';
 import { checkStop, runBench, StopRequested, stopRequested } from './stop.js';
 
@@ -59,9 +62,12 @@ async function main(): Promise<number> {
   const probe = new DynamoProbe();
   probe.attach(documentClient.middlewareStack as never, 'document');
   probe.attach((dynamoDbClient as DynamoDBClient).middlewareStack as never, 'raw');
+  const seated = options.scenario === 'seated';
   if (options.control) {
-    removeStockGuard(documentClient.middlewareStack as never);
-    console.log('CONTROL RUN: the stock guard is removed in this process; the check must FAIL.');
+    (seated ? removeSeatGuard : removeStockGuard)(documentClient.middlewareStack as never);
+    console.log(
+      `CONTROL RUN: the ${seated ? 'seat' : 'stock'} guard is removed in this process; the check must FAIL.`,
+    );
   }
 
   const ctx: BenchContext = {
@@ -72,6 +78,7 @@ async function main(): Promise<number> {
     measure: measurer(options),
     javaPid: findJavaChild(),
   };
+  if (seated) return seatedScenario(ctx, probe, { startedAt, machine });
   const counters = benchCounters(documentClient, tableName);
   const setup = await setUp(ctx);
   await warmUp(ctx, setup.warm, setup.customers, counters);

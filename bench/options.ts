@@ -3,11 +3,17 @@ import { parseArgs } from 'node:util';
 /** How the bench gets its N customers' tokens. */
 export type UserSetup = 'login' | 'mint';
 
+/** `ga`: holds by count on one hot event; `seated`: holds by seat on seat maps. */
+export type Scenario = 'ga' | 'seated';
+
 export interface BenchOptions {
-  /** N: hold requests, one per customer. */
+  scenario: Scenario;
+  /** N: hold requests (ga) or buyers of two adjacent seats (seated), one per customer. */
   buyers: number;
-  /** C: capacity of the hot event's only ticket type. */
+  /** C: capacity of the hot event's only ticket type (ga). */
   capacity: number;
+  /** Best-available buyers of the seated scenario, on their own 1,000-seat map. */
+  bestAvailableBuyers: number;
   /** Requests in flight at once, for the holds, the raw-update ceiling and the floor. */
   concurrency: number;
   /** Requests in flight while registering and logging in customers (scrypt-bound). */
@@ -21,7 +27,10 @@ export interface BenchOptions {
   idempotencyKey: boolean;
   /** Keep HoldTickets' real route throttle (500/s, burst 1000); off by default. */
   apiThrottle: boolean;
-  /** Remove the stock guard in this process: the oversell check must then FAIL (exit 1). */
+  /**
+   * Remove the guard in this process (ga: the stock guard; seated: the seat guard): the
+   * check must then FAIL (exit 1).
+   */
   control: boolean;
   /** 'bar' on a terminal, 'lines' in CI or when piped. */
   progress: 'bar' | 'lines';
@@ -30,25 +39,47 @@ export interface BenchOptions {
 
 const USAGE = `Usage: npm run bench -- [options]
 
-  -n, --buyers N             hold requests, one per customer        (BENCH_BUYERS, 2000)
-  -c, --capacity C           tickets on sale on the hot event       (BENCH_CAPACITY, 500)
+      --scenario ga|seated   ga: holds by count on one hot event; seated: holds of two
+                             adjacent seats on a 2,000-seat map, then best-available
+                             holds on a 1,000-seat map              (BENCH_SCENARIO, ga)
+  -n, --buyers N             ga: hold requests, one per customer (2000); seated: buyers
+                             of two adjacent seats (1200)           (BENCH_BUYERS)
+  -c, --capacity C           ga: tickets on sale on the hot event   (BENCH_CAPACITY, 500)
+      --best-available-buyers B
+                             seated: buyers of 2–4 best-available seats
+                                                                    (BENCH_BEST_AVAILABLE_BUYERS, 500)
   -p, --concurrency K        requests in flight                     (BENCH_CONCURRENCY, 32)
       --setup-concurrency K  in flight while creating customers     (BENCH_SETUP_CONCURRENCY, 8)
       --users login|mint     login: register + log in over HTTP (real path, ~2 scrypt
                              hashes per customer); mint: profiles through the user
                              repository and tokens signed with the local IdP key
                              (bench-only, skips scrypt)              (BENCH_USERS, login)
-      --ceiling-rounds K     ceiling/floor rounds, median counts    (BENCH_CEILING_ROUNDS, 3)
-      --wcu-samples K        holds measured for write units         (BENCH_WCU_SAMPLES, 5)
+      --ceiling-rounds K     ga: ceiling/floor rounds, median counts (BENCH_CEILING_ROUNDS, 3)
+      --wcu-samples K        ga: holds measured for write units     (BENCH_WCU_SAMPLES, 5)
       --idempotency-key      send an Idempotency-Key with each hold (BENCH_IDEMPOTENCY_KEY=1)
       --api-throttle         keep the HoldTickets route throttle    (BENCH_API_THROTTLE=1)
-      --control              strip the stock guard from the hold transaction (bench process
-                             only) to show the oversell check fails: expect exit 1
+      --control              strip the guard from the hold transaction (bench process only;
+                             ga: the stock guard, seated: the seat guard) to show the
+                             check fails: expect exit 1
       --progress bar|lines   default: bar on a TTY, lines in CI/pipes (BENCH_PROGRESS)
       --out DIR              results folder                         (BENCH_OUT, bench/results)
   -h, --help
 
-Exit code: 0 PASS, 1 a failed oversell check, 2 the bench itself failed, 130 interrupted.`;
+Exit code: 0 PASS, 1 a failed oversell or double-sell check, 2 the bench itself failed,
+130 interrupted.`;
+
+/** Flags that only one scenario reads: given to the other, they are a mistake. */
+const SCENARIO_FLAGS: Record<Scenario, readonly string[]> = {
+  ga: ['capacity', 'ceiling-rounds', 'wcu-samples'],
+  seated: ['best-available-buyers'],
+};
+
+function parseScenario(raw: string): Scenario {
+  if (raw !== 'ga' && raw !== 'seated') {
+    throw new Error(`--scenario must be "ga" or "seated", got "${raw}"`);
+  }
+  return raw;
+}
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === '') return fallback;
@@ -68,8 +99,10 @@ export function parseOptions(
   const { values } = parseArgs({
     args: argv,
     options: {
+      scenario: { type: 'string' },
       buyers: { type: 'string', short: 'n' },
       capacity: { type: 'string', short: 'c' },
+      'best-available-buyers': { type: 'string' },
       concurrency: { type: 'string', short: 'p' },
       'setup-concurrency': { type: 'string' },
       users: { type: 'string' },
@@ -84,6 +117,12 @@ export function parseOptions(
     },
   });
   if (values.help) return 'help';
+  const scenario = parseScenario(values.scenario ?? env.BENCH_SCENARIO ?? 'ga');
+  const otherScenario: Scenario = scenario === 'ga' ? 'seated' : 'ga';
+  const misplaced = SCENARIO_FLAGS[otherScenario].find((flag) => flag in values);
+  if (misplaced) {
+    throw new Error(`--${misplaced} is for --scenario ${otherScenario}, not ${scenario}`);
+  }
   const users = values.users ?? env.BENCH_USERS ?? 'login';
   if (users !== 'login' && users !== 'mint') {
     throw new Error(`--users must be "login" or "mint", got "${users}"`);
@@ -95,8 +134,19 @@ export function parseOptions(
     throw new Error(`--progress must be "bar" or "lines", got "${progress}"`);
   }
   return {
-    buyers: positiveInt('--buyers', values.buyers ?? env.BENCH_BUYERS, 2000),
+    scenario,
+    // Seated: more buyers of a pair than the 2,000-seat map has pairs.
+    buyers: positiveInt(
+      '--buyers',
+      values.buyers ?? env.BENCH_BUYERS,
+      scenario === 'seated' ? 1200 : 2000,
+    ),
     capacity: positiveInt('--capacity', values.capacity ?? env.BENCH_CAPACITY, 500),
+    bestAvailableBuyers: positiveInt(
+      '--best-available-buyers',
+      values['best-available-buyers'] ?? env.BENCH_BEST_AVAILABLE_BUYERS,
+      500,
+    ),
     concurrency: positiveInt('--concurrency', values.concurrency ?? env.BENCH_CONCURRENCY, 32),
     setupConcurrency: positiveInt(
       '--setup-concurrency',

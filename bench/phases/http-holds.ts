@@ -3,13 +3,13 @@
  * through the gateway, the authorizer and the handler, then the oversell check.
  */
 import { type BenchEvent, classifyHold, holdRequest } from '../api.js';
-import type { CallCounts, DynamoProbe } from '../capacity.js';
+import { type CallCounts, type DynamoProbe, formatCallCounts } from '../capacity.js';
 import type { BenchContext } from '../context.js';
 import { type CpuReport, cpuLine } from '../cpu.js';
 import { measureCpu, otherKinds, type Phase, type PhaseSummary, phaseSummary } from '../measure.js';
 import type { BenchOptions } from '../options.js';
 import { type OversellCheck, oversellCheck, verdict } from '../oversell.js';
-import { fmt, fmtLatency, round } from '../stats.js';
+import { fmt, fmtLatency } from '../stats.js';
 import { withClient } from '../stop.js';
 import type { Actor } from '../users.js';
 
@@ -48,21 +48,6 @@ export async function httpHolds(
   return { phase, summary: phaseSummary(phase), cpu, calls, check };
 }
 
-function formatCounts(counts: Record<string, CallCounts>, requests: number): string {
-  return Object.entries(counts)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([command, { calls, totalMs, errors }]) => {
-      const errorText = Object.entries(errors)
-        .map(([name, n]) => `${n} ${name}`)
-        .join(', ');
-      return (
-        `${command.replace(/Command$/, '')} ${round(calls / requests, 2)} ` +
-        `(avg ${fmt(totalMs / Math.max(1, calls))} ms${errorText ? `; ${errorText}` : ''})`
-      );
-    })
-    .join(', ');
-}
-
 export function httpHoldsLines(holds: HttpHolds, options: BenchOptions): string[] {
   const { phase, summary, check } = holds;
   return [
@@ -71,7 +56,7 @@ export function httpHoldsLines(holds: HttpHolds, options: BenchOptions): string[
     `   holds/s ${fmt(summary.successesPerSecond)}  (${phase.counts.held} successes in ${fmt(phase.lastSuccessMs / 1000, 2)} s, until the last 201)`,
     `   all answers/s ${fmt(summary.answersPerSecond)}  (${phase.samples.length} in ${fmt(phase.totalMs / 1000, 2)} s)`,
     `   latency 201: ${fmtLatency(summary.latencyMs.success)} | 409: ${fmtLatency(summary.latencyMs.rejected)} | all: ${fmtLatency(summary.latencyMs.all)}`,
-    `   DynamoDB calls per hold request: ${formatCounts(holds.calls, options.buyers)}`,
+    `   DynamoDB calls per hold request: ${formatCallCounts(holds.calls, options.buyers)}`,
     `   ${cpuLine(holds.cpu, phase.samples.length)}`,
     `   OVERSELL CHECK (strongly consistent reads): available ${check.found.available}, held ${check.found.held}, sold ${check.found.sold}, ` +
       `orders ${check.found.ordersInTable}, orderCount ${check.found.orderCount}, customer live tickets ${check.found.customerLiveTickets}`,

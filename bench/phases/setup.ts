@@ -4,6 +4,8 @@
  */
 import { type BenchEvent, createEvent } from '../api.js';
 import type { BenchContext } from '../context.js';
+import type { HttpClient } from '../http.js';
+import type { BenchOptions } from '../options.js';
 import { progress } from '../progress.js';
 import { fmt } from '../stats.js';
 import { checkStop, stopRequested, withClient } from '../stop.js';
@@ -18,22 +20,32 @@ export interface Setup {
   ms: number;
 }
 
-export async function setUp({ options, apiUrl }: BenchContext): Promise<Setup> {
+/** The organizer and `count` customers, as `--users` says; both scenarios start here. */
+export async function createActors(
+  http: HttpClient,
+  options: BenchOptions,
+  count: number,
+): Promise<{ organizer: Actor; customers: Actor[] }> {
   // Only now: users.js loads the app's composition, which reads the stack's environment.
   const { createCustomers, createOrganizer } = await import('../users.js');
+  const organizer = await createOrganizer(http);
+  const bar = progress(options.progress, `customers (${options.users})`, count);
+  const customers = await createCustomers(http, {
+    count,
+    mode: options.users,
+    concurrency: options.setupConcurrency,
+    onProgress: (done) => bar.tick(done),
+    shouldStop: stopRequested,
+  });
+  bar.stop();
+  checkStop();
+  return { organizer, customers };
+}
+
+export async function setUp({ options, apiUrl }: BenchContext): Promise<Setup> {
   const started = performance.now();
   const setup = await withClient(apiUrl, options.setupConcurrency, async (http) => {
-    const organizer = await createOrganizer(http);
-    const bar = progress(options.progress, `customers (${options.users})`, options.buyers);
-    const customers = await createCustomers(http, {
-      count: options.buyers,
-      mode: options.users,
-      concurrency: options.setupConcurrency,
-      onProgress: (done) => bar.tick(done),
-      shouldStop: stopRequested,
-    });
-    bar.stop();
-    checkStop();
+    const { organizer, customers } = await createActors(http, options, options.buyers);
     const create = (name: string, capacity: number) =>
       createEvent(http, organizer.token, name, capacity);
     const hot = await create('Bench hot event', options.capacity);
