@@ -1,5 +1,5 @@
 import { ValidationFailed } from './errors.js';
-import type { EventView } from './event-model.js';
+import type { EventState, EventView } from './event-model.js';
 import type { PendingCancellation } from './event-ports.js';
 import type { EventService } from './events.js';
 import { reloadOrder } from './order-access.js';
@@ -38,6 +38,10 @@ interface CancellationRun {
   resumeFrom: string | null;
 }
 
+/** Waiting entries a cancellation takes out of a line per Query. */
+const LINE_PAGE = 100;
+const MAX_LINE_PAGES = 50;
+
 /**
  * The fan-out of an event's cancellation to its orders: every held order released,
  * every paid one refunded, each customer emailed. The request that cancels starts it
@@ -47,7 +51,7 @@ export class EventCancellation {
   constructor(
     private readonly deps: Pick<
       OrderDeps,
-      'orders' | 'events' | 'clock' | 'onRecoverableError' | 'cancelEventBudgetMs'
+      'orders' | 'events' | 'waitlist' | 'clock' | 'onRecoverableError' | 'cancelEventBudgetMs'
     >,
     private readonly lifecycle: OrderLifecycle,
   ) {}
@@ -201,11 +205,29 @@ export class EventCancellation {
     const event = await this.deps.events.get(eventId);
     // Deleted: only an event without orders can be, and its mark went with it.
     if (event === null) return { released, finished: true, resumeFrom: null };
+    await this.closeLines(event);
     // Conditional on the live counters, which every order change moves in its own
     // transaction: an order the index did not show yet, or one before `from`, keeps the
     // cancellation pending.
     const finished = await this.deps.events.endCancellation(event);
     return { released, finished, resumeFrom: null };
+  }
+
+  /**
+   * Nobody will be offered tickets of a cancelled event: its waiting entries leave their
+   * lines, as if each customer had left. No entry can join a cancelled event, so the
+   * lines only shrink; the cancellation ends only once they are empty.
+   */
+  private async closeLines(event: EventState): Promise<void> {
+    for (const { id } of event.ticketTypes) {
+      let entries = await this.deps.waitlist.line(event.id, id, LINE_PAGE);
+      for (let page = 1; entries.length > 0; page++) {
+        // The line's index may still show entries that left: a bound, not a loop forever.
+        if (page > MAX_LINE_PAGES) throw new Error(`The waitlist of ${event.id} did not empty`);
+        for (const entry of entries) await this.deps.waitlist.remove(entry);
+        entries = await this.deps.waitlist.line(event.id, id, LINE_PAGE);
+      }
+    }
   }
 
   /**

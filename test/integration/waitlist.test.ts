@@ -422,3 +422,26 @@ describe('seated types', () => {
     expect(await waitlistCountersOf(event.id, box)).toMatchObject({ reserved: 0, waiting: 1 });
   });
 });
+
+describe('an event cancelled while people wait', () => {
+  it('releases its orders to nobody and takes every entry out of line', async () => {
+    const { organizer, event, ticketTypeId, hold } = await soldOutEvent(2);
+    const waiters = [customerContext(), customerContext()];
+    for (const waiter of waiters) await joinOk(waiter, event.id, ticketTypeId, 1);
+
+    const cancelled = await invoke('POST', `/v1/events/${event.id}/cancel`, { as: organizer });
+
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    for (const waiter of waiters) expect(await myWaitlist(waiter)).toEqual([]);
+    expect((await readOrderItem(hold.id))?.status).toBe('CANCELLED');
+    expect(bus.kindsOf(hold.id)).toEqual(['event-cancelled']);
+    expect(await waitlistCountersOf(event.id, ticketTypeId)).toMatchObject({
+      waiting: 0,
+      reserved: 0,
+      anyWaiting: 0,
+    });
+    expect(await readTicketType(event.id, ticketTypeId)).toMatchObject({ held: 0, available: 2 });
+    // Finished: no longer pending in the due index.
+    expect(await readInventory(event.id)).not.toHaveProperty('gsi3pk');
+  });
+});

@@ -61,8 +61,8 @@ function world(options: {
   );
   const ordersOf = (eventId: string) => store[eventId] ?? [];
   const NOTHING_POOLED = { pooled: [] };
-  // Nobody waits in these scenarios: a release's hand-over never reaches the waitlist.
-  const noWaitlist = {} as WaitlistRepository;
+  // Nobody waits in these scenarios: the lines are empty.
+  const noWaitlist = { line: async () => [] } as unknown as WaitlistRepository;
   const setStatus = (order: Order, status: Order['status']) => {
     const stored = ordersOf(order.eventId).find(({ id }) => id === order.id);
     if (stored) stored.status = status;
