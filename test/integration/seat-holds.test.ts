@@ -1,7 +1,8 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { handler as expireHold } from '../../functions/expire-hold.js';
 import { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-repository.js';
+import { analyticsKeys } from '../../shared/db/table.js';
 import { DomainError } from '../../shared/domain/errors.js';
 import type { Order } from '../../shared/domain/order-model.js';
 import { createPublishedEvent, createSeatedEvent, readInventory } from '../support/events-api.js';
@@ -321,6 +322,20 @@ describe('selling and releasing seats with their order', () => {
       revenueCents: 2 * 6000,
     });
     expect(byType(box)).toMatchObject({ capacity: 4, sold: 1, held: 0, revenueCents: 15000 });
+    // Admin analytics read the days' counters, which the same transitions moved.
+    const { Item: day } = await documentClient.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: analyticsKeys.eventDay(paid.createdAt.slice(0, 10), event.id),
+        ConsistentRead: true,
+      }),
+    );
+    expect(day).toMatchObject({
+      confirmed: 1,
+      refunded: 1,
+      ticketsSold: 3,
+      revenueCents: 2 * 6000 + 15000,
+    });
   });
 
   it('event cancellation: held and sold seats are released', async () => {
