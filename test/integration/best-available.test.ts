@@ -139,6 +139,21 @@ describe('holding by bestAvailable', () => {
     expect((await readInventory(event.id)).orderCount).toBe(0);
     expect(await takenOnMap(event.id)).toEqual({});
   });
+
+  it('more seats than maxTicketsPerOrder: 400 LIMIT_EXCEEDED, nothing written', async () => {
+    // Stalls has 16 seats, so 11 are refused for the order limit (10), not as sold out.
+    const { event, stalls } = await seatedEvent();
+    expect(event.maxTicketsPerOrder).toBe(10);
+    const before = await readInventory(event.id);
+
+    const response = await hold(customerContext(), event.id, {
+      bestAvailable: { ticketTypeId: stalls, quantity: 11 },
+    });
+
+    expectProblem(response, 400, 'LIMIT_EXCEEDED');
+    expect(await readInventory(event.id)).toEqual(before);
+    expect(await takenOnMap(event.id)).toEqual({});
+  });
 });
 
 describe('100 buyers racing for the best 2–4 seats of 300', () => {

@@ -87,6 +87,18 @@ async function seatItemsOf(
   return items;
 }
 
+/**
+ * What a refused hold must leave as it was: the INVENTORY item, the whole seat map and the
+ * stored seat items of these sections.
+ */
+async function stockOf(eventId: string, sections?: readonly string[]) {
+  return {
+    inventory: await readInventory(eventId),
+    map: await seatMap(eventId),
+    seats: await seatItemsOf(eventId, sections),
+  };
+}
+
 async function holdOk(as: AuthenticatedContext, eventId: string, seatIds: string[]) {
   const response = await holdSeats(as, eventId, { seatIds });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
@@ -190,9 +202,10 @@ describe('holding by seatIds', () => {
 
   // The union says no more than `body` when neither form fits the body as a whole.
   it.each(badBodies)('%s: 400 at its path, nothing written', async (_, body, path) => {
-    // Prepare
+    // Prepare: a hold already, so the stock that must not move is not all empty
     const { event, ga } = await seatedEvent();
-    const inventory = await readInventory(event.id);
+    await holdOk(customerContext(), event.id, ['Side-A-1', 'Side-A-2']);
+    const before = await stockOf(event.id);
 
     // Act
     const response = await holdSeats(customerContext(), event.id, body({ ga }));
@@ -201,23 +214,66 @@ describe('holding by seatIds', () => {
     expectProblem(response, 400, 'VALIDATION_FAILED');
     const paths = response.body.errors.map((error: { path: string }) => error.path);
     expect(paths).toContain(path);
-    expect(await readInventory(event.id)).toEqual(inventory);
-    expect(await seatItemsOf(event.id)).toEqual([]);
-    expect(await readEventOrders(event.id)).toEqual([]);
+    expect(await stockOf(event.id)).toEqual(before);
+    expect(await readEventOrders(event.id)).toHaveLength(1);
   });
 
-  it('more seats than maxTicketsPerOrder: 400 LIMIT_EXCEEDED, nothing written', async () => {
-    const { event } = await seatedEvent({ maxTicketsPerOrder: 2 });
-    const inventory = await readInventory(event.id);
+  it("another event's seat: 400 at its path, and neither event's stock moves", async () => {
+    // Prepare: another event with a Main section like this one's, and a Gallery
+    const { event } = await seatedEvent();
+    const other = await createPublishedEvent(
+      organizerContext(),
+      eventBody({
+        ticketTypes: [{ name: 'Seat', priceCents: 3000 }],
+        seating: {
+          sections: [
+            { name: 'Main', ticketType: 'Seat', rows: seatRows(10) },
+            { name: 'Gallery', ticketType: 'Seat', rows: seatRows(5) },
+          ],
+        },
+      }),
+    );
+    await holdOk(customerContext(), event.id, ['Side-A-1']);
+    const before = [await stockOf(event.id), await stockOf(other.id, ['Main', 'Gallery'])];
 
+    // Act
     const response = await holdSeats(customerContext(), event.id, {
-      seatIds: ['Main-A-1', 'Main-A-2', 'Main-A-3'],
+      seatIds: ['Main-A-1', 'Gallery-A-1'],
     });
 
-    expectProblem(response, 400, 'LIMIT_EXCEEDED');
-    expect(await readInventory(event.id)).toEqual(inventory);
-    expect(await seatItemsOf(event.id)).toEqual([]);
+    // Assess
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(response.body.errors).toEqual([
+      { path: 'body.seatIds.1', message: 'not a seat of this event' },
+    ]);
+    expect([await stockOf(event.id), await stockOf(other.id, ['Main', 'Gallery'])]).toEqual(before);
   });
+
+  it.each([
+    ['3 seats where the event allows 2', { maxTicketsPerOrder: 2 }, 3],
+    ['11 seats where the default allows 10', {}, 11],
+  ])(
+    '%s: 400 LIMIT_EXCEEDED, nothing written; one seat fewer is held',
+    async (_, overrides, count) => {
+      // Prepare
+      const { event } = await seatedEvent(overrides);
+      expect(event.maxTicketsPerOrder).toBe(count - 1);
+      await holdOk(customerContext(), event.id, ['Side-A-1']);
+      const before = await stockOf(event.id);
+      const seatIds = Array.from(
+        { length: count },
+        (_, i) => `Main-${i < 10 ? 'A' : 'B'}-${(i % 10) + 1}`,
+      );
+
+      // Act
+      const response = await holdSeats(customerContext(), event.id, { seatIds });
+
+      // Assess
+      expectProblem(response, 400, 'LIMIT_EXCEEDED');
+      expect(await stockOf(event.id)).toEqual(before);
+      await holdOk(customerContext(), event.id, seatIds.slice(1));
+    },
+  );
 
   it('seatIds on an event without seating: 400 at body.seatIds, nothing written', async () => {
     const event = await createPublishedEvent(organizerContext());
