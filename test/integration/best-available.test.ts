@@ -293,7 +293,7 @@ describe('500 buyers racing for the best 2–4 seats of 1,000', () => {
       sold: 0,
     });
     if (counters) expectStockInvariant(counters);
-  }, 120_000);
+  }, 180_000);
 });
 
 const ticketCountOf = (order: { items: { quantity: number }[] }) =>
