@@ -115,6 +115,11 @@ export class OrderLifecycle {
     if (request.quantity > event.maxTicketsPerOrder) {
       throw new LimitExceeded(`At most ${event.maxTicketsPerOrder} tickets per order`);
     }
+    // The counters already tell a sold-out type: no need to read its whole seat map.
+    const ticketType = event.ticketTypes.find(({ id }) => id === request.ticketTypeId);
+    if (ticketType && ticketType.available < request.quantity) {
+      throw new SoldOut('Not enough seats left for this order');
+    }
     const started = performance.now();
     for (let attempt = 0; attempt < BEST_AVAILABLE_ATTEMPTS; attempt++) {
       const budget = this.deps.bestAvailableBudgetMs ?? BEST_AVAILABLE_BUDGET_MS;

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { DynamoEventRepository } from '../../shared/adapters/dynamo-event-repository.js';
 import { pickBestSeats } from '../../shared/domain/best-available.js';
 import { DomainError } from '../../shared/domain/errors.js';
 import type { Order } from '../../shared/domain/order-model.js';
@@ -102,12 +103,16 @@ describe('holding by bestAvailable', () => {
     const { event, box } = await seatedEvent();
     await holdBest(event.id, { ticketTypeId: box, quantity: 3 });
     const before = await readInventory(event.id);
+    const mapReads = vi.spyOn(DynamoEventRepository.prototype, 'takenSeats');
 
     const response = await hold(customerContext(), event.id, {
       bestAvailable: { ticketTypeId: box, quantity: 2 },
     });
 
     expectProblem(response, 409, 'SOLD_OUT');
+    // Told by the counters the event read already: the seat map was not read.
+    expect(mapReads).not.toHaveBeenCalled();
+    mapReads.mockRestore();
     expect(await readInventory(event.id)).toEqual(before);
     expect(Object.keys(await takenOnMap(event.id))).toEqual(['Box-A-1', 'Box-A-2', 'Box-A-3']);
   });
