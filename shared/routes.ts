@@ -1,6 +1,7 @@
 import type { RouteDefinition } from './api/route-record.js';
 import * as auth from './api/routes/auth.js';
 import * as events from './api/routes/events.js';
+import * as graphql from './api/routes/graphql.js';
 import * as orders from './api/routes/orders.js';
 import * as service from './api/routes/service.js';
 import * as users from './api/routes/users.js';
@@ -43,6 +44,7 @@ const routeTable = [
   waitlist.JoinWaitlist,
   waitlist.ListMyWaitlist,
   waitlist.LeaveWaitlist,
+  graphql.GraphQL,
 ] as const;
 
 export type RouteId = (typeof routeTable)[number]['id'];

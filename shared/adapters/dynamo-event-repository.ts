@@ -57,6 +57,24 @@ export class DynamoEventRepository implements EventRepository {
     return meta && inventory ? eventFromItems(meta, inventory) : null;
   }
 
+  async getMany(eventIds: readonly string[]): Promise<EventState[]> {
+    const unique = [...new Set(eventIds)];
+    const events: EventState[] = [];
+    // Two keys per event and 100 per BatchGetItem: 50 events a call.
+    for (let start = 0; start < unique.length; start += 50) {
+      const chunk = unique.slice(start, start + 50);
+      const keys = chunk.flatMap((id) => [eventKeys.meta(id), eventKeys.inventory(id)]);
+      const found = await batchGetAll(this.client, this.tableName, keys, { consistent: false });
+      const byKey = new Map(found.map((item) => [`${item.pk}|${item.sk}`, item]));
+      for (const id of chunk) {
+        const meta = byKey.get(`${eventKeys.meta(id).pk}|META`);
+        const inventory = byKey.get(`${eventKeys.inventory(id).pk}|INVENTORY`);
+        if (meta && inventory) events.push(eventFromItems(meta, inventory));
+      }
+    }
+    return events;
+  }
+
   async list(query: EventRepositoryQuery): Promise<Page<EventState>> {
     const conditions = new ItemExpression();
     if (query.index === 'byOrganizer' && query.status !== undefined) {

@@ -239,6 +239,9 @@ export class DynamoOrderRepository implements OrderRepository {
       itemKey: orderKeys.order,
       limit: query.limit,
       newestFirst: true,
+      // Sort values are `<createdAt>#<id>`: the sentinel keeps every id of `createdTo`.
+      ...(query.createdFrom !== undefined && { low: query.createdFrom }),
+      ...(query.createdTo !== undefined && { high: `${query.createdTo}#\uffff` }),
       ...(query.cursor !== undefined && { cursor: query.cursor }),
       ...(filter && { filter }),
     });

@@ -254,3 +254,24 @@ export const waitlistEntrySchema = z
 export const waitlistEntryListSchema = z
   .strictObject({ items: z.array(waitlistEntrySchema) })
   .meta({ id: 'WaitlistEntryList' });
+
+export const graphqlResponseSchema = z
+  .looseObject({
+    data: z.looseObject({}).nullable().optional(),
+    errors: z
+      .array(
+        z.looseObject({
+          message: z.string(),
+          path: z.array(z.union([z.string(), z.int()])).optional(),
+          extensions: z
+            .looseObject({
+              code: z.string().meta({
+                description: 'The REST error code (NOT_FOUND, SOLD_OUT…), or QUERY_TOO_COMPLEX',
+              }),
+            })
+            .optional(),
+        }),
+      )
+      .optional(),
+  })
+  .meta({ id: 'GraphQLResponse', description: 'GraphQL over HTTP: `data` and/or `errors`' });

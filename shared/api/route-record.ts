@@ -51,6 +51,7 @@ export const TAGS = {
   Events: 'Events and their ticket types',
   Orders: 'Holds, payments and cancellations',
   Waitlist: 'Waiting for sold-out tickets',
+  GraphQL: 'The same API as GraphQL',
   Health: 'Service status',
   Docs: 'This contract',
 } as const;

@@ -53,6 +53,8 @@ export interface EventRepository {
   insert(event: EventState): Promise<void>;
   /** Strongly consistent, so counters are exact. */
   get(eventId: string): Promise<EventState | null>;
+  /** Those of the events that exist, in a few batched reads (eventually consistent). */
+  getMany(eventIds: readonly string[]): Promise<EventState[]>;
   list(query: EventRepositoryQuery): Promise<Page<EventState>>;
   /** Within the circle, nearest first (ties by id); the cursor is a position, not a key. */
   listNear(query: EventRepositoryNearQuery): Promise<Page<NearbyEvent>>;

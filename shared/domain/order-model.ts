@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EmailKind } from './email-model.js';
-import { LIMITS, pageLimitSchema } from './event-model.js';
+import { isoDateTime, LIMITS, pageLimitSchema } from './event-model.js';
 import { seatIdSchema, sectionName } from './seating-model.js';
 
 export const ORDER_STATUSES = ['HELD', 'CONFIRMED', 'EXPIRED', 'CANCELLED', 'REFUNDED'] as const;
@@ -97,12 +97,21 @@ export const listOrdersQuerySchema = z
       .max(254)
       .transform((value) => value.toLowerCase())
       .optional(),
+    createdFrom: isoDateTime.optional().meta({ description: 'Orders created at or after this' }),
+    createdTo: isoDateTime.optional().meta({ description: 'Orders created at or before this' }),
     ...page,
   })
   .refine((query) => query.eventId !== undefined || query.customerEmail !== undefined, {
     message: 'give eventId or customerEmail',
     path: ['eventId'],
-  });
+  })
+  .refine(
+    (query) => !query.createdFrom || !query.createdTo || query.createdFrom <= query.createdTo,
+    {
+      message: '`createdFrom` must not be after `createdTo`',
+      path: ['createdFrom'],
+    },
+  );
 export type ListOrdersQuery = z.infer<typeof listOrdersQuerySchema>;
 
 export const myOrdersQuerySchema = z.strictObject({

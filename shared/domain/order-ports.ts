@@ -111,6 +111,9 @@ export interface OrderListQuery {
   customerEmail?: string;
   /** Only orders on this organizer's events. */
   organizerId?: string;
+  /** Created within these bounds (inclusive), by the indexes' sort on creation. */
+  createdFrom?: string;
+  createdTo?: string;
   /** Needed to tell HELD from EXPIRED, which reads derive from `expiresAt`. */
   now: string;
   limit: number;

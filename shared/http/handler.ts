@@ -119,7 +119,11 @@ function assertDeployedAs(route: RouteDefinition, event: ApiEvent): void {
   }
 }
 
-function validate(schema: z.ZodType | undefined, input: unknown, location: string): unknown {
+/**
+ * `input` as `schema` reads it, or ValidationFailed with one entry per fault, each at
+ * `<location>.<path>`; also what GraphQL arguments are checked with.
+ */
+export function validate(schema: z.ZodType | undefined, input: unknown, location: string): unknown {
   if (!schema) return undefined;
   const result = schema.safeParse(input);
   if (result.success) return result.data;
