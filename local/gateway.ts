@@ -17,13 +17,15 @@ import {
 } from './gateway/responses.js';
 import { resolveRoute } from './gateway/routing.js';
 import { RouteThrottles } from './gateway/throttling.js';
+import { graphiqlResponse } from './graphiql.js';
 import { LOCAL_JWKS_PATH } from './idp.js';
 
 /*
  * The local stand-in for the HTTP API: it routes each request through the same route
  * table the CDK stack is built from, enforces each route's throttle, and calls the
  * route's real handler module in-process with a payload-format-2.0 event. It also
- * serves `/docs`, a Swagger UI page over the API's own `/openapi.json` (local only).
+ * serves `/docs`, a Swagger UI page over the API's own `/openapi.json`, and `GET /graphql`,
+ * GraphiQL over `POST /graphql` (both local only).
  * Its steps live in `local/gateway/`: routing, throttling, body reading, invocation.
  *
  * This module must not import anything that reads configuration at load time
@@ -80,7 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       };
     }
     if (method === 'GET') {
-      const docs = await docsResponse(path);
+      const docs = (await docsResponse(path)) ?? graphiqlResponse(path);
       if (docs) return docs;
     }
     const resolved = resolveRoute(routeTable, method, path);

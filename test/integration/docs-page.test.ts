@@ -67,4 +67,37 @@ describe('the /docs page', () => {
     expect(other.status).toBe(404);
     expect(other.headers.get('content-type')).toBe('application/problem+json');
   });
+  it('GET /graphql is GraphiQL: it runs a query against POST /graphql, loading nothing from elsewhere', async () => {
+    const page = await browser.newPage();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+
+    const response = await page.goto(`${gateway.url}/graphql`);
+    expect(response?.status()).toBe(200);
+    // It opens with the gateway's example query in its (Monaco) editor: run that.
+    await page.locator('.graphiql-query-editor .monaco-editor').first().waitFor({
+      state: 'visible',
+      timeout: 20_000,
+    });
+    // Not the introspection query it sends first to learn the schema: the one it runs.
+    const answered = page.waitForResponse(
+      (reply) =>
+        reply.url() === `${gateway.url}/graphql` &&
+        reply.request().method() === 'POST' &&
+        !(reply.request().postData() ?? '').includes('__schema'),
+    );
+    await page.locator('.graphiql-execute-button').click();
+    const reply = await answered;
+
+    expect(reply.status()).toBe(200);
+    const answer = await reply.json();
+    expect(answer.errors, JSON.stringify(answer)).toBeUndefined();
+    expect(Array.isArray(answer.data.events.items)).toBe(true);
+    await page.locator('.graphiql-response').getByText('"events"').waitFor({ timeout: 10_000 });
+    // Its editor's workers are blobs the page makes itself.
+    const elsewhere = requested.filter(
+      (url) => !url.startsWith(`${gateway.url}/`) && !url.startsWith(`blob:${gateway.url}/`),
+    );
+    expect(elsewhere).toEqual([]);
+  });
 });
