@@ -36,11 +36,16 @@ const tooComplex: GraphQLArmorRejectCallback = (context, error) => {
   context?.reportError(tooComplexError(error));
 };
 const rejection = { onReject: [tooComplex], propagateOnRejection: false, exposeLimits: true };
-/** The token limit is checked while parsing, where there is no context to report to. */
+/**
+ * The token limit is checked while parsing, where there is no context to report to: the
+ * error is thrown, with the status Yoga should answer (else it takes it for a crash).
+ */
 const tokensRejection = {
   onReject: [
     (_: unknown, error: GraphQLError) => {
-      throw tooComplexError(error);
+      throw new GraphQLError(tooComplexError(error).message, {
+        extensions: { code: QUERY_TOO_COMPLEX, http: { status: 400 } },
+      });
     },
   ],
   exposeLimits: true,
@@ -61,6 +66,9 @@ const CALLER_MISTAKES = new Set([
 function maskError(error: unknown): Error {
   const original = (error as { originalError?: unknown }).originalError;
   const path = (error as { path?: readonly (string | number)[] }).path;
+  // A limit refusing the document while it is parsed reaches here too: it is no crash.
+  const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
+  if (code === QUERY_TOO_COMPLEX && error instanceof Error) return error;
   if (original instanceof DomainError) {
     return new GraphQLError(original.message, {
       ...(path && { path }),
@@ -119,10 +127,13 @@ export function createGraphQLServer(services: GraphQLServices) {
       );
       const body = (await response.json()) as GraphQLResult;
       for (const error of body.errors ?? []) {
-        const code = error.extensions?.code;
-        if (typeof code !== 'string' || CALLER_MISTAKES.has(code)) {
-          error.extensions = { ...error.extensions, code: 'VALIDATION_FAILED' };
-        }
+        // Yoga's note of the HTTP status it chose; the status says as much.
+        const { http: _, ...extensions } = (error.extensions ?? {}) as Record<string, unknown>;
+        const code = extensions.code;
+        error.extensions =
+          typeof code !== 'string' || CALLER_MISTAKES.has(code)
+            ? { ...extensions, code: 'VALIDATION_FAILED' }
+            : extensions;
       }
       return { status: response.status, body };
     },
