@@ -2,6 +2,9 @@ import type { Context } from 'aws-lambda';
 import DataLoader from 'dataloader';
 import { GraphQLScalarType, Kind } from 'graphql';
 import type { z } from 'zod';
+import type { RouteDefinition } from '../api/route-record.js';
+import { GetEvent, ListEvents } from '../api/routes/events.js';
+import { GetOrder, HoldTickets, ListMyOrders, ListOrders } from '../api/routes/orders.js';
 import type { holdIdempotently } from '../composition/idempotent-hold.js';
 import { NotFound } from '../domain/errors.js';
 import { type EventView, listEventsQuerySchema } from '../domain/event-model.js';
@@ -17,6 +20,7 @@ import type { OrderQueries } from '../domain/order-queries.js';
 import type { Principal } from '../domain/principal.js';
 import type { User } from '../domain/user-model.js';
 import type { Users } from '../domain/users.js';
+import { assertRouteAccess } from '../http/access.js';
 import { validate } from '../http/handler.js';
 
 /** What the resolvers call: the very services the REST handlers call. */
@@ -76,18 +80,31 @@ export function eventLoaderFor(
   });
 }
 
+/**
+ * Function-level access as the field's REST route has it (`access` in its record): a
+ * customer asking for `orders` is refused as GET /v1/orders refuses them, before the
+ * domain's object-level checks.
+ */
+function as(route: RouteDefinition, principal: Principal): Principal {
+  assertRouteAccess(route, principal);
+  return principal;
+}
+
 export function createResolvers(services: GraphQLServices) {
   return {
     DateTime: dateTime,
     Query: {
       events: (_: unknown, args: Args, { principal }: GraphQLContext) =>
-        services.events.list(principal, parseArgs(listEventsQuerySchema, args)),
+        services.events.list(as(ListEvents, principal), parseArgs(listEventsQuerySchema, args)),
       event: (_: unknown, { id }: { id: string }, { principal }: GraphQLContext) =>
-        orNull(() => services.events.get(principal, id)),
+        orNull(() => services.events.get(as(GetEvent, principal), id)),
       orders: (_: unknown, args: Args, { principal }: GraphQLContext) =>
-        services.orderQueries.listOrders(principal, parseArgs(listOrdersQuerySchema, args)),
+        services.orderQueries.listOrders(
+          as(ListOrders, principal),
+          parseArgs(listOrdersQuerySchema, args),
+        ),
       order: (_: unknown, { id }: { id: string }, { principal }: GraphQLContext) =>
-        orNull(() => services.orderQueries.get(principal, id)),
+        orNull(() => services.orderQueries.get(as(GetOrder, principal), id)),
       // A token whose profile is gone reads as anonymous, as REST's /v1/me is 404.
       me: (_: unknown, __: Args, { principal }: GraphQLContext) =>
         principal.userId === null ? null : orNull(() => services.users.me(principal)),
@@ -95,8 +112,9 @@ export function createResolvers(services: GraphQLServices) {
     Mutation: {
       createOrder: (_: unknown, args: Args, context: GraphQLContext) => {
         const { eventId, ...form } = args as Args & { eventId: string };
+        const principal = as(HoldTickets, context.principal);
         const body = parseArgs(holdSchema, form);
-        const { principal, idempotencyKey } = context;
+        const { idempotencyKey } = context;
         return idempotencyKey !== undefined && principal.userId !== null
           ? services.holdIdempotently(
               {
@@ -117,7 +135,10 @@ export function createResolvers(services: GraphQLServices) {
     User: {
       // Only `me` yields a User, so these are always the caller's own orders.
       orders: (_: User, args: Args, { principal }: GraphQLContext) =>
-        services.orderQueries.listMine(principal, parseArgs(myOrdersQuerySchema, args)),
+        services.orderQueries.listMine(
+          as(ListMyOrders, principal),
+          parseArgs(myOrdersQuerySchema, args),
+        ),
     },
   };
 }

@@ -7,6 +7,7 @@ import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-type
 import { GraphQLError } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { DomainError } from '../domain/errors.js';
+import { logger } from '../observability.js';
 import type { GraphQLRequest } from './request.js';
 import { createResolvers, type GraphQLContext, type GraphQLServices } from './resolvers.js';
 import { typeDefs } from './type-defs.js';
@@ -79,6 +80,8 @@ function maskError(error: unknown): Error {
       },
     });
   }
+  // The one error worth a log line: the client gets nothing of it.
+  logger.error('GraphQL resolver failed', { error: original ?? error, path });
   return new GraphQLError('Something went wrong on our side', {
     ...(path && { path }),
     extensions: { code: 'INTERNAL' },
@@ -100,6 +103,8 @@ export function createGraphQLServer(services: GraphQLServices) {
     graphqlEndpoint: '/graphql',
     graphiql: false,
     landingPage: false,
+    // Callers' mistakes and refusals are answers, not incidents; `maskError` logs the rest.
+    logging: false,
     // An array of operations in one request would multiply every limit below.
     batching: false,
     maskedErrors: { maskError: (error) => maskError(error) },

@@ -159,6 +159,7 @@ const PINNED_TABLE_ACCESS: Readonly<Record<string, 'read' | 'write' | 'none'>> =
   'POST /v1/events/{eventId}/waitlist': 'write',
   'GET /v1/me/waitlist': 'read',
   'DELETE /v1/waitlist/{entryId}': 'write',
+  'POST /graphql': 'write',
   'GET /v1/orders/{orderId}': 'read',
   'POST /v1/orders/{orderId}/pay': 'write',
   'POST /v1/orders/{orderId}/cancel': 'write',
@@ -474,8 +475,8 @@ describe('order machinery', () => {
     expect(sends).toBe(route.uses?.includes('emailQueue') ?? false);
   });
 
-  it('keeps Idempotency-Key records only for the hold route, with a TTL', () => {
-    expect(routeWith('idempotency').map((route) => route.id)).toEqual(['HoldTickets']);
+  it('keeps Idempotency-Key records only for the routes that hold tickets, with a TTL', () => {
+    expect(routeWith('idempotency').map((route) => route.id)).toEqual(['HoldTickets', 'GraphQL']);
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },

@@ -541,6 +541,13 @@ const matrix: Record<string, Scenario[]> = {
       expected: row(401, 204, 404, 404, 404, 204),
     },
   ],
+  'POST /graphql': [
+    {
+      name: 'a query of a published event (each field checks as REST; see the GraphQL twin below)',
+      request: simple(() => '/graphql', { query: '{ events(limit: 1) { items { id } } }' }),
+      expected: row(200, 200, 200, 200, 200, 200),
+    },
+  ],
   'GET /v1/events/{eventId}/stats': [
     {
       name: "the organizer's draft",
@@ -650,3 +657,186 @@ function expectRefusal(response: HttpResponse, cell: string): void {
     code: CODE_OF_STATUS[response.status],
   });
 }
+
+/*
+ * The same cells through GraphQL. Each cell sends the REST request and its GraphQL
+ * equivalent as the same actor, on resources of its own where it changes something, and
+ * expects GraphQL to refuse exactly what REST refuses: 401 → UNAUTHENTICATED, 403 →
+ * FORBIDDEN, 404 → null for a single object (NOT_FOUND for a list); an allowed REST call
+ * is GraphQL data. One deliberate difference, from SPEC: anonymous `me` is null, not 401.
+ */
+interface TwinCell {
+  rest: { method: string; path: string; body?: unknown };
+  graphql: { query: string; variables?: Record<string, unknown> };
+  /** The field the query asks for, and whether it is a single object (null on 404). */
+  field: string;
+  single: boolean;
+}
+
+const twins: {
+  name: string;
+  cell: (actor: ActorName, world: World) => Promise<TwinCell>;
+}[] = [
+  {
+    name: "GET /v1/events/{id} ~ event(id): the organizer's draft",
+    cell: async (_actor, world) => ({
+      rest: { method: 'GET', path: `/v1/events/${world.draftEventId}` },
+      graphql: {
+        query: 'query ($id: ID!) { event(id: $id) { id } }',
+        variables: { id: world.draftEventId },
+      },
+      field: 'event',
+      single: true,
+    }),
+  },
+  {
+    name: 'GET /v1/orders?eventId ~ orders(eventId): the published event',
+    cell: async (_actor, world) => ({
+      rest: { method: 'GET', path: `/v1/orders?eventId=${world.publishedEventId}` },
+      graphql: {
+        query: 'query ($id: ID) { orders(eventId: $id) { items { id } } }',
+        variables: { id: world.publishedEventId },
+      },
+      field: 'orders',
+      single: false,
+    }),
+  },
+  {
+    name: 'GET /v1/orders?eventId ~ orders(eventId): the draft',
+    cell: async (_actor, world) => ({
+      rest: { method: 'GET', path: `/v1/orders?eventId=${world.draftEventId}` },
+      graphql: {
+        query: 'query ($id: ID) { orders(eventId: $id) { items { id } } }',
+        variables: { id: world.draftEventId },
+      },
+      field: 'orders',
+      single: false,
+    }),
+  },
+  {
+    name: "GET /v1/orders/{id} ~ order(id): the customer's order",
+    cell: async (_actor, world) => ({
+      rest: { method: 'GET', path: `/v1/orders/${world.orderId}` },
+      graphql: {
+        query: 'query ($id: ID!) { order(id: $id) { id } }',
+        variables: { id: world.orderId },
+      },
+      field: 'order',
+      single: true,
+    }),
+  },
+  {
+    name: 'POST /v1/events/{id}/orders ~ createOrder: a hold on a published event',
+    cell: async (_actor, world) => {
+      // One event per side, so the REST hold does not change what GraphQL meets.
+      const [restEvent, graphqlEvent] = await Promise.all([
+        freshEvent(world, 'PUBLISHED'),
+        freshEvent(world, 'PUBLISHED'),
+      ]);
+      const [restType, graphqlType] = await Promise.all([
+        firstTicketType(world, restEvent),
+        firstTicketType(world, graphqlEvent),
+      ]);
+      return {
+        rest: {
+          method: 'POST',
+          path: `/v1/events/${restEvent}/orders`,
+          body: { items: [{ ticketTypeId: restType, quantity: 1 }] },
+        },
+        graphql: {
+          query:
+            'mutation ($e: ID!, $t: ID!) { createOrder(eventId: $e, items: [{ ticketTypeId: $t, quantity: 1 }]) { id } }',
+          variables: { e: graphqlEvent, t: graphqlType },
+        },
+        field: 'createOrder',
+        single: false,
+      };
+    },
+  },
+  {
+    name: 'GET /v1/me ~ me',
+    cell: async () => ({
+      rest: { method: 'GET', path: '/v1/me' },
+      graphql: { query: '{ me { id } }' },
+      field: 'me',
+      single: true,
+    }),
+  },
+];
+
+const GRAPHQL_CODE: Record<number, string> = {
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+};
+
+/** What GraphQL must answer where REST answered `status`: data, null, or the error code. */
+function graphqlOutcome(status: number, cell: TwinCell, anonymous: boolean): string {
+  if (status < 400) return 'data';
+  if (cell.field === 'me' && anonymous && status === 401) return 'null';
+  if (status === 404 && cell.single) return 'null';
+  return GRAPHQL_CODE[status] ?? `status ${status}`;
+}
+
+describe('authorization matrix through GraphQL', () => {
+  let gateway: RunningGateway;
+  let world: World;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    const url = gateway.url;
+    const admin = await registerAdmin(url);
+    const [customer, otherCustomer, organizer, otherOrganizer] = await Promise.all([
+      registerActor(url, 'customer'),
+      registerActor(url, 'customer'),
+      registerOrganizer(url, admin),
+      registerOrganizer(url, admin),
+    ]);
+    const actors = { customer, otherCustomer, organizer, otherOrganizer, admin };
+    const partial = { url, actors, draftEventId: '', publishedEventId: '', orderId: '' };
+    const [draftEventId, publishedEventId, { orderId }] = await Promise.all([
+      freshEvent(partial, 'DRAFT'),
+      freshEvent(partial, 'PUBLISHED'),
+      freshOrder(partial),
+    ]);
+    world = { ...partial, draftEventId, publishedEventId, orderId };
+  });
+  afterAll(() => gateway?.close());
+
+  for (const twin of twins) {
+    it(twin.name, async () => {
+      const outcomes = await Promise.all(
+        ACTORS.map(async (actor) => {
+          const cell = await twin.cell(actor, world);
+          const token = actor === 'anonymous' ? undefined : world.actors[actor].token;
+          const auth = token === undefined ? {} : { token };
+          const [rest, graphql] = await Promise.all([
+            send(world.url, cell.rest.method, cell.rest.path, {
+              ...auth,
+              ...(cell.rest.body !== undefined && { body: cell.rest.body }),
+            }),
+            send(world.url, 'POST', '/graphql', { ...auth, body: cell.graphql }),
+          ]);
+          const body = graphql.body as {
+            data?: Record<string, unknown> | null;
+            errors?: { extensions: { code: string } }[];
+          };
+          const value = body.data?.[cell.field];
+          const got = body.errors?.length
+            ? (body.errors[0]?.extensions.code ?? 'error')
+            : value === null
+              ? 'null'
+              : 'data';
+          return {
+            actor,
+            expected: graphqlOutcome(rest.status, cell, actor === 'anonymous'),
+            got,
+          };
+        }),
+      );
+      const by = (key: 'expected' | 'got') =>
+        Object.fromEntries(outcomes.map((outcome) => [outcome.actor, outcome[key]]));
+      expect(by('got')).toEqual(by('expected'));
+    });
+  }
+});

@@ -239,6 +239,9 @@ describe('a new free-text field cannot slip past the rule', () => {
     'AdminAnalytics query.from',
     'AdminAnalytics query.to',
     'GetSeats query.cursor',
+    // A GraphQL document and the name of one of its operations: parsed, never stored or shown.
+    'GraphQL body.operationName',
+    'GraphQL body.query',
     'HoldTickets body.bestAvailable.ticketTypeId',
     'HoldTickets body.items.ticketTypeId',
     'JoinWaitlist body.ticketTypeId',
