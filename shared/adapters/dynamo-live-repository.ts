@@ -87,21 +87,6 @@ export class DynamoLiveRepository implements LiveRepository {
     return { status: inventory.status as string, ticketTypes };
   }
 
-  async hasFollowers(eventId: string, nowSeconds: number): Promise<boolean> {
-    // A Limit counts items read before the filter, so one page may hold only expired
-    // followers and still have more: read on while it says so.
-    for await (const page of this.followerPages(eventId, nowSeconds, 25)) {
-      if (page.length > 0) return true;
-    }
-    return false;
-  }
-
-  async followers(eventId: string, nowSeconds: number): Promise<string[]> {
-    const connectionIds: string[] = [];
-    for await (const page of this.followerPages(eventId, nowSeconds)) connectionIds.push(...page);
-    return connectionIds;
-  }
-
   async claimPush(
     eventId: string,
     claim: { token: string; now: number; leaseUntil: number },
@@ -116,12 +101,8 @@ export class DynamoLiveRepository implements LiveRepository {
     await this.writer.updateIf(pushWindowWrites.end(eventId, token, endedAt));
   }
 
-  /** The followers' connection ids, page by page; subscriptions past their TTL left out. */
-  private async *followerPages(
-    eventId: string,
-    nowSeconds: number,
-    limit?: number,
-  ): AsyncGenerator<string[]> {
+  async followers(eventId: string, nowSeconds: number): Promise<string[]> {
+    const connectionIds: string[] = [];
     let startKey: QueryCommandInput['ExclusiveStartKey'];
     do {
       const page = await this.client.send(
@@ -141,15 +122,15 @@ export class DynamoLiveRepository implements LiveRepository {
             ':now': nowSeconds,
           },
           ConsistentRead: true,
-          ...(limit !== undefined && { Limit: limit }),
           ...(startKey && { ExclusiveStartKey: startKey }),
         }),
       );
-      yield (page.Items ?? []).map((item) =>
-        liveKeys.connectionIdOfFollower(item[table.sortKey] as string),
-      );
+      for (const item of page.Items ?? []) {
+        connectionIds.push(liveKeys.connectionIdOfFollower(item[table.sortKey] as string));
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    return connectionIds;
   }
 
   /** Deletes every key, 25 to a request, retrying what DynamoDB leaves unprocessed. */

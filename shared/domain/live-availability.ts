@@ -23,7 +23,7 @@ export const LIVE_LIMITS = {
    */
   seatsPerMessage: 500,
   /** PostToConnection calls in flight per push. */
-  postsInFlight: 25,
+  postsInFlight: 50,
 } as const;
 
 const eventIdSchema = z.string().min(1).max(100);

@@ -68,9 +68,11 @@ export class LiveBroadcaster {
     batch: StreamBatch<Ref>,
   ): Promise<void> {
     const { repository, sleep } = this.deps;
-    // Nobody to tell, nothing to claim. A follower who subscribes after this read reads
-    // the event after storing the subscription, so its `subscribed` has these changes.
-    if (!(await repository.hasFollowers(eventId, this.nowSeconds()))) return;
+    // Whom to tell, read once the batch is here: its changes were committed before, so a
+    // follower who subscribes after this read reads the event after storing the
+    // subscription, and its `subscribed` has them. Nobody to tell: nothing to claim.
+    const followers = await repository.followers(eventId, this.nowSeconds());
+    if (followers.length === 0) return;
     for (;;) {
       const now = this.now();
       const token = this.deps.newToken();
@@ -81,7 +83,7 @@ export class LiveBroadcaster {
       });
       if (claim.claimed) {
         try {
-          await this.push(eventId, push);
+          await this.push(eventId, push, followers);
         } finally {
           await repository.endPush(eventId, token, this.now());
         }
@@ -101,12 +103,15 @@ export class LiveBroadcaster {
   }
 
   /** Reads the current availability, then tells every follower; drops those gone. */
-  private async push<Ref>(eventId: string, push: PendingPush<Ref>): Promise<void> {
+  private async push<Ref>(
+    eventId: string,
+    push: PendingPush<Ref>,
+    followers: readonly string[],
+  ): Promise<void> {
     const { repository, connections } = this.deps;
     const availability = push.availability ? await repository.availability(eventId) : null;
     const messages = pushMessages(eventId, availability, push.seats);
     if (messages.length === 0) return;
-    const followers = await repository.followers(eventId, this.nowSeconds());
     const errors: unknown[] = [];
     let next = 0;
     const worker = async () => {

@@ -12,11 +12,9 @@ export interface LiveRepository {
   /** The event's status and ticket types, strongly consistent; null for no such event. */
   availability(eventId: string): Promise<EventAvailability | null>;
   /**
-   * Whether anyone follows the event, strongly consistent: a subscription stored before
-   * this call is seen (see `LiveSubscriptions.subscribe`). Items past their TTL don't count.
+   * The connections following the event, strongly consistent: a subscription stored
+   * before this call is seen (see `LiveSubscriptions.subscribe`). Past-TTL items left out.
    */
-  hasFollowers(eventId: string, nowSeconds: number): Promise<boolean>;
-  /** The connections following the event, strongly consistent, past-TTL items left out. */
   followers(eventId: string, nowSeconds: number): Promise<string[]>;
   /**
    * Starts a push of the event at `now` holding the lease until `leaseUntil` (epoch ms),
