@@ -1,8 +1,8 @@
 /**
  * `npm start`: the whole stack on this machine, with no other set-up step.
  *
- *   DynamoDB Local (java child process) → the table → SES emulator → HTTP gateway (with
- *   the WebSocket API at /live) → the reader of the table's stream that feeds it
+ *   DynamoDB Local (java child process) → the table → SES emulator → the reader of the
+ *   table's stream (live pushes) → HTTP gateway, with the WebSocket API at /live
  *
  * Ports: PORT (API, 3000), SES_PORT (8005), DYNAMODB_PORT (8000). Data stays in
  * `.local/dynamodb` across restarts; `--in-memory` or LOCAL_IN_MEMORY=1 keeps it in memory.
@@ -171,12 +171,13 @@ async function main(): Promise<void> {
   const asyncRuntime = startLocalAsync();
   started.add('scheduler, sweep and email queue', async () => asyncRuntime.stop());
 
-  const gateway = await startGateway({ port: apiPort, jwks: signingKey.jwks });
-  started.add('API gateway', () => gateway.close());
-  if (stopRequested) throw new StopRequested();
-
+  // Before the gateway: the API answers as soon as it listens, and the banner says all is up.
   const liveStream = await startLiveStream({ endpoint: db.endpoint, tableName: TABLE_NAME });
   started.add('live availability stream', () => liveStream.stop());
+  if (stopRequested) throw new StopRequested();
+
+  const gateway = await startGateway({ port: apiPort, jwks: signingKey.jwks });
+  started.add('API gateway', () => gateway.close());
   if (stopRequested) throw new StopRequested();
 
   running = true;

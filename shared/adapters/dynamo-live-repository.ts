@@ -13,6 +13,7 @@ import {
   pushWindowWrites,
   subscriptionWrites,
 } from '../db/entities/live.js';
+import { ItemExpression, type QueryFilter } from '../db/expression.js';
 import { eventKeys, liveKeys, type PrimaryKey, table } from '../db/table.js';
 import { TableWriter } from '../db/transactions.js';
 import type { EventAvailability, PushWindow } from '../domain/live-availability.js';
@@ -102,6 +103,10 @@ export class DynamoLiveRepository implements LiveRepository {
   }
 
   async followers(eventId: string, nowSeconds: number): Promise<string[]> {
+    // TTL deletes lazily: a subscription past it may still be there.
+    const live = new ItemExpression()
+      .compare(table.timeToLiveAttribute, '>', nowSeconds)
+      .toFilter() as QueryFilter;
     const connectionIds: string[] = [];
     let startKey: QueryCommandInput['ExclusiveStartKey'];
     do {
@@ -109,17 +114,17 @@ export class DynamoLiveRepository implements LiveRepository {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          FilterExpression: '#ttl > :now',
+          FilterExpression: live.expression,
           ProjectionExpression: '#sk',
           ExpressionAttributeNames: {
             '#pk': table.partitionKey,
             '#sk': table.sortKey,
-            '#ttl': table.timeToLiveAttribute,
+            ...live.names,
           },
           ExpressionAttributeValues: {
             ':pk': liveKeys.followersPartition(eventId),
             ':prefix': liveKeys.followerSortPrefix,
-            ':now': nowSeconds,
+            ...live.values,
           },
           ConsistentRead: true,
           ...(startKey && { ExclusiveStartKey: startKey }),
