@@ -117,12 +117,14 @@ export function attachLiveServer(
   }
 
   function open(ws: WebSocket, connection: { id: string; connectedAt: number }): void {
+    // Like PostToConnection, which answers once API Gateway has the message, not once
+    // the client has it: `ws` queues it on the socket.
     localSockets.set(connection.id, {
-      send: (data) =>
-        new Promise((resolve) => {
-          if (ws.readyState !== ws.OPEN) return resolve('gone');
-          ws.send(data, (error) => resolve(error ? 'gone' : 'sent'));
-        }),
+      send: async (data) => {
+        if (ws.readyState !== ws.OPEN) return 'gone';
+        ws.send(data);
+        return 'sent';
+      },
     });
     // API Gateway's longest connection; the connection's items expire with it.
     const limit = setTimeout(
