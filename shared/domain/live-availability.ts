@@ -148,16 +148,17 @@ export interface PushWindow {
  *
  * Seat changes are never covered: a push only knows the seats of its own batch.
  *
- * The times come from different machines' clocks. A stream record reaches its consumer
- * tens of milliseconds or more after its commit, far more than clock skew, so a
- * `startedAt` at or after `receivedAt` is after the commit.
+ * The times are whole milliseconds, so only a later millisecond proves the claim came
+ * after the batch: in the same one it may have come first. They also come from different
+ * machines' clocks; a stream record reaches its consumer tens of milliseconds or more
+ * after its commit, far more than clock skew, so a later `startedAt` is after the commit.
  */
 export function afterRefusal(
   window: PushWindow,
   push: { seats: number; receivedAt: number },
   now: number,
 ): { covered: true } | { retryInMs: number } {
-  if (push.seats === 0 && window.startedAt >= push.receivedAt) return { covered: true };
+  if (push.seats === 0 && window.startedAt > push.receivedAt) return { covered: true };
   if (window.leaseUntil !== undefined && window.leaseUntil >= now) {
     return { retryInMs: Math.min(LIVE_LIMITS.leasePollMs, window.leaseUntil - now + 1) };
   }
