@@ -2,9 +2,6 @@ import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-la
 import { liveBroadcaster } from '../shared/composition/live.js';
 import { liveChangeOf, type StreamRecord } from '../shared/db/entities/live.js';
 
-/** Kept back from the invocation's time for ending a push and answering. */
-const MARGIN_MS = 2_000;
-
 /**
  * The table stream's consumer: pushes each change of availability and of seats to the
  * followers of its event, coalesced (see LiveBroadcaster). A failed push reports its
@@ -23,7 +20,7 @@ export const handler = async (
   const failed = await liveBroadcaster.broadcast({
     changes,
     receivedAt,
-    deadline: receivedAt + context.getRemainingTimeInMillis() - MARGIN_MS,
+    deadline: receivedAt + context.getRemainingTimeInMillis(),
   });
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 };

@@ -24,6 +24,11 @@ export const LIVE_LIMITS = {
   seatsPerMessage: 500,
   /** PostToConnection calls in flight per push. */
   postsInFlight: 50,
+  /**
+   * What a push may take, from its claim to its end: a batch stops waiting for its
+   * window this long before its invocation ends, and hands the batch back instead.
+   */
+  pushBudgetMs: 5_000,
 } as const;
 
 const eventIdSchema = z.string().min(1).max(100);

@@ -24,7 +24,10 @@ export interface StreamBatch<Ref> {
   changes: readonly { change: LiveChange; ref: Ref }[];
   /** When the batch arrived (epoch ms): after every one of its records was committed. */
   receivedAt: number;
-  /** When the invocation must have finished (epoch ms); no push holds a lease past it. */
+  /**
+   * When the invocation ends (epoch ms). A push holds its lease until then, so no other
+   * push of its event can start while it may still be sending.
+   */
   deadline: number;
 }
 
@@ -95,7 +98,7 @@ export class LiveBroadcaster {
         now,
       );
       if ('covered' in next) return;
-      if (now + next.retryInMs >= batch.deadline) {
+      if (now + next.retryInMs > batch.deadline - LIVE_LIMITS.pushBudgetMs) {
         throw new PushWindowMissed(`No push window for event ${eventId} before the deadline`);
       }
       await sleep(next.retryInMs);

@@ -21,6 +21,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/live-broadcast.js';
 import { localContext } from '../../local/api-event.js';
 import { eventKeys, liveKeys, orderKeys } from '../../shared/db/table.js';
+import { LIVE_LIMITS } from '../../shared/domain/live-availability.js';
 import { readableUpdate } from '../support/expressions.js';
 import {
   inventoryChange,
@@ -305,7 +306,7 @@ describe('coalescing across batches', () => {
     window = { startedAt: Date.now() - 100, leaseUntil: Date.now() + 10_000, token: 'other' };
     const record = inventoryChange(EVENT, { ga: 6 }, { ga: 5 });
 
-    const response = await run([record], 2_300);
+    const response = await run([record], LIVE_LIMITS.pushBudgetMs + 300);
 
     expect(response).toEqual({
       batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber }],
