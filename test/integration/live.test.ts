@@ -209,9 +209,14 @@ describe('following an event (ws://…/live)', () => {
     const pushes = client.received.filter(({ message }) => message.type === 'availability');
     expect(pushes.length).toBeLessThan(holds.length);
     expect(availabilityOf(pushes.at(-1)?.message, ga)).toBe(final);
-    for (let i = 1; i < pushes.length; i++) {
-      // 500 ms from the end of one push to the start of the next, less local jitter.
-      expect((pushes[i]?.at as number) - (pushes[i - 1]?.at as number)).toBeGreaterThan(450);
+    // 500 ms from the end of one push to the start of the next; what arrives here also
+    // waits for this busy process's event loop, so allow it 100 ms.
+    const at = pushes.map((push) => push.at);
+    for (let i = 1; i < at.length; i++) {
+      expect((at[i] as number) - (at[i - 1] as number)).toBeGreaterThan(400);
+    }
+    for (let i = 2; i < at.length; i++) {
+      expect((at[i] as number) - (at[i - 2] as number)).toBeGreaterThan(900);
     }
   });
 
