@@ -8,9 +8,14 @@
  *       guard stays, so this shows what the seat guard alone prevents. Two buyers of one
  *       seat then both get a 201, the second Put overwriting the first, and the
  *       double-sell check must report FAIL: DOUBLE-SOLD.
+ *   fanout: the trailing push. Every push after the first is refused its window and
+ *       told that a push begun after its batch arrived covers it, so it drops the batch:
+ *       a broadcaster that trusts some other push to deliver the last state. The
+ *       followers stay on the first push, and the final-state check must report FAIL.
  * Either way the bench must exit 1.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 
 const GUARD = /#available >= (:take\d+)/;
 
@@ -70,5 +75,25 @@ export function removeSeatGuard(stack: DynamoDBClient['middlewareStack']): void 
       return next({ ...args, input: { ...input, TransactItems: items } as typeof args.input });
     },
     { step: 'initialize', name: 'benchRemoveSeatGuard', priority: 'high' },
+  );
+}
+
+export function dropRefusedPushes(stack: DynamoDBClient['middlewareStack']): void {
+  let claims = 0;
+  stack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Key?: { sk?: unknown }; UpdateExpression?: string };
+      const claim =
+        context.commandName === 'UpdateItemCommand' &&
+        input.Key?.sk === 'BROADCAST' &&
+        !input.UpdateExpression?.includes('REMOVE');
+      if (!claim || claims++ === 0) return next(args);
+      throw new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: marshall({ startedAt: Number.MAX_SAFE_INTEGER }),
+      });
+    },
+    { step: 'initialize', name: 'benchDropRefusedPushes', priority: 'high' },
   );
 }

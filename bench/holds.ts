@@ -2,7 +2,8 @@
  * `npm run bench`: how fast the hold path sells a hot event, and proof that it never
  * oversells. Everything runs on this machine against its own in-memory DynamoDB Local
  * and local gateway, on free loopback ports; nothing here can reach AWS. With
- * `--scenario seated`, seated.ts runs its phases on the same stack instead. Otherwise
+ * `--scenario seated`, seated.ts runs its phases on the same stack instead, and with
+ * `--scenario fanout`, fanout.ts (WebSocket followers of a hot event). Otherwise
  * one module per phase, in bench/phases/, run in this order:
  *
  *   setup      organizer (bootstrapAdmin + login), N customers with tokens, one hot
@@ -15,15 +16,16 @@
  *              the authorizer's consistent read: the least any hold writes
  *   3. units   a few holds with ReturnConsumedCapacity, plus the theoretical figure
  *
- * Exit: 0 PASS, 1 the oversell (or double-sell) check failed, 2 the bench itself failed,
- * 130 interrupted.
+ * Exit: 0 PASS, 1 the oversell (or double-sell, or final-state) check failed, 2 the bench
+ * itself failed, 130 interrupted.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoProbe } from './capacity.js';
 import type { BenchContext } from './context.js';
-import { removeSeatGuard, removeStockGuard } from './control.js';
+import { dropRefusedPushes, removeSeatGuard, removeStockGuard } from './control.js';
 import { benchCounters } from './counter.js';
 import { findJavaChild } from './cpu.js';
+import { fanoutScenario } from './fanout.js';
 import { measurer } from './measure.js';
 import { parseOptions, USAGE } from './options.js';
 import { ceilingAndFloor } from './phases/ceiling.js';
@@ -49,6 +51,7 @@ async function main(): Promise<number> {
 
   const stack = await startBenchStack({
     apiThrottle: options.apiThrottle,
+    liveStream: options.scenario === 'fanout',
     log: (line) => console.log(line),
     shouldStop: stopRequested,
   });
@@ -64,10 +67,13 @@ async function main(): Promise<number> {
   probe.attach((dynamoDbClient as DynamoDBClient).middlewareStack as never, 'raw');
   const seated = options.scenario === 'seated';
   if (options.control) {
-    (seated ? removeSeatGuard : removeStockGuard)(documentClient.middlewareStack as never);
-    console.log(
-      `CONTROL RUN: the ${seated ? 'seat' : 'stock'} guard is removed in this process; the check must FAIL.`,
-    );
+    const control = {
+      ga: { remove: removeStockGuard, what: 'the stock guard is removed' },
+      seated: { remove: removeSeatGuard, what: 'the seat guard is removed' },
+      fanout: { remove: dropRefusedPushes, what: 'every push after the first is dropped' },
+    }[options.scenario];
+    control.remove(documentClient.middlewareStack as never);
+    console.log(`CONTROL RUN: ${control.what} in this process; the check must FAIL.`);
   }
 
   const ctx: BenchContext = {
@@ -79,6 +85,7 @@ async function main(): Promise<number> {
     javaPid: findJavaChild(),
   };
   if (seated) return seatedScenario(ctx, probe, { startedAt, machine });
+  if (options.scenario === 'fanout') return fanoutScenario(ctx, { startedAt, machine });
   const counters = benchCounters(documentClient, tableName);
   const setup = await setUp(ctx);
   await warmUp(ctx, setup.warm, setup.customers, counters);

@@ -3,15 +3,21 @@ import { parseArgs } from 'node:util';
 /** How the bench gets its N customers' tokens. */
 export type UserSetup = 'login' | 'mint';
 
-/** `ga`: holds by count on one hot event; `seated`: holds by seat on seat maps. */
-export type Scenario = 'ga' | 'seated';
+/**
+ * `ga`: holds by count on one hot event; `seated`: holds by seat on seat maps; `fanout`:
+ * WebSocket followers of a hot event while it sells out.
+ */
+export type Scenario = 'ga' | 'seated' | 'fanout';
+const SCENARIOS: readonly Scenario[] = ['ga', 'seated', 'fanout'];
 
 export interface BenchOptions {
   scenario: Scenario;
-  /** N: hold requests (ga) or buyers of two adjacent seats (seated), one per customer. */
+  /** N: hold requests (ga, fanout) or buyers of two adjacent seats (seated), one per customer. */
   buyers: number;
-  /** C: capacity of the hot event's only ticket type (ga). */
+  /** C: capacity of the hot event's only ticket type (ga, fanout). */
   capacity: number;
+  /** WebSocket followers of the hot event (fanout). */
+  subscribers: number;
   /** Best-available buyers of the seated scenario, on their own 1,000-seat map. */
   bestAvailableBuyers: number;
   /** Requests in flight at once, for the holds, the raw-update ceiling and the floor. */
@@ -39,12 +45,18 @@ export interface BenchOptions {
 
 const USAGE = `Usage: npm run bench -- [options]
 
-      --scenario ga|seated   ga: holds by count on one hot event; seated: holds of two
+      --scenario ga|seated|fanout
+                             ga: holds by count on one hot event; seated: holds of two
                              adjacent seats on a 2,000-seat map, then best-available
-                             holds on a 1,000-seat map              (BENCH_SCENARIO, ga)
-  -n, --buyers N             ga: hold requests, one per customer (2000); seated: buyers
-                             of two adjacent seats (1200)           (BENCH_BUYERS)
-  -c, --capacity C           ga: tickets on sale on the hot event   (BENCH_CAPACITY, 500)
+                             holds on a 1,000-seat map; fanout: WebSocket followers of
+                             a hot event while it sells out         (BENCH_SCENARIO, ga)
+  -n, --buyers N             ga, fanout: hold requests, one per customer (2000; fanout
+                             300); seated: buyers of two adjacent seats (1200)
+                                                                    (BENCH_BUYERS)
+  -c, --capacity C           ga, fanout: tickets on sale on the hot event
+                                                                    (BENCH_CAPACITY, 500; fanout 200)
+      --subscribers S        fanout: WebSocket followers of the hot event
+                                                                    (BENCH_SUBSCRIBERS, 500)
       --best-available-buyers B
                              seated: buyers of 2–4 best-available seats
                                                                     (BENCH_BEST_AVAILABLE_BUYERS, 500)
@@ -59,27 +71,33 @@ const USAGE = `Usage: npm run bench -- [options]
       --idempotency-key      send an Idempotency-Key with each hold (BENCH_IDEMPOTENCY_KEY=1)
       --api-throttle         keep the HoldTickets route throttle    (BENCH_API_THROTTLE=1)
       --control              strip the guard from the hold transaction (bench process only;
-                             ga: the stock guard, seated: the seat guard) to show the
-                             check fails: expect exit 1
+                             ga: the stock guard, seated: the seat guard; fanout: every
+                             push after the first is dropped as if another covered it)
+                             to show the check fails: expect exit 1
       --progress bar|lines   default: bar on a TTY, lines in CI/pipes (BENCH_PROGRESS)
       --out DIR              results folder                         (BENCH_OUT, bench/results)
   -h, --help
 
-Exit code: 0 PASS, 1 a failed oversell or double-sell check, 2 the bench itself failed,
-130 interrupted.`;
+Exit code: 0 PASS, 1 a failed oversell, double-sell or final-state check, 2 the bench
+itself failed, 130 interrupted.`;
 
-/** Flags that only one scenario reads: given to the other, they are a mistake. */
-const SCENARIO_FLAGS: Record<Scenario, readonly string[]> = {
-  ga: ['capacity', 'ceiling-rounds', 'wcu-samples'],
-  seated: ['best-available-buyers'],
+/** Flags that only some scenarios read: given to another, they are a mistake. */
+const FLAG_SCENARIOS: Record<string, readonly Scenario[]> = {
+  capacity: ['ga', 'fanout'],
+  'ceiling-rounds': ['ga'],
+  'wcu-samples': ['ga'],
+  'best-available-buyers': ['seated'],
+  subscribers: ['fanout'],
 };
 
 function parseScenario(raw: string): Scenario {
-  if (raw !== 'ga' && raw !== 'seated') {
-    throw new Error(`--scenario must be "ga" or "seated", got "${raw}"`);
-  }
-  return raw;
+  const scenario = SCENARIOS.find((known) => known === raw);
+  if (!scenario) throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')}, got "${raw}"`);
+  return scenario;
 }
+
+/** N's default: seated, more buyers of a pair than the 2,000-seat map has pairs. */
+const DEFAULT_BUYERS: Record<Scenario, number> = { ga: 2000, seated: 1200, fanout: 300 };
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === '') return fallback;
@@ -103,6 +121,7 @@ export function parseOptions(
       buyers: { type: 'string', short: 'n' },
       capacity: { type: 'string', short: 'c' },
       'best-available-buyers': { type: 'string' },
+      subscribers: { type: 'string' },
       concurrency: { type: 'string', short: 'p' },
       'setup-concurrency': { type: 'string' },
       users: { type: 'string' },
@@ -118,10 +137,13 @@ export function parseOptions(
   });
   if (values.help) return 'help';
   const scenario = parseScenario(values.scenario ?? env.BENCH_SCENARIO ?? 'ga');
-  const otherScenario: Scenario = scenario === 'ga' ? 'seated' : 'ga';
-  const misplaced = SCENARIO_FLAGS[otherScenario].find((flag) => flag in values);
+  const misplaced = Object.entries(FLAG_SCENARIOS).find(
+    ([flag, scenarios]) => flag in values && !scenarios.includes(scenario),
+  );
   if (misplaced) {
-    throw new Error(`--${misplaced} is for --scenario ${otherScenario}, not ${scenario}`);
+    throw new Error(
+      `--${misplaced[0]} is for --scenario ${misplaced[1].join(' or ')}, not ${scenario}`,
+    );
   }
   const users = values.users ?? env.BENCH_USERS ?? 'login';
   if (users !== 'login' && users !== 'mint') {
@@ -135,13 +157,13 @@ export function parseOptions(
   }
   return {
     scenario,
-    // Seated: more buyers of a pair than the 2,000-seat map has pairs.
-    buyers: positiveInt(
-      '--buyers',
-      values.buyers ?? env.BENCH_BUYERS,
-      scenario === 'seated' ? 1200 : 2000,
+    buyers: positiveInt('--buyers', values.buyers ?? env.BENCH_BUYERS, DEFAULT_BUYERS[scenario]),
+    capacity: positiveInt(
+      '--capacity',
+      values.capacity ?? env.BENCH_CAPACITY,
+      scenario === 'fanout' ? 200 : 500,
     ),
-    capacity: positiveInt('--capacity', values.capacity ?? env.BENCH_CAPACITY, 500),
+    subscribers: positiveInt('--subscribers', values.subscribers ?? env.BENCH_SUBSCRIBERS, 500),
     bestAvailableBuyers: positiveInt(
       '--best-available-buyers',
       values['best-available-buyers'] ?? env.BENCH_BEST_AVAILABLE_BUYERS,

@@ -38,11 +38,15 @@ export function describeMachine() {
 export type Machine = ReturnType<typeof describeMachine>;
 
 export function printHeader(options: BenchOptions, machine: Machine): void {
-  const load =
-    options.scenario === 'seated'
-      ? `Seated hold benchmark: N=${options.buyers} buyers of adjacent pairs, ` +
-        `${options.bestAvailableBuyers} best-available buyers`
-      : `Hold benchmark: N=${options.buyers} buyers, C=${options.capacity} tickets`;
+  const load = {
+    ga: `Hold benchmark: N=${options.buyers} buyers, C=${options.capacity} tickets`,
+    seated:
+      `Seated hold benchmark: N=${options.buyers} buyers of adjacent pairs, ` +
+      `${options.bestAvailableBuyers} best-available buyers`,
+    fanout:
+      `Fan-out benchmark: ${options.subscribers} WebSocket followers, ` +
+      `N=${options.buyers} buyers, C=${options.capacity} tickets`,
+  }[options.scenario];
   console.log(
     `${load}, concurrency ${options.concurrency}, users via ${options.users}` +
       `${options.idempotencyKey ? ', Idempotency-Key on' : ''}\n` +

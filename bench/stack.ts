@@ -3,12 +3,15 @@
  * gateway, each on a free loopback port, with the local identity provider's env set
  * before any handler module loads (as local/start.ts does). No SES emulator and no
  * async runtime: the hold path needs neither (expiry wake-ups go to an empty local bus).
+ * The reader of the table's stream (live pushes) only for the fan-out scenario: it
+ * would otherwise add its work to every hold the other scenarios time.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ensureTable, LOCAL_AWS_ENV, startDynamoDb } from '../local/dynamodb.js';
 import { startGateway } from '../local/gateway.js';
 import { localIdentityEnv, localSigningKey } from '../local/idp.js';
+import { startLiveStream } from '../local/live-stream.js';
 import { freePort } from '../local/ports.js';
 import { StartedServices } from '../local/services.js';
 import type { RouteDefinition } from '../shared/api/route-record.js';
@@ -51,6 +54,7 @@ function benchRoutes(keepHoldThrottle: boolean): RouteDefinition[] {
 
 export async function startBenchStack(options: {
   apiThrottle: boolean;
+  liveStream: boolean;
   log: (line: string) => void;
   /** Checked between steps, so Ctrl-C during start stops what is up so far. */
   shouldStop: () => boolean;
@@ -102,6 +106,13 @@ export async function startBenchStack(options: {
   options.log(
     `Gateway on ${gateway.url} (${options.apiThrottle ? 'HoldTickets throttled' : 'unthrottled'})`,
   );
+  if (options.liveStream) {
+    const stream = await startLiveStream({ endpoint: dynamoDbEndpoint, tableName: TABLE_NAME });
+    started.add('live stream', () => stream.stop());
+    options.log(
+      `Live pushes on ${gateway.url.replace(/^http/, 'ws')}/live, fed by the table's stream`,
+    );
+  }
   return {
     apiUrl: gateway.url,
     dynamoDbEndpoint,

@@ -17,7 +17,8 @@ export function buildApp(appProps: AppProps, serviceVersion: string) {
   const stack = new TicketingStack(app, 'Ticketing', {
     senderEmail: senderEmailSchema.parse(app.node.tryGetContext('senderEmail')),
     serviceVersion,
-    description: 'Serverless event ticketing: HTTP API, Lambdas, DynamoDB, Scheduler, SQS, SES',
+    description:
+      'Serverless event ticketing: HTTP and WebSocket APIs, Lambdas, DynamoDB and its stream, Scheduler, SQS, SES',
   });
   return { app, stack };
 }

@@ -7,6 +7,7 @@ import { EmailQueue } from './constructs/email-queue.js';
 import { ExpiryScheduling } from './constructs/expiry-scheduling.js';
 import { TicketingApi } from './constructs/http-api.js';
 import { Identity } from './constructs/identity.js';
+import { LiveApi } from './constructs/live-api.js';
 import { OrderMachinery } from './constructs/order-machinery.js';
 
 export interface TicketingStackProps extends StackProps {
@@ -22,6 +23,7 @@ export class TicketingStack extends Stack {
   readonly identity: Identity;
   readonly orders: OrderMachinery;
   readonly api: TicketingApi;
+  readonly live: LiveApi;
 
   constructor(scope: Construct, id: string, props: TicketingStackProps) {
     super(scope, id, props);
@@ -47,6 +49,8 @@ export class TicketingStack extends Stack {
       serviceVersion: props.serviceVersion,
     });
 
+    this.live = new LiveApi(this, 'Live', { data: this.data });
+
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.stage.url,
       description: 'Base URL of the API',
@@ -55,6 +59,10 @@ export class TicketingStack extends Stack {
     new CfnOutput(this, 'OpenApiUrl', {
       value: `${this.api.stage.url}openapi.json`,
       description: 'The API contract, OpenAPI 3.1, generated from the request schemas',
+    });
+    new CfnOutput(this, 'LiveUrl', {
+      value: this.live.stage.url,
+      description: 'Live availability: a WebSocket URL (wss://…/live)',
     });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });

@@ -109,7 +109,16 @@ export async function ensureTable(
     const { Table: existing } = await client.send(
       new DescribeTableCommand({ TableName: tableName }),
     );
-    // A table persisted in `.local/` by an older checkout gets the indexes added since.
+    // A table persisted in `.local/` by an older checkout gets what was added since: its
+    // stream, and the indexes.
+    if (wanted.StreamSpecification && !existing?.StreamSpecification?.StreamEnabled) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          StreamSpecification: wanted.StreamSpecification,
+        }),
+      );
+    }
     const present = new Set(existing?.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName));
     for (const index of wanted.GlobalSecondaryIndexes ?? []) {
       if (present.has(index.IndexName)) continue;

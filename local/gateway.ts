@@ -8,7 +8,7 @@ import { routes as allRoutes } from '../shared/routes.js';
 import { toApiEvent } from './api-event.js';
 import { docsResponse } from './docs.js';
 import { flattenHeaders, readRequestBody } from './gateway/body.js';
-import { HandlerInvoker } from './gateway/invocation.js';
+import { HandlerInvoker, HandlerModules } from './gateway/invocation.js';
 import {
   clientErrorResponse,
   type GatewayResponse,
@@ -19,13 +19,15 @@ import { resolveRoute } from './gateway/routing.js';
 import { RouteThrottles } from './gateway/throttling.js';
 import { graphiqlResponse } from './graphiql.js';
 import { LOCAL_JWKS_PATH } from './idp.js';
+import { attachLiveServer } from './live-server.js';
 
 /*
  * The local stand-in for the HTTP API: it routes each request through the same route
  * table the CDK stack is built from, enforces each route's throttle, and calls the
  * route's real handler module in-process with a payload-format-2.0 event. It also
  * serves `/docs`, a Swagger UI page over the API's own `/openapi.json`, and `GET /graphql`,
- * GraphiQL over `POST /graphql` (both local only).
+ * GraphiQL over `POST /graphql` (both local only), and, on the same port, the WebSocket
+ * API at `/live` (`live-server.ts`).
  * Its steps live in `local/gateway/`: routing, throttling, body reading, invocation.
  *
  * This module must not import anything that reads configuration at load time
@@ -65,7 +67,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const log = options.log ?? ((line: string) => console.log(line));
   const host = options.host ?? '127.0.0.1';
   const throttles = new RouteThrottles();
-  const invoker = new HandlerInvoker(options.functionsDir ?? DEFAULT_FUNCTIONS_DIR);
+  const modules = new HandlerModules(options.functionsDir ?? DEFAULT_FUNCTIONS_DIR);
+  const invoker = new HandlerInvoker(modules);
 
   async function respond(request: IncomingMessage): Promise<GatewayResponse> {
     const method = request.method ?? 'GET';
@@ -141,6 +144,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     socket.end(serialise(response));
   });
 
+  const live = attachLiveServer(server, { modules, log });
+
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(
@@ -160,11 +165,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await live.close();
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
         server.closeIdleConnections();
-      }),
+      });
+    },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole stack on this machine, with no other set-up step.
  *
- *   DynamoDB Local (java child process) → the table → SES emulator → HTTP gateway
+ *   DynamoDB Local (java child process) → the table → SES emulator → the reader of the
+ *   table's stream (live pushes) → HTTP gateway, with the WebSocket API at /live
  *
  * Ports: PORT (API, 3000), SES_PORT (8005), DYNAMODB_PORT (8000). Data stays in
  * `.local/dynamodb` across restarts; `--in-memory` or LOCAL_IN_MEMORY=1 keeps it in memory.
@@ -23,6 +24,8 @@ import {
 } from './dynamodb.js';
 import { startGateway } from './gateway.js';
 import { localIdentityEnv, localSigningKey } from './idp.js';
+import { LIVE_PATH } from './live-server.js';
+import { startLiveStream } from './live-stream.js';
 import { assertPortFree } from './ports.js';
 import { StartedServices } from './services.js';
 import { DEFAULT_SES_PORT, startSes } from './ses.js';
@@ -168,6 +171,11 @@ async function main(): Promise<void> {
   const asyncRuntime = startLocalAsync();
   started.add('scheduler, sweep and email queue', async () => asyncRuntime.stop());
 
+  // Before the gateway: the API answers as soon as it listens, and the banner says all is up.
+  const liveStream = await startLiveStream({ endpoint: db.endpoint, tableName: TABLE_NAME });
+  started.add('live availability stream', () => liveStream.stop());
+  if (stopRequested) throw new StopRequested();
+
   const gateway = await startGateway({ port: apiPort, jwks: signingKey.jwks });
   started.add('API gateway', () => gateway.close());
   if (stopRequested) throw new StopRequested();
@@ -179,6 +187,7 @@ async function main(): Promise<void> {
       `Ticketing API ${version} is running locally:`,
       `  API        ${gateway.url}`,
       `  API docs   ${gateway.url}/docs  (OpenAPI document: ${gateway.url}/openapi.json)`,
+      `  Live       ${gateway.url.replace(/^http/, 'ws')}${LIVE_PATH}  (send {"action":"subscribe","eventId":"…"})`,
       `  SES inbox  ${ses.url}  (emails as JSON: ${ses.url}/store)`,
       `  DynamoDB   ${db.endpoint}  table ${TABLE_NAME}, ${inMemory ? 'in memory' : `data in ${DATA_DIR}`}`,
       '',

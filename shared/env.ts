@@ -24,6 +24,8 @@ export const ENV = {
   emailQueueUrl: 'EMAIL_QUEUE_URL',
   senderEmail: 'SENDER_EMAIL',
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
+  /** The WebSocket stage's management endpoint (https://…/live), for PostToConnection. */
+  liveConnectionsEndpoint: 'LIVE_CONNECTIONS_ENDPOINT',
 } as const;
 
 export class MissingConfigError extends Error {

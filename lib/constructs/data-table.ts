@@ -1,5 +1,5 @@
 import { type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { idempotencyTable, table } from '../../shared/db/table.js';
@@ -18,6 +18,7 @@ export class DataTable extends Construct {
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: table.timeToLiveAttribute,
+      dynamoStream: StreamViewType[table.streamViewType],
       deletionProtection: true,
       // Paid orders live here: never delete the data with the stack.
       removalPolicy: RemovalPolicy.RETAIN,

@@ -1,8 +1,11 @@
 import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
 import type { RouteDefinition } from '../../shared/api/route-record.js';
 import type { ApiEvent, AuthorizerContext } from '../../shared/http/principal.js';
 import { type ApiHandler, localContext, toAuthorizerEvent, toHttpResponse } from '../api-event.js';
 import { type GatewayResponse, internalError } from './responses.js';
+
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
  * Calls handler modules in-process as API Gateway calls Lambdas: each imported on its
@@ -10,9 +13,7 @@ import { type GatewayResponse, internalError } from './responses.js';
  * route's event, and a handler's answer checked and turned into the HTTP response.
  */
 export class HandlerInvoker {
-  private readonly handlers = new Map<string, Promise<ApiHandler>>();
-
-  constructor(private readonly functionsDir: string) {}
+  constructor(private readonly modules: HandlerModules) {}
 
   async invoke(route: RouteDefinition, event: ApiEvent): Promise<GatewayResponse> {
     const requestId = event.requestContext.requestId;
@@ -62,6 +63,21 @@ export class HandlerInvoker {
   }
 
   private handlerFor(moduleName: string): Promise<ApiHandler> {
+    return this.modules.handler(moduleName);
+  }
+}
+
+/**
+ * Handler modules of `functionsDir`, each imported on its first use (a cold start) and
+ * kept; a failed import is forgotten, so a module fixed or added later is picked up
+ * (Node itself remembers a module whose evaluation threw, until the process restarts).
+ */
+export class HandlerModules {
+  private readonly handlers = new Map<string, Promise<LambdaHandler>>();
+
+  constructor(private readonly functionsDir: string) {}
+
+  handler(moduleName: string): Promise<LambdaHandler> {
     let loaded = this.handlers.get(moduleName);
     if (!loaded) {
       const url = pathToFileURL(`${this.functionsDir}/${moduleName}.ts`).href;
@@ -69,10 +85,8 @@ export class HandlerInvoker {
         if (typeof module.handler !== 'function') {
           throw new Error(`functions/${moduleName}.ts does not export a handler function`);
         }
-        return module.handler as ApiHandler;
+        return module.handler as LambdaHandler;
       });
-      // Forget a failed import, so a module fixed or added later is picked up (Node itself
-      // remembers a module whose evaluation threw, until the gateway restarts).
       loaded.catch(() => this.handlers.delete(moduleName));
       this.handlers.set(moduleName, loaded);
     }

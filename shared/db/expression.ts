@@ -67,6 +67,7 @@ export class ItemExpression {
   private readonly sets: string[] = [];
   private readonly adds: string[] = [];
   private readonly removes: string[] = [];
+  private readonly deletes: string[] = [];
   private readonly conditions: string[] = [];
 
   /** The placeholder path of an attribute, for conditions written with `when`. */
@@ -103,6 +104,18 @@ export class ItemExpression {
     return this;
   }
 
+  /** Adds strings to a string set (a missing set starts empty). */
+  addToSet(path: AttributePath, elements: readonly string[]): this {
+    this.adds.push(`${this.path(path)} ${this.value(new Set(elements))}`);
+    return this;
+  }
+
+  /** Takes strings out of a string set; DynamoDB removes a set left empty. */
+  deleteFromSet(path: AttributePath, elements: readonly string[]): this {
+    this.deletes.push(`${this.path(path)} ${this.value(new Set(elements))}`);
+    return this;
+  }
+
   /** A condition (ANDed with the others), written with `path` and `value`. */
   when(condition: string): this {
     this.conditions.push(condition);
@@ -130,6 +143,7 @@ export class ItemExpression {
       this.sets.length > 0 ? `SET ${this.sets.join(',')}` : '',
       this.adds.length > 0 ? `ADD ${this.adds.join(',')}` : '',
       this.removes.length > 0 ? `REMOVE ${this.removes.join(',')}` : '',
+      this.deletes.length > 0 ? `DELETE ${this.deletes.join(',')}` : '',
     ].filter(Boolean);
     if (clauses.length === 0) throw new Error('An update that changes nothing');
     const update = clauses.join(' ');

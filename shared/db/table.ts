@@ -39,12 +39,24 @@ import type { GeoPoint } from '../domain/geo.js';
  *                             waitlist hand-over; in the due index, for the sweep to finish it
  *   ANALYTICS#<day> / EVENT#<eventId>  counters of the event's orders created that UTC day,
  *                             moved by each order's resolution (never by the hold)
+ *   CONN#<connectionId> / CONNECTION  a live WebSocket connection and the events it
+ *                             follows (a string set), so $disconnect or a 410 finds every
+ *                             subscription to delete; TTL at the connection's longest life
+ *   LIVE#<eventId> / CONN#<connectionId>  one follower of the event: one Query of the
+ *                             partition lists whom to push to; TTL as the connection's
+ *   LIVE#<eventId> / BROADCAST  when the event's last push started and ended, and the lease
+ *                             of the push under way: at most one push per window per event
+ *
+ * The table's stream (new and old images) carries every change of INVENTORY and of the
+ * seat items to the live broadcaster, so the hold path writes nothing for live pushes.
  */
 export const table = {
   partitionKey: 'pk',
   sortKey: 'sk',
   /** Epoch seconds; DynamoDB deletes the item some time after. */
   timeToLiveAttribute: 'ttl',
+  /** Both images: the broadcaster tells what changed from a record alone, without a read. */
+  streamViewType: 'NEW_AND_OLD_IMAGES',
   globalSecondaryIndexes: {
     /** A collection in time order: events by status, all users, an event's orders, a line. */
     collection: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
@@ -225,6 +237,28 @@ export const analyticsKeys = {
   dayPartition: (day: string): string => `ANALYTICS#${day}`,
 } as const;
 
+const LIVE_PREFIX = 'LIVE#';
+const CONNECTION_PREFIX = 'CONN#';
+
+export const liveKeys = {
+  connection: (connectionId: string): PrimaryKey => ({
+    pk: `${CONNECTION_PREFIX}${connectionId}`,
+    sk: 'CONNECTION',
+  }),
+  subscription: (eventId: string, connectionId: string): PrimaryKey => ({
+    pk: liveKeys.followersPartition(eventId),
+    sk: `${CONNECTION_PREFIX}${connectionId}`,
+  }),
+  followersPartition: (eventId: string): string => `${LIVE_PREFIX}${eventId}`,
+  /** `begins_with` of the followers' sort keys: the partition also holds BROADCAST. */
+  followerSortPrefix: CONNECTION_PREFIX,
+  connectionIdOfFollower: (sort: string): string => sort.slice(CONNECTION_PREFIX.length),
+  broadcast: (eventId: string): PrimaryKey => ({
+    pk: liveKeys.followersPartition(eventId),
+    sk: 'BROADCAST',
+  }),
+} as const;
+
 export const tokenKeys = {
   revoked: (tokenId: string): PrimaryKey => ({ pk: `TOKEN#${tokenId}`, sk: 'REVOKED' }),
 } as const;
@@ -266,5 +300,6 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
       ],
       Projection: { ProjectionType: 'ALL' },
     })),
+    StreamSpecification: { StreamEnabled: true, StreamViewType: table.streamViewType },
   };
 }

@@ -70,8 +70,8 @@ export async function transact(
   }
 }
 
-/** A put alone: written, or refused by its condition (with the item that failed it, if asked). */
-export type PutOutcome = { ok: true } | { ok: false; item: Item | undefined };
+/** A write alone: done, or refused by its condition (with the item that failed it, if asked). */
+export type WriteOutcome = { ok: true } | { ok: false; item: Item | undefined };
 
 /** A delete as an entity allows it: the key and the condition it is removed under. */
 export interface DeleteWrite extends Partial<ConditionExpressionInput> {
@@ -117,15 +117,34 @@ export class TableWriter {
   async putIf(
     write: PutWrite,
     options: { returnItemOnFailure?: boolean } = {},
-  ): Promise<PutOutcome> {
-    try {
-      await this.client.send(
+  ): Promise<WriteOutcome> {
+    return this.outcomeOf(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           ...write,
           ...(options.returnItemOnFailure && { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
         }),
-      );
+      ),
+    );
+  }
+
+  /** One conditional update alone: done, or the item as it stood when its condition failed. */
+  updateElseItem(write: UpdateWrite): Promise<WriteOutcome> {
+    return this.outcomeOf(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          ...write,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
+    );
+  }
+
+  private async outcomeOf(request: Promise<unknown>): Promise<WriteOutcome> {
+    try {
+      await request;
       return { ok: true };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;

@@ -21,7 +21,7 @@ import type { Principal } from '../domain/principal.js';
 import type { User } from '../domain/user-model.js';
 import type { Users } from '../domain/users.js';
 import { assertRouteAccess } from '../http/access.js';
-import { validate } from '../http/handler.js';
+import { validate } from '../http/validation.js';
 
 /** What the resolvers call: the very services the REST handlers call. */
 export interface GraphQLServices {

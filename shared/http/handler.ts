@@ -5,12 +5,13 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { type RouteDefinition, type RouteRequest, routeKeyOf } from '../api/route-record.js';
-import { UnsupportedMediaType, ValidationFailed } from '../domain/errors.js';
+import { UnsupportedMediaType } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { logger } from '../observability.js';
 import { assertRouteAccess } from './access.js';
 import { type ApiEvent, principalOf } from './principal.js';
 import { problemResponse } from './problem.js';
+import { validate } from './validation.js';
 
 export interface Reply {
   status: number;
@@ -117,27 +118,4 @@ function assertDeployedAs(route: RouteDefinition, event: ApiEvent): void {
   if (event.routeKey !== routeKeyOf(route)) {
     throw new Error(`Handler of ${routeKeyOf(route)} invoked for ${event.routeKey}`);
   }
-}
-
-/**
- * `input` as `schema` reads it, or ValidationFailed with one entry per fault, each at
- * `<location>.<path>`; also what GraphQL arguments are checked with.
- */
-export function validate(schema: z.ZodType | undefined, input: unknown, location: string): unknown {
-  if (!schema) return undefined;
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw new ValidationFailed(
-    `The request ${location} is not valid`,
-    result.error.issues.flatMap((issue) => {
-      const path = [location, ...issue.path.map(String)];
-      // One entry per unknown field, pointing at the field itself.
-      return issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({
-            path: [...path, key].join('.'),
-            message: `unknown field "${key}"`,
-          }))
-        : [{ path: path.join('.'), message: issue.message }];
-    }),
-  );
 }

@@ -1,6 +1,8 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketingStack } from '../../lib/ticketing-stack.js';
+import { liveRoutes } from '../../shared/api/live-routes.js';
+import { LIVE_STREAM_FILTERS } from '../../shared/db/entities/live.js';
 import { table } from '../../shared/db/table.js';
 import { routes } from '../../shared/routes.js';
 import { synthesizeStack } from '../support/stack.js';
@@ -9,6 +11,8 @@ type Resource = { Type: string; Properties: Record<string, any> };
 
 /** The authorizer, hold expiry, sweep and email sender, besides one function per route. */
 const JOB_FUNCTIONS = 4;
+/** One per WebSocket route, and the broadcaster on the table's stream. */
+const LIVE_FUNCTIONS = liveRoutes.length + 1;
 
 let template: Template;
 let stack: TicketingStack;
@@ -25,6 +29,16 @@ const resourcesOf = (type: string): Record<string, Resource> =>
 function logicalIdOf(construct: { node: { defaultChild?: unknown } }): string {
   return stack.getLogicalId(construct.node.defaultChild as never);
 }
+
+/** The routes (or stages) of one API: the HTTP API's or the WebSocket API's. */
+function ofApi(type: string, api: { node: { defaultChild?: unknown } }): Resource[] {
+  const apiId = logicalIdOf(api);
+  return Object.values(resourcesOf(type)).filter(
+    (resource) => resource.Properties.ApiId?.Ref === apiId,
+  );
+}
+
+const httpRoutes = () => ofApi('AWS::ApiGatewayV2::Route', stack.api.api);
 
 /** Every IAM action granted to a function's role, from all policies attached to it. */
 function actionsOf(routeId: string): string[] {
@@ -49,6 +63,7 @@ describe('table', () => {
       ],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true },
+      StreamSpecification: { StreamViewType: table.streamViewType },
       GlobalSecondaryIndexes: gsis.map((gsi) =>
         Match.objectLike({
           IndexName: gsi.indexName,
@@ -76,9 +91,9 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('builds one Lambda per route, the authorizer and three jobs, Node 22 on arm64 with tracing and source maps', () => {
+  it('builds one Lambda per route, the authorizer, three jobs and the live functions, Node 22 on arm64 with tracing and source maps', () => {
     const functions = Object.values(resourcesOf('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(routes.length + JOB_FUNCTIONS);
+    expect(functions).toHaveLength(routes.length + JOB_FUNCTIONS + LIVE_FUNCTIONS);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -172,9 +187,7 @@ const PINNED_TABLE_ACCESS: Readonly<Record<string, 'read' | 'write' | 'none'>> =
 /** The Lambda function resource that the synthesized API route `routeKey` invokes. */
 function functionBehind(routeKey: string): Resource {
   const resources = template.toJSON().Resources as Record<string, Resource>;
-  const route = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).find(
-    (resource) => resource.Properties.RouteKey === routeKey,
-  );
+  const route = httpRoutes().find((resource) => resource.Properties.RouteKey === routeKey);
   if (!route) throw new Error(`no API route ${routeKey}`);
   // Target: { 'Fn::Join': ['', ['integrations/', { Ref: <integration> }]] }
   const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
@@ -208,9 +221,7 @@ function tableAccessOf(fn: Resource): { reads: boolean; writes: boolean; actions
 
 describe('table access pinned per route', () => {
   it('pins exactly the routes the API has', () => {
-    const routeKeys = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).map(
-      (resource) => resource.Properties.RouteKey as string,
-    );
+    const routeKeys = httpRoutes().map((resource) => resource.Properties.RouteKey as string);
     expect(Object.keys(PINNED_TABLE_ACCESS).sort()).toEqual(routeKeys.sort());
   });
 
@@ -281,7 +292,7 @@ describe('identity', () => {
       AuthorizerResultTtlInSeconds: 0,
     });
     const authorizerId = Object.keys(resourcesOf('AWS::ApiGatewayV2::Authorizer'))[0];
-    for (const route of Object.values(resourcesOf('AWS::ApiGatewayV2::Route'))) {
+    for (const route of httpRoutes()) {
       expect(route.Properties).toMatchObject({
         AuthorizationType: 'CUSTOM',
         AuthorizerId: { Ref: authorizerId },
@@ -327,14 +338,12 @@ describe('identity', () => {
 
 describe('HTTP API', () => {
   it('has exactly the routes of the route table, each on its own function', () => {
-    const routeKeys = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).map(
-      (resource) => resource.Properties.RouteKey,
-    );
+    const routeKeys = httpRoutes().map((resource) => resource.Properties.RouteKey);
     expect(routeKeys.sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
   });
 
   it('throttles every route as the route table says', () => {
-    const [stage] = Object.values(resourcesOf('AWS::ApiGatewayV2::Stage'));
+    const [stage] = ofApi('AWS::ApiGatewayV2::Stage', stack.api.api);
     const settings = stage?.Properties.RouteSettings as Record<string, any>;
     for (const route of routes) {
       expect(settings[`${route.method} ${route.path}`]).toEqual({
@@ -427,7 +436,12 @@ describe('security checks', () => {
   });
 
   it('gives no function role a managed policy, and logs access only to its own log group', () => {
-    for (const fn of stack.api.functions.values()) {
+    const functions = [
+      ...stack.api.functions.values(),
+      ...stack.live.functions.values(),
+      stack.live.broadcaster,
+    ];
+    for (const fn of functions) {
       const roleId = stack.getLogicalId(fn.role?.node.defaultChild as never);
       const role = resourcesOf('AWS::IAM::Role')[roleId];
       expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
@@ -437,7 +451,7 @@ describe('security checks', () => {
       .filter((statement: { Action: string | string[] }) =>
         [statement.Action].flat().some((action) => action.startsWith('logs:')),
       );
-    expect(logStatements.length).toBe(routes.length + JOB_FUNCTIONS);
+    expect(logStatements.length).toBe(routes.length + JOB_FUNCTIONS + LIVE_FUNCTIONS);
     for (const statement of logStatements) {
       expect(statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] });
     }
@@ -516,5 +530,133 @@ describe('order machinery', () => {
         }),
       ],
     });
+  });
+});
+
+/** Every statement of every IAM policy, with the role it is attached to. */
+function statementsByRole(): { roleId: string; statement: any }[] {
+  return Object.values(resourcesOf('AWS::IAM::Policy')).flatMap((policy) =>
+    (policy.Properties.Roles as { Ref: string }[]).flatMap((role) =>
+      (policy.Properties.PolicyDocument.Statement as unknown[]).map((statement) => ({
+        roleId: role.Ref,
+        statement,
+      })),
+    ),
+  );
+}
+
+const roleIdOf = (fn: { role?: { node: { defaultChild?: unknown } } }) =>
+  logicalIdOf(fn.role as never);
+
+describe('live availability', () => {
+  const functionResource = (fn: { node: { defaultChild?: unknown } }) =>
+    template.toJSON().Resources[logicalIdOf(fn)] as Resource;
+
+  it('has a WebSocket API routed by action, with exactly the live routes, each on its own function', () => {
+    const apiId = logicalIdOf(stack.live.api);
+    expect(resourcesOf('AWS::ApiGatewayV2::Api')[apiId]?.Properties).toMatchObject({
+      ProtocolType: 'WEBSOCKET',
+      RouteSelectionExpression: '$request.body.action',
+    });
+    const wsRoutes = ofApi('AWS::ApiGatewayV2::Route', stack.live.api);
+    expect(wsRoutes.map((route) => route.Properties.RouteKey).sort()).toEqual(
+      ['$connect', '$disconnect', '$default', 'subscribe', 'unsubscribe'].sort(),
+    );
+    const resources = template.toJSON().Resources as Record<string, Resource>;
+    for (const route of liveRoutes) {
+      const resource = wsRoutes.find(
+        (candidate) => candidate.Properties.RouteKey === route.routeKey,
+      );
+      const integrationId = resource?.Properties.Target['Fn::Join'][1][1].Ref as string;
+      const uri = JSON.stringify(resources[integrationId]?.Properties.IntegrationUri);
+      expect(uri).toContain(logicalIdOf(stack.live.functions.get(route.id) as never));
+      // A route that replies sends the handler's answer back to the client.
+      expect(resource?.Properties.RouteResponseSelectionExpression !== undefined).toBe(
+        route.replies,
+      );
+    }
+    const responses = ofApi('AWS::ApiGatewayV2::RouteResponse', stack.live.api);
+    expect(responses).toHaveLength(liveRoutes.filter((route) => route.replies).length);
+  });
+
+  it('throttles and access-logs its stage, and publishes its URL as LiveUrl', () => {
+    const [stage] = ofApi('AWS::ApiGatewayV2::Stage', stack.live.api);
+    expect(stage?.Properties).toMatchObject({
+      StageName: 'live',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      AccessLogSettings: { DestinationArn: expect.anything() },
+    });
+    const url = JSON.stringify(template.toJSON().Outputs.LiveUrl.Value);
+    expect(url).toContain('wss://');
+    expect(url).toContain(logicalIdOf(stack.live.api));
+    expect(url).toContain('/live');
+  });
+
+  it.each(liveRoutes.map((route) => [route.routeKey, route] as const))(
+    '%s has table access exactly as its record says',
+    (_, route) => {
+      const access = tableAccessOf(functionResource(stack.live.functions.get(route.id) as never));
+      expect(access.actions.some((action) => action.includes('*'))).toBe(false);
+      expect({ reads: access.reads, writes: access.writes }).toEqual({
+        reads: route.table !== undefined,
+        writes: route.table === 'write',
+      });
+    },
+  );
+
+  it('feeds the broadcaster from the table stream, filtered, with partial failures, bisection and a DLQ', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(stack.live.broadcaster) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(stack.data.table), 'StreamArn'] },
+      StartingPosition: 'LATEST',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 3,
+      MaximumRecordAgeInSeconds: 300,
+      FilterCriteria: {
+        Filters: LIVE_STREAM_FILTERS.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+      },
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [logicalIdOf(stack.live.deadLetterQueue), 'Arn'] },
+        },
+      },
+    });
+    expect(functionResource(stack.live.broadcaster).Properties.Timeout).toBe(30);
+  });
+
+  it('lets only the broadcaster read the table stream', () => {
+    const streamReaders = statementsByRole()
+      .filter(({ statement }) => JSON.stringify(statement.Resource).includes('StreamArn'))
+      .map(({ roleId }) => roleId);
+    expect(new Set(streamReaders)).toEqual(new Set([roleIdOf(stack.live.broadcaster)]));
+  });
+
+  it('lets only the broadcaster post to connections, on this API and stage only', () => {
+    const manage = statementsByRole().filter(({ statement }) =>
+      [statement.Action].flat().some((action: string) => action.startsWith('execute-api:')),
+    );
+    expect(manage).toHaveLength(1);
+    const [{ roleId, statement }] = manage as [{ roleId: string; statement: any }];
+    expect(roleId).toBe(roleIdOf(stack.live.broadcaster));
+    expect(statement.Action).toBe('execute-api:ManageConnections');
+    const resource = JSON.stringify(statement.Resource);
+    expect(resource).toContain(`{"Ref":"${logicalIdOf(stack.live.api)}"}`);
+    expect(resource).toContain('/live/POST/@connections/*');
+  });
+
+  it('gives the management endpoint to the broadcaster alone', () => {
+    const functions = Object.entries(resourcesOf('AWS::Lambda::Function'));
+    const withEndpoint = functions
+      .filter(([, fn]) => fn.Properties.Environment?.Variables?.LIVE_CONNECTIONS_ENDPOINT)
+      .map(([id]) => id);
+    expect(withEndpoint).toEqual([logicalIdOf(stack.live.broadcaster)]);
+    const endpoint = JSON.stringify(
+      functionResource(stack.live.broadcaster).Properties.Environment.Variables
+        .LIVE_CONNECTIONS_ENDPOINT,
+    );
+    expect(endpoint).toContain('https://');
+    expect(endpoint).toContain(logicalIdOf(stack.live.api));
   });
 });

@@ -11,18 +11,26 @@ const indexNamesOf = async (tableName: string): Promise<string[]> => {
   return (Table?.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName ?? '').sort();
 };
 
+const streamOf = async (tableName: string) =>
+  (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table
+    ?.StreamSpecification;
+
 const allIndexNames = Object.values(table.globalSecondaryIndexes)
   .map((gsi) => gsi.indexName)
   .sort();
 
 describe('ensureTable on the local stack', () => {
-  it('creates a missing table with every index of the key design', async () => {
+  it('creates a missing table with every index of the key design, and its stream', async () => {
     const tableName = `fresh-${Date.now()}`;
     await ensureTable(inject('dynamoDbEndpoint'), tableName);
     expect(await indexNamesOf(tableName)).toEqual(allIndexNames);
+    expect(await streamOf(tableName)).toEqual({
+      StreamEnabled: true,
+      StreamViewType: table.streamViewType,
+    });
   });
 
-  it('adds the indexes a table persisted by an older checkout lacks', async () => {
+  it('adds the indexes and the stream a table persisted by an older checkout lacks', async () => {
     const tableName = `older-${Date.now()}`;
     const current = createTableInput(tableName);
     const older = (current.GlobalSecondaryIndexes ?? []).slice(0, 1);
@@ -38,12 +46,15 @@ describe('ensureTable on the local stack', () => {
           keyNames.has(attribute.AttributeName),
         ),
         GlobalSecondaryIndexes: older,
+        StreamSpecification: undefined,
       }),
     );
     expect(await indexNamesOf(tableName)).toHaveLength(1);
+    expect(await streamOf(tableName)).toBeUndefined();
 
     await ensureTable(inject('dynamoDbEndpoint'), tableName);
     expect(await indexNamesOf(tableName)).toEqual(allIndexNames);
+    expect(await streamOf(tableName)).toMatchObject({ StreamEnabled: true });
 
     // Run again, as every start does: nothing left to add, nothing fails.
     await ensureTable(inject('dynamoDbEndpoint'), tableName);

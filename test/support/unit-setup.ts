@@ -19,3 +19,5 @@ process.env.SCHEDULER_DLQ_ARN = 'arn:aws:sqs:us-east-1:000000000000:scheduler-dl
 process.env.EMAIL_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/emails';
 process.env.SENDER_EMAIL = 'tickets@example.com';
 process.env.IDEMPOTENCY_TABLE_NAME = 'unit-test-idempotency';
+process.env.LIVE_CONNECTIONS_ENDPOINT =
+  'https://live-unit.execute-api.us-east-1.amazonaws.com/live';
