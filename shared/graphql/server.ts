@@ -15,11 +15,13 @@ import { typeDefs } from './type-defs.js';
 /**
  * The bounds every operation is checked against before any resolver runs. Depth 7 is
  * `me { orders { items { event { ticketTypes { id } } } } }` with room for one more
- * level; aliases and tokens bound what one request can fan out to.
+ * level; aliases and tokens bound what one request can fan out to. Cost counts fields
+ * (graphql-armor's weights): a page of events with every field costs about 130, so 1,000
+ * allows several such lists in one request but not fifteen aliases of them.
  */
 export const GRAPHQL_LIMITS = {
   depth: 7,
-  cost: 5000,
+  cost: 1000,
   aliases: 15,
   directives: 20,
   tokens: 2000,

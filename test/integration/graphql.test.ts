@@ -246,8 +246,7 @@ describe('createOrder honours Idempotency-Key', () => {
 });
 
 describe('limits, checked before any resolver runs', () => {
-  it('QUERY_TOO_COMPLEX for depth, aliases and tokens; nothing executes', async () => {
-    const listed = vi.spyOn(eventService, 'list');
+  it('QUERY_TOO_COMPLEX for depth, aliases, tokens and cost; nothing executes', async () => {
     const deepest = '{ me { orders { items { event { venue { name } } } } } }';
     const tooDeep =
       '{ events { items { id } } me { orders { items { event { seating { sections { rows { label } } } } } } } }';
@@ -257,9 +256,17 @@ describe('limits, checked before any resolver runs', () => {
     ).join(' ')} }`;
     // Short tokens, so the document stays within the request's size limit.
     const tokens = `{ ${'a '.repeat(GRAPHQL_LIMITS.tokens)}}`;
+    // Within the depth and alias limits, but ten full pages of events: about 1,300.
+    const everyField = `events { items { id organizerId name description
+      venue { name address city country latitude longitude } startsAt endsAt currency status
+      maxTicketsPerOrder holdSeconds ticketTypes { id name priceCents capacity available }
+      seating { sections { name ticketType rows { label seats } } } createdAt updatedAt distanceKm } nextCursor }`;
+    const costly = `{ ${Array.from({ length: 10 }, (_, index) => `p${index}: ${everyField}`).join(' ')} }`;
 
     expect((await graphql(deepest)).body.errors).toBeUndefined();
-    for (const query of [tooDeep, aliases, tokens]) {
+    expect((await graphql(`{ ${everyField} }`)).body.errors).toBeUndefined();
+    const listed = vi.spyOn(eventService, 'list');
+    for (const query of [tooDeep, aliases, tokens, costly]) {
       const response = await graphql(query);
       expect(response.status, query.slice(0, 60)).toBe(400);
       expect(response.body.errors).toEqual([
