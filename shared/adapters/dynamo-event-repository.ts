@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../db/batch-get.js';
 import {
   CANCELLING_CURSOR,
@@ -10,7 +10,7 @@ import { takenSeatFromItem } from '../db/entities/seat.js';
 import { waitlistWrites } from '../db/entities/waitlist.js';
 import { ItemExpression } from '../db/expression.js';
 import { NEARBY_LIMITS, type NearbyLimits, queryNearby } from '../db/nearby.js';
-import { queryDue, queryIndexPage } from '../db/paging.js';
+import { queryDue, queryIndexPage, queryPartition } from '../db/paging.js';
 import { eventKeys, parseTimeSort, seatKeys, table } from '../db/table.js';
 import { TableWriter } from '../db/transactions.js';
 import { type EventState, raisesIntoPool, type Venue } from '../domain/event-model.js';
@@ -216,23 +216,10 @@ export class DynamoEventRepository implements EventRepository {
 
   /** A section's items fit one Query page up to ~10,000 seats; larger ones page on. */
   private async takenSeatsOf(partition: string): Promise<TakenSeat[]> {
-    const seats: TakenSeat[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': table.partitionKey },
-          ExpressionAttributeValues: { ':pk': partition },
-          ConsistentRead: true,
-          ...(startKey && { ExclusiveStartKey: startKey }),
-        }),
-      );
-      seats.push(...(page.Items ?? []).map(takenSeatFromItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return seats;
+    const items = await queryPartition(this.client, this.tableName, partition, {
+      consistent: true,
+    });
+    return items.map(takenSeatFromItem);
   }
 
   private async inventoriesOf(eventIds: string[]): Promise<Map<string, Item>> {

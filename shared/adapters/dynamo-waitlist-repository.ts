@@ -11,7 +11,8 @@ import {
   waitlistCounters,
   waitlistWrites,
 } from '../db/entities/waitlist.js';
-import { queryDue } from '../db/paging.js';
+import { ItemExpression } from '../db/expression.js';
+import { queryDue, queryPartition } from '../db/paging.js';
 import { eventKeys, seatKeys, table, waitlistKeys } from '../db/table.js';
 import { TableWriter, TRANSACTION_ITEM_LIMIT } from '../db/transactions.js';
 import { type Order, ticketCount } from '../domain/order-model.js';
@@ -147,32 +148,16 @@ export class DynamoWaitlistRepository implements WaitlistRepository {
   }
 
   async reservedSeats(eventId: string, sections: readonly string[]): Promise<string[]> {
+    const filter = new ItemExpression().compare('status', '=', 'RESERVED').toFilter();
     const perSection = await Promise.all(
-      sections.map(async (section) => {
-        const seats: string[] = [];
-        let startKey: Item | undefined;
-        do {
-          const page = await this.client.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              KeyConditionExpression: '#pk = :pk',
-              FilterExpression: '#status = :reserved',
-              ExpressionAttributeNames: { '#pk': table.partitionKey, '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':pk': seatKeys.sectionPartition(eventId, section),
-                ':reserved': 'RESERVED',
-              },
-              ConsistentRead: true,
-              ...(startKey && { ExclusiveStartKey: startKey }),
-            }),
-          );
-          seats.push(...(page.Items ?? []).map((item) => item.seatId as string));
-          startKey = page.LastEvaluatedKey;
-        } while (startKey !== undefined);
-        return seats;
-      }),
+      sections.map((section) =>
+        queryPartition(this.client, this.tableName, seatKeys.sectionPartition(eventId, section), {
+          consistent: true,
+          ...(filter && { filter }),
+        }),
+      ),
     );
-    return perSection.flat();
+    return perSection.flat().map((item) => item.seatId as string);
   }
 
   async offer(

@@ -188,11 +188,15 @@ export async function queryDueRange(
   return items;
 }
 
-/** Every item of one table partition, page after page; eventually consistent. */
+/**
+ * Every item of one table partition, page after page, that passes `filter` if given;
+ * eventually consistent unless `consistent`.
+ */
 export async function queryPartition(
   client: DynamoDBDocumentClient,
   tableName: string,
   partition: string,
+  options: { consistent?: boolean; filter?: QueryFilter } = {},
 ): Promise<Item[]> {
   const items: Item[] = [];
   let startKey: Item | undefined;
@@ -200,9 +204,12 @@ export async function queryPartition(
     const page = await client.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': table.partitionKey },
-        ExpressionAttributeValues: { ':pk': partition },
+        // `_` is outside the builder's placeholder alphabet, so these never meet the filter's.
+        KeyConditionExpression: '#_pk = :_pk',
+        ExpressionAttributeNames: { '#_pk': table.partitionKey, ...options.filter?.names },
+        ExpressionAttributeValues: { ':_pk': partition, ...options.filter?.values },
+        ...(options.filter && { FilterExpression: options.filter.expression }),
+        ...(options.consistent && { ConsistentRead: true }),
         ...(startKey && { ExclusiveStartKey: startKey }),
       }),
     );

@@ -585,28 +585,32 @@ const matrix: Record<string, Scenario[]> = {
   ],
 };
 
+/** The actors, with the shared resources the read-only cells point at. */
+async function worldOn(url: string): Promise<World> {
+  const admin = await registerAdmin(url);
+  const [customer, otherCustomer, organizer, otherOrganizer] = await Promise.all([
+    registerActor(url, 'customer'),
+    registerActor(url, 'customer'),
+    registerOrganizer(url, admin),
+    registerOrganizer(url, admin),
+  ]);
+  const actors = { customer, otherCustomer, organizer, otherOrganizer, admin };
+  const partial = { url, actors, draftEventId: '', publishedEventId: '', orderId: '' };
+  const [draftEventId, publishedEventId, { orderId }] = await Promise.all([
+    freshEvent(partial, 'DRAFT'),
+    freshEvent(partial, 'PUBLISHED'),
+    freshOrder(partial),
+  ]);
+  return { ...partial, draftEventId, publishedEventId, orderId };
+}
+
 describe('authorization matrix', () => {
   let gateway: RunningGateway;
   let world: World;
 
   beforeAll(async () => {
     gateway = await startTestGateway();
-    const url = gateway.url;
-    const admin = await registerAdmin(url);
-    const [customer, otherCustomer, organizer, otherOrganizer] = await Promise.all([
-      registerActor(url, 'customer'),
-      registerActor(url, 'customer'),
-      registerOrganizer(url, admin),
-      registerOrganizer(url, admin),
-    ]);
-    const actors = { customer, otherCustomer, organizer, otherOrganizer, admin };
-    const partial = { url, actors, draftEventId: '', publishedEventId: '', orderId: '' };
-    const [draftEventId, publishedEventId, { orderId }] = await Promise.all([
-      freshEvent(partial, 'DRAFT'),
-      freshEvent(partial, 'PUBLISHED'),
-      freshOrder(partial),
-    ]);
-    world = { ...partial, draftEventId, publishedEventId, orderId };
+    world = await worldOn(gateway.url);
   });
   afterAll(() => gateway?.close());
 
@@ -784,22 +788,7 @@ describe('authorization matrix through GraphQL', () => {
 
   beforeAll(async () => {
     gateway = await startTestGateway();
-    const url = gateway.url;
-    const admin = await registerAdmin(url);
-    const [customer, otherCustomer, organizer, otherOrganizer] = await Promise.all([
-      registerActor(url, 'customer'),
-      registerActor(url, 'customer'),
-      registerOrganizer(url, admin),
-      registerOrganizer(url, admin),
-    ]);
-    const actors = { customer, otherCustomer, organizer, otherOrganizer, admin };
-    const partial = { url, actors, draftEventId: '', publishedEventId: '', orderId: '' };
-    const [draftEventId, publishedEventId, { orderId }] = await Promise.all([
-      freshEvent(partial, 'DRAFT'),
-      freshEvent(partial, 'PUBLISHED'),
-      freshOrder(partial),
-    ]);
-    world = { ...partial, draftEventId, publishedEventId, orderId };
+    world = await worldOn(gateway.url);
   });
   afterAll(() => gateway?.close());
 
