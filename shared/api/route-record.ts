@@ -102,8 +102,8 @@ export interface RouteDefinition<R extends RouteRequest = RouteRequest> {
   /**
    * What the route's own logic can fail with. The document adds what every route of its
    * kind can meet: VALIDATION_FAILED when it validates input, UNSUPPORTED_MEDIA_TYPE when
-   * it takes a body, UNAUTHENTICATED and FORBIDDEN from its `access`, RATE_LIMITED and
-   * INTERNAL everywhere.
+   * it takes a body, UNAUTHENTICATED and FORBIDDEN from its `access`, NOT_READY (a token
+   * the authorizer could not check), RATE_LIMITED and INTERNAL everywhere.
    */
   errors: readonly DomainErrorClass[];
 }
