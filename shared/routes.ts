@@ -14,6 +14,7 @@ import * as waitlist from './api/routes/waitlist.js';
  */
 const routeTable = [
   service.Health,
+  service.HealthReady,
   auth.Register,
   auth.Login,
   auth.Logout,

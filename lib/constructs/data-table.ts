@@ -1,8 +1,9 @@
 import { type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { idempotencyTable, table } from '../../shared/db/table.js';
+import { idempotencyTable, readinessProbeKey, table } from '../../shared/db/table.js';
 import { ENV } from '../../shared/env.js';
 
 /** The single table, shaped by the key-design module in shared/db/table.ts. */
@@ -49,9 +50,24 @@ export class DataTable extends Construct {
     );
   }
 
-  /** Names the table to the function and grants exactly the access it declares. */
-  bind(fn: LambdaFunction, access: 'read' | 'write'): void {
+  /**
+   * Names the table to the function and grants exactly the access it declares. `probe`
+   * is GetItem of the readiness probe key alone (no index, no other partition).
+   */
+  bind(fn: LambdaFunction, access: 'probe' | 'read' | 'write'): void {
     fn.addEnvironment(ENV.tableName, this.table.tableName);
+    if (access === 'probe') {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem'],
+          resources: [this.table.tableArn],
+          conditions: {
+            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [readinessProbeKey.pk] },
+          },
+        }),
+      );
+      return;
+    }
     if (access === 'read') this.table.grantReadData(fn);
     else this.table.grantReadWriteData(fn);
     if (fn.role) {

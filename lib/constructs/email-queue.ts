@@ -31,4 +31,10 @@ export class EmailQueue extends Construct {
     fn.addEnvironment(ENV.emailQueueUrl, this.queue.queueUrl);
     this.queue.grantSendMessages(fn);
   }
+
+  /** Lets a function check the queue answers (readiness): its attributes, nothing sent. */
+  bindProbe(fn: LambdaFunction): void {
+    fn.addEnvironment(ENV.emailQueueUrl, this.queue.queueUrl);
+    this.queue.grant(fn, 'sqs:GetQueueAttributes');
+  }
 }

@@ -93,6 +93,7 @@ export class OrderMachinery extends Construct {
     for (const resource of uses) {
       if (resource === 'expirySchedule') this.props.expiry.bindCreator(fn);
       else if (resource === 'emailQueue') this.props.emails.bindProducer(fn);
+      else if (resource === 'emailQueueProbe') this.props.emails.bindProbe(fn);
       else this.props.data.bindIdempotency(fn);
     }
   }

@@ -7,6 +7,7 @@ import {
 } from 'zod-openapi';
 import {
   Forbidden,
+  NotReady,
   Unauthenticated,
   UnsupportedMediaType,
   ValidationFailed,
@@ -68,6 +69,8 @@ function errorsOf(route: RouteDefinition): DocumentedError[] {
     ...(route.access === 'public' ? [] : [Unauthenticated]),
     ...(route.access === 'organizer' || route.access === 'admin' ? [Forbidden] : []),
     ...route.errors,
+    // The authorizer could not check a presented token (the table did not answer).
+    NotReady,
   ];
   const byCode = new Map<string, DocumentedError>();
   for (const error of [...classes.map(describe), RATE_LIMITED, INTERNAL]) {

@@ -115,6 +115,13 @@ export const healthSchema = z
   .strictObject({ status: z.literal('ok'), version: z.string() })
   .meta({ id: 'Health' });
 
+export const readinessSchema = z
+  .strictObject({
+    status: z.literal('ok'),
+    checks: z.record(z.string(), z.literal('ok')),
+  })
+  .meta({ id: 'Readiness' });
+
 /** Only what a client can rely on; the rest is the OpenAPI 3.1 specification's business. */
 export const openApiDocumentSchema = z
   .looseObject({

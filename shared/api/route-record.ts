@@ -24,8 +24,11 @@ export type IdentityOperation =
   | 'setRoles'
   | 'deleteUser';
 
-/** Asynchronous machinery a function uses besides the table; the stack grants exactly these. */
-export type AsyncResource = 'expirySchedule' | 'emailQueue' | 'idempotency';
+/**
+ * Asynchronous machinery a function uses besides the table; the stack grants exactly these.
+ * `emailQueueProbe` only reads the email queue's attributes (readiness), never sends.
+ */
+export type AsyncResource = 'expirySchedule' | 'emailQueue' | 'emailQueueProbe' | 'idempotency';
 
 /** Path and query parameters, and headers, are always objects of named values. */
 export type ParameterSchema = z.ZodType<unknown, Record<string, unknown>>;
@@ -74,8 +77,11 @@ export interface RouteDefinition<R extends RouteRequest = RouteRequest> {
   handler: string;
   /** `public` needs no token; otherwise the least role that may call it. */
   access: 'public' | Role;
-  /** The function's access to the table; the stack grants exactly this. */
-  table?: 'read' | 'write';
+  /**
+   * The function's access to the table; the stack grants exactly this. `probe` is one
+   * GetItem of the readiness probe key (`readinessProbeKey`), nothing else.
+   */
+  table?: 'probe' | 'read' | 'write';
   identity?: readonly IdentityOperation[];
   uses?: readonly AsyncResource[];
   throttle: Throttle;
@@ -96,8 +102,8 @@ export interface RouteDefinition<R extends RouteRequest = RouteRequest> {
   /**
    * What the route's own logic can fail with. The document adds what every route of its
    * kind can meet: VALIDATION_FAILED when it validates input, UNSUPPORTED_MEDIA_TYPE when
-   * it takes a body, UNAUTHENTICATED and FORBIDDEN from its `access`, RATE_LIMITED and
-   * INTERNAL everywhere.
+   * it takes a body, UNAUTHENTICATED and FORBIDDEN from its `access`, NOT_READY (a token
+   * the authorizer could not check), RATE_LIMITED and INTERNAL everywhere.
    */
   errors: readonly DomainErrorClass[];
 }

@@ -1,6 +1,7 @@
 import { JoseTokenVerifier } from '../adapters/jose-token-verifier.js';
 import { Authenticator } from '../domain/authenticator.js';
 import { ENV, requireEnv } from '../env.js';
+import { logger } from '../observability.js';
 import { userRepository } from './users.js';
 
 /** Built once per container: the key set it fetches is cached across invocations. */
@@ -11,4 +12,5 @@ export const authenticator = new Authenticator(
     clientId: requireEnv(ENV.userPoolClientId),
   }),
   userRepository,
+  (error) => logger.error('Authorizer could not read the denylist and roles', error as Error),
 );

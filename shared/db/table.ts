@@ -46,6 +46,9 @@ import type { GeoPoint } from '../domain/geo.js';
  *                             partition lists whom to push to; TTL as the connection's
  *   LIVE#<eventId> / BROADCAST  when the event's last push started and ended, and the lease
  *                             of the push under way: at most one push per window per event
+ *   READINESS#PROBE / PROBE   never written: GET /health/ready reads it (strongly
+ *                             consistent) to prove the table answers; its function may
+ *                             read this one key and nothing else
  *
  * The table's stream (new and old images) carries every change of INVENTORY and of the
  * seat items to the live broadcaster, so the hold path writes nothing for live pushes.
@@ -89,6 +92,9 @@ export const idempotencyTable = {
   partitionKey: 'id',
   timeToLiveAttribute: 'expiration',
 } as const;
+
+/** The key GET /health/ready reads and never finds; the stack grants GetItem on it alone. */
+export const readinessProbeKey: PrimaryKey = { pk: 'READINESS#PROBE', sk: 'PROBE' };
 
 export type IndexName = keyof typeof table.globalSecondaryIndexes;
 

@@ -8,6 +8,12 @@ import { InvalidToken, type TokenVerifier, type UserRepository } from './identit
 export type AuthorizerContext =
   | { status: 'anonymous' }
   | { status: 'rejected'; reason: string }
+  /**
+   * The token could not be checked because the user store (denylist and roles) did not
+   * answer: the request ends as 503 `NOT_READY`, never as 401 (the token may be fine) nor
+   * as the gateway's bare 500 (what a throwing authorizer would give).
+   */
+  | { status: 'unavailable'; reason: string }
   | {
       status: 'authenticated';
       userId: string;
@@ -24,6 +30,8 @@ export class Authenticator {
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly users: Pick<UserRepository, 'authState'>,
+    /** Told the real cause when the user store fails; the client gets a generic reason. */
+    private readonly onUnavailable: (error: unknown) => void = () => {},
   ) {}
 
   async authenticate(authorization: string | undefined): Promise<AuthorizerContext> {
@@ -39,7 +47,17 @@ export class Authenticator {
       if (error instanceof InvalidToken) return { status: 'rejected', reason: error.message };
       throw error;
     }
-    const { user, revoked } = await this.users.authState(token.userId, token.tokenId);
+    let state: Awaited<ReturnType<UserRepository['authState']>>;
+    try {
+      state = await this.users.authState(token.userId, token.tokenId);
+    } catch (error) {
+      this.onUnavailable(error);
+      return {
+        status: 'unavailable',
+        reason: 'The token could not be checked: the user store did not answer; retry later',
+      };
+    }
+    const { user, revoked } = state;
     if (revoked) return { status: 'rejected', reason: 'The token was revoked by logout' };
     // Roles are read from the profile, so a role change or deletion applies to live tokens.
     if (!user) return { status: 'rejected', reason: 'The token belongs to no current user' };

@@ -152,3 +152,14 @@ export class AlreadyWaitlisted extends DomainError {
   readonly code = 'ALREADY_WAITLISTED';
   readonly title = 'Already waiting for this ticket type';
 }
+
+/**
+ * A dependency the API needs did not answer (in time): `GET /health/ready` names each
+ * failed check at `checks.<name>`, and a request whose authorizer could not read the
+ * token denylist or roles ends here too. Clients may retry later.
+ */
+export class NotReady extends DomainError {
+  readonly status = 503;
+  readonly code = 'NOT_READY';
+  readonly title = 'The service is not ready';
+}

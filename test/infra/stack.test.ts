@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketingStack } from '../../lib/ticketing-stack.js';
 import { liveRoutes } from '../../shared/api/live-routes.js';
 import { LIVE_STREAM_FILTERS } from '../../shared/db/entities/live.js';
-import { table } from '../../shared/db/table.js';
+import { readinessProbeKey, table } from '../../shared/db/table.js';
 import { routes } from '../../shared/routes.js';
 import { synthesizeStack } from '../support/stack.js';
 
@@ -138,6 +138,10 @@ describe('functions', () => {
     } else if (route.table === 'read') {
       expect(writes).toEqual([]);
       expect(reads.length).toBeGreaterThan(0);
+    } else if (route.table === 'probe') {
+      expect(actions.filter((action) => action.startsWith('dynamodb:'))).toEqual([
+        'dynamodb:GetItem',
+      ]);
     } else {
       expect(actions.filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
     }
@@ -149,8 +153,10 @@ describe('functions', () => {
  * widening a route's grant in `shared/routes.ts` fails this test. Keyed by the API route
  * key, and checked on the function the synthesized API route really invokes.
  */
-const PINNED_TABLE_ACCESS: Readonly<Record<string, 'read' | 'write' | 'none'>> = {
+const PINNED_TABLE_ACCESS: Readonly<Record<string, 'probe' | 'read' | 'write' | 'none'>> = {
   'GET /health': 'none',
+  // GetItem of the readiness probe key only (checked in 'readiness' below).
+  'GET /health/ready': 'probe',
   'POST /v1/auth/register': 'write',
   'POST /v1/auth/login': 'read',
   'POST /v1/auth/logout': 'write',
@@ -462,6 +468,57 @@ describe('security checks', () => {
     expect(() =>
       buildApp({ context: { senderEmail: 'not-an-email', 'aws:cdk:bundling-stacks': [] } }, '1'),
     ).toThrow(/senderEmail/);
+  });
+});
+
+describe('readiness', () => {
+  /** Every statement of the HealthReady function's role. */
+  function statementsOfReadiness(): {
+    Action: string | string[];
+    Resource: unknown;
+    Condition?: unknown;
+  }[] {
+    const fn = stack.api.functions.get('HealthReady');
+    if (!fn) throw new Error('no HealthReady function');
+    const roleId = stack.getLogicalId(fn.role?.node.defaultChild as never);
+    return Object.values(resourcesOf('AWS::IAM::Policy'))
+      .filter((policy) =>
+        (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
+      )
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+  }
+
+  it('may only GetItem the probe key on the table: no other key, no index, no write', () => {
+    const dynamo = statementsOfReadiness().filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('dynamodb:')),
+    );
+    expect(dynamo).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: { 'Fn::GetAtt': [logicalIdOf(stack.data.table), 'Arn'] },
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [readinessProbeKey.pk] },
+        },
+      },
+    ]);
+  });
+
+  it('may only GetQueueAttributes on the email queue, and sends nothing', () => {
+    const sqs = statementsOfReadiness().filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('sqs:')),
+    );
+    expect(sqs).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sqs:GetQueueAttributes',
+        Resource: { 'Fn::GetAtt': [logicalIdOf(stack.emails.queue), 'Arn'] },
+      },
+    ]);
+    const fn = stack.api.functions.get('HealthReady');
+    const variables = (template.toJSON().Resources[logicalIdOf(fn as never)] as Resource).Properties
+      .Environment.Variables as Record<string, unknown>;
+    expect(variables.EMAIL_QUEUE_URL).toEqual({ Ref: logicalIdOf(stack.emails.queue) });
   });
 });
 

@@ -241,6 +241,13 @@ const matrix: Record<string, Scenario[]> = {
   'GET /health': [
     { name: 'health', request: simple('/health'), expected: row(200, 200, 200, 200, 200, 200) },
   ],
+  'GET /health/ready': [
+    {
+      name: 'readiness',
+      request: simple('/health/ready'),
+      expected: row(200, 200, 200, 200, 200, 200),
+    },
+  ],
   'GET /openapi.json': [
     {
       name: 'the API document',

@@ -83,8 +83,9 @@ describe('real responses keep the OpenAPI contract', () => {
   });
   afterAll(() => gateway?.close());
 
-  it('health, the document itself, sign-up and sign-in', async () => {
+  it('health, readiness, the document itself, sign-up and sign-in', async () => {
     expectKept('Health', await send(gateway.url, 'GET', '/health'));
+    expectKept('HealthReady', await send(gateway.url, 'GET', '/health/ready'));
     expectKept('OpenApi', await send(gateway.url, 'GET', '/openapi.json'));
     const credentials = { email: uniqueEmail('contract'), password: 'a-long-password' };
     const registered = await send(gateway.url, 'POST', '/v1/auth/register', {

@@ -18,6 +18,7 @@ import { principals } from '../support/events-fixtures.js';
  */
 const PINNED_ACCESS: Readonly<Record<string, 'public' | 'signed-in' | 'organizer' | 'admin'>> = {
   'GET /health': 'public',
+  'GET /health/ready': 'public',
   'POST /v1/auth/register': 'public',
   'POST /v1/auth/login': 'public',
   'POST /v1/auth/logout': 'signed-in',

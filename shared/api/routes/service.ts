@@ -1,8 +1,9 @@
-import { healthSchema, openApiDocumentSchema } from '../responses.js';
+import { NotReady } from '../../domain/errors.js';
+import { healthSchema, openApiDocumentSchema, readinessSchema } from '../responses.js';
 
 import { defineRoute, READ_THROTTLE } from '../route-record.js';
 
-// Liveness and the contract itself. Each record is all there is to know of a route: how it is deployed
+// Liveness, readiness and the contract itself. Each record is all there is to know of a route: how it is deployed
 // and guarded, what it takes and answers, and an example.
 
 export const Health = defineRoute({
@@ -18,6 +19,26 @@ export const Health = defineRoute({
   example: {},
   success: { status: 200, description: 'The service is up', schema: healthSchema },
   errors: [],
+});
+
+export const HealthReady = defineRoute({
+  id: 'HealthReady',
+  method: 'GET',
+  path: '/health/ready',
+  handler: 'health-ready',
+  access: 'public',
+  // GetItem of the one probe key and GetQueueAttributes on the email queue, nothing else.
+  table: 'probe',
+  uses: ['emailQueueProbe'],
+  throttle: READ_THROTTLE,
+  tag: 'Health',
+  summary: 'Readiness: every dependency answers',
+  description:
+    'Checks the table (a strongly consistent read) and the email queue (its attributes) at once, each within 1 s. Any that fails or is late makes the answer 503 `NOT_READY`, naming it at `checks.<name>` in `errors`.',
+  request: {},
+  example: {},
+  success: { status: 200, description: 'Every dependency answered', schema: readinessSchema },
+  errors: [NotReady],
 });
 
 export const OpenApi = defineRoute({
