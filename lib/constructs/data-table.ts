@@ -6,6 +6,21 @@ import { Construct } from 'constructs';
 import { idempotencyTable, readinessProbeKey, table } from '../../shared/db/table.js';
 import { ENV } from '../../shared/env.js';
 
+/** What the functions do with the table: keyed reads, Queries of its indexes, and writes. */
+const TABLE_READS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+] as const;
+const TABLE_WRITES = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+] as const;
+
 /** The single table, shaped by the key-design module in shared/db/table.ts. */
 export class DataTable extends Construct {
   readonly table: TableV2;
@@ -33,6 +48,8 @@ export class DataTable extends Construct {
       partitionKey: { name: idempotencyTable.partitionKey, type: AttributeType.STRING },
       billing: Billing.onDemand(),
       timeToLiveAttribute: idempotencyTable.timeToLiveAttribute,
+      // A restore after a bad write keeps replays answering as before within their 24 hours.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Only replays of the last 24 hours live here; losing them costs no order.
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -68,8 +85,8 @@ export class DataTable extends Construct {
       );
       return;
     }
-    if (access === 'read') this.table.grantReadData(fn);
-    else this.table.grantReadWriteData(fn);
+    // No Scan (nothing here scans) and no stream reads (the broadcaster's own grant).
+    this.table.grant(fn, ...TABLE_READS, ...(access === 'write' ? TABLE_WRITES : []));
     if (fn.role) {
       const tableId = Stack.of(this).getLogicalId(this.table.node.defaultChild as CfnElement);
       Validations.of(fn.role).acknowledge({

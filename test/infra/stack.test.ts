@@ -431,6 +431,26 @@ describe('email identity', () => {
   });
 });
 
+describe('table access', () => {
+  it('grants no function Scan: every read is by key or by Query', () => {
+    const actions = Object.values(resourcesOf('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .flatMap((statement: { Action: string | string[] }) => [statement.Action].flat());
+    expect(actions).toContain('dynamodb:Query');
+    expect(actions).not.toContain('dynamodb:Scan');
+  });
+
+  it('keeps point-in-time recovery on both tables', () => {
+    const tables = Object.values(resourcesOf('AWS::DynamoDB::GlobalTable'));
+    expect(tables).toHaveLength(2);
+    for (const table of tables) {
+      expect(table.Properties.Replicas[0].PointInTimeRecoverySpecification).toEqual({
+        PointInTimeRecoveryEnabled: true,
+      });
+    }
+  });
+});
+
 describe('security checks', () => {
   it('passes cdk-nag AWS Solutions checks at synth', () => {
     const { app, cleanup: remove } = synthesizeStack();
