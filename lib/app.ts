@@ -7,6 +7,26 @@ const senderEmailSchema = z.email({
   message: 'context senderEmail must be an email address (-c senderEmail=...)',
 });
 
+/** Two stages deploy side by side: every name the stack makes starts with its stack's. */
+const stageSchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,15}$/,
+    'context stage must be 1–16 lowercase letters, digits or dashes, starting with a letter (-c stage=prod)',
+  );
+
+/**
+ * Only the built-in test gateway exists, which charges nobody: a deploy must say it wants
+ * exactly that, so that no real stage takes orders it never charges by default.
+ */
+const paymentsSchema = z.literal('test', {
+  error:
+    'context payments must name the payment gateway: only the test gateway exists ' +
+    '(shared/adapters/test-payment-gateway.ts). Deploy with -c payments=test, or implement ' +
+    'PaymentGateway (shared/domain/order-ports.ts) for a real provider and wire it in ' +
+    'shared/composition/orders.ts',
+});
+
 /**
  * The app as deployed: the stack, configured from CDK context, plus cdk-nag's AWS
  * Solutions checks, whose unacknowledged findings fail synth.
@@ -14,7 +34,9 @@ const senderEmailSchema = z.email({
 export function buildApp(appProps: AppProps, serviceVersion: string) {
   const app = new App(appProps);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  const stack = new TicketingStack(app, 'Ticketing', {
+  const stage = stageSchema.parse(app.node.tryGetContext('stage') ?? 'dev');
+  paymentsSchema.parse(app.node.tryGetContext('payments'));
+  const stack = new TicketingStack(app, `Ticketing-${stage}`, {
     senderEmail: senderEmailSchema.parse(app.node.tryGetContext('senderEmail')),
     serviceVersion,
     description:

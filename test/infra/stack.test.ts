@@ -486,8 +486,38 @@ describe('security checks', () => {
   it('rejects a sender address that is not an email', async () => {
     const { buildApp } = await import('../../lib/app.js');
     expect(() =>
-      buildApp({ context: { senderEmail: 'not-an-email', 'aws:cdk:bundling-stacks': [] } }, '1'),
+      buildApp(
+        {
+          context: { senderEmail: 'not-an-email', payments: 'test', 'aws:cdk:bundling-stacks': [] },
+        },
+        '1',
+      ),
     ).toThrow(/senderEmail/);
+  });
+
+  it('refuses to synthesize unless the deploy names the test payment gateway', async () => {
+    const { buildApp } = await import('../../lib/app.js');
+    const context = { senderEmail: 'tickets@example.com', 'aws:cdk:bundling-stacks': [] };
+    expect(() => buildApp({ context }, '1')).toThrow(/-c payments=test.*PaymentGateway/s);
+    expect(() => buildApp({ context: { ...context, payments: 'stripe' } }, '1')).toThrow(
+      /payments/,
+    );
+  });
+
+  it('deploys a stage beside another: its name in the stack and in the fixed function name', () => {
+    const prod = synthesizeStack({ stage: 'prod' });
+    try {
+      expect(prod.stack.stackName).toBe('Ticketing-prod');
+      expect(stack.stackName).toBe('Ticketing-dev');
+      const names = (built: ReturnType<typeof synthesizeStack>) =>
+        Object.values(built.template.toJSON().Resources as Record<string, Resource>)
+          .map((resource) => resource.Properties?.FunctionName)
+          .filter((name): name is string => typeof name === 'string');
+      expect(names(prod)).toEqual(['Ticketing-prod-expire-hold']);
+      expect(() => synthesizeStack({ stage: 'Prod!' })).toThrow(/stage/);
+    } finally {
+      prod.cleanup();
+    }
   });
 });
 

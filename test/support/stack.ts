@@ -8,10 +8,18 @@ import { buildApp } from '../../lib/app.js';
  * Builds the app as `cdk synth` does, but without bundling (infra tests inspect
  * resources, not code), in a temporary folder that `cleanup` removes.
  */
-export function synthesizeStack() {
+export function synthesizeStack(context: Record<string, unknown> = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'cdk-test-'));
   const { app, stack } = buildApp(
-    { outdir, context: { 'aws:cdk:bundling-stacks': [], senderEmail: 'tickets@example.com' } },
+    {
+      outdir,
+      context: {
+        'aws:cdk:bundling-stacks': [],
+        senderEmail: 'tickets@example.com',
+        payments: 'test',
+        ...context,
+      },
+    },
     '1.2.3',
   );
   return {
