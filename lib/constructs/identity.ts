@@ -79,6 +79,8 @@ export class Identity extends Construct {
     this.client = this.userPool.addClient('ApiClient', {
       // Only the API's own functions authenticate, server-side; no secret to leak.
       authFlows: { adminUserPassword: true },
+      // No hosted UI, redirects or OAuth grants: the API's login route is the only way in.
+      disableOAuth: true,
       generateSecret: false,
       accessTokenValidity: ACCESS_TOKEN_VALIDITY,
       preventUserExistenceErrors: true,

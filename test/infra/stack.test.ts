@@ -431,6 +431,21 @@ describe('email identity', () => {
   });
 });
 
+describe('identity', () => {
+  it('lets the Cognito client sign in only as the API does: admin password auth, no OAuth', () => {
+    const clients = Object.values(resourcesOf('AWS::Cognito::UserPoolClient'));
+    expect(clients).toHaveLength(1);
+    const client = clients[0]?.Properties ?? {};
+    expect([...client.ExplicitAuthFlows].sort()).toEqual([
+      'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+      'ALLOW_REFRESH_TOKEN_AUTH',
+    ]);
+    expect(client.AllowedOAuthFlowsUserPoolClient).toBe(false);
+    expect(client.AllowedOAuthFlows).toBeUndefined();
+    expect(client.CallbackURLs).toBeUndefined();
+  });
+});
+
 describe('table access', () => {
   it('grants no function Scan: every read is by key or by Query', () => {
     const actions = Object.values(resourcesOf('AWS::IAM::Policy'))
