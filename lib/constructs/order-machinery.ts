@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { EmailIdentity } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
@@ -30,6 +31,8 @@ export class OrderMachinery extends Construct {
   readonly sweep: ProjectFunction;
   readonly sendEmail: ProjectFunction;
   readonly sweepDeadLetters: DeadLetterQueue;
+  readonly sweepFailures: DeadLetterQueue;
+  readonly expiryFailures: DeadLetterQueue;
 
   constructor(
     scope: Construct,
@@ -48,6 +51,13 @@ export class OrderMachinery extends Construct {
     props.expiry.target(expireHoldName);
     // A lapsed offer passes its tickets to the next in line: an offer whose expiry it schedules.
     props.expiry.bindCreator(this.expireHold);
+    // Scheduler invokes it asynchronously: an expiry that fails inside the function (not
+    // only one Scheduler cannot deliver) lands here after Lambda's retries, not nowhere.
+    this.expiryFailures = new DeadLetterQueue(this, 'ExpiryFailures');
+    this.expireHold.configureAsyncInvoke({
+      onFailure: new SqsDestination(this.expiryFailures),
+      retryAttempts: 2,
+    });
 
     this.sweep = new ProjectFunction(this, 'Sweep', {
       handler: 'sweep',
@@ -59,6 +69,12 @@ export class OrderMachinery extends Construct {
     props.emails.bindProducer(this.sweep);
     props.expiry.bindCreator(this.sweep);
     this.sweepDeadLetters = new DeadLetterQueue(this, 'SweepDeadLetters');
+    // The rule's DLQ takes events it cannot deliver; this one runs that failed inside.
+    this.sweepFailures = new DeadLetterQueue(this, 'SweepFailures');
+    this.sweep.configureAsyncInvoke({
+      onFailure: new SqsDestination(this.sweepFailures),
+      retryAttempts: 0,
+    });
     new Rule(this, 'EveryMinute', {
       description:
         'Safety net behind the one-time hold-expiry schedules; keeps the nearby index to upcoming events',
@@ -84,6 +100,9 @@ export class OrderMachinery extends Construct {
       new SqsEventSource(props.emails.queue, {
         batchSize: 10,
         reportBatchItemFailures: true,
+        // At most two batches in flight (the least SQS sources allow): a burst of emails
+        // waits in the queue instead of outrunning SES's send rate and failing there.
+        maxConcurrency: 2,
       }),
     );
   }

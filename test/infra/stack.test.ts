@@ -253,6 +253,29 @@ describe('table access pinned per route', () => {
   );
 });
 
+describe('async failures', () => {
+  it('sends runs of the sweep and the expiry function that fail inside to a queue of their own', () => {
+    for (const [fn, queue] of [
+      [stack.orders.sweep, stack.orders.sweepFailures],
+      [stack.orders.expireHold, stack.orders.expiryFailures],
+    ] as const) {
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: logicalIdOf(fn) },
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [logicalIdOf(queue), 'Arn'] } },
+        },
+      });
+    }
+  });
+
+  it('keeps the email consumer to two batches in flight', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(stack.orders.sendEmail) },
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+});
+
 describe('identity', () => {
   it('has a Cognito user pool with email sign-in and the organizer and admin groups', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
