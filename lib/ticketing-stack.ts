@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { EmailIdentity, Identity as SesIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { routes } from '../shared/routes.js';
+import { Alarms } from './constructs/alarms.js';
 import { DataTable } from './constructs/data-table.js';
 import { EmailQueue } from './constructs/email-queue.js';
 import { ExpiryScheduling } from './constructs/expiry-scheduling.js';
@@ -24,6 +25,7 @@ export class TicketingStack extends Stack {
   readonly orders: OrderMachinery;
   readonly api: TicketingApi;
   readonly live: LiveApi;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: TicketingStackProps) {
     super(scope, id, props);
@@ -50,6 +52,8 @@ export class TicketingStack extends Stack {
     });
 
     this.live = new LiveApi(this, 'Live', { data: this.data });
+    // Last: it watches every dead-letter queue and function the stack has by now.
+    this.alarms = new Alarms(this, 'Alarms', { stage: this.api.stage, table: this.data.table });
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.stage.url,
@@ -67,5 +71,10 @@ export class TicketingStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'SenderIdentity', { value: sender.emailIdentityName });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'Every alarm notifies this SNS topic: subscribe the on-call address to it',
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.alarms.dashboard.dashboardName });
   }
 }

@@ -1,5 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeadLetterQueue } from '../../lib/constructs/dead-letter-queue.js';
+import { ProjectFunction } from '../../lib/constructs/project-function.js';
 import type { TicketingStack } from '../../lib/ticketing-stack.js';
 import { liveRoutes } from '../../shared/api/live-routes.js';
 import { LIVE_STREAM_FILTERS } from '../../shared/db/entities/live.js';
@@ -251,6 +253,53 @@ describe('table access pinned per route', () => {
       expect(variables.TABLE_NAME !== undefined).toBe(pinned !== 'none');
     },
   );
+});
+
+describe('alarms', () => {
+  const alarms = () => Object.values(resourcesOf('AWS::CloudWatch::Alarm'));
+  const topicRef = () => ({ Ref: logicalIdOf(stack.alarms.topic) });
+
+  it('every alarm notifies the one topic, which is an output', () => {
+    expect(alarms().length).toBeGreaterThan(0);
+    for (const alarm of alarms()) expect(alarm.Properties.AlarmActions).toEqual([topicRef()]);
+    template.hasOutput('AlarmTopicArn', { Value: topicRef() });
+  });
+
+  it('watches every dead-letter queue for a message, and every function for errors and throttles', () => {
+    const queues = stack.node.findAll().filter((node) => node instanceof DeadLetterQueue);
+    expect(queues.length).toBeGreaterThanOrEqual(6);
+    for (const queue of queues) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(queue), 'QueueName'] } },
+        ],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+    const functions = stack.node.findAll().filter((node) => node instanceof ProjectFunction);
+    for (const fn of functions) {
+      for (const metric of ['Errors', 'Throttles']) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: metric,
+          Namespace: 'AWS/Lambda',
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(fn) } }],
+        });
+      }
+    }
+  });
+
+  it('watches the API 5xx share and DynamoDB throttling; one dashboard', () => {
+    const expressions = alarms()
+      .flatMap((alarm) => alarm.Properties.Metrics ?? [])
+      .map((metric: { Expression?: string }) => metric.Expression)
+      .filter(Boolean);
+    expect(expressions).toEqual(
+      expect.arrayContaining(['IF(requests > 0, errors / requests, 0)', 'reads + writes']),
+    );
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
 });
 
 describe('async failures', () => {
