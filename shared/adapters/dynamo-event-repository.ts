@@ -23,7 +23,7 @@ import type {
   PendingCancellation,
 } from '../domain/event-ports.js';
 import type { Page } from '../domain/page.js';
-import type { TakenSeat } from '../domain/seating-model.js';
+import type { TakenSeat } from '../domain/seat-map.js';
 
 type Item = Record<string, unknown>;
 

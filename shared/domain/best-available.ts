@@ -1,4 +1,5 @@
-import type { SeatingLayout, TakenSeat } from './seating-model.js';
+import type { TakenSeat } from './seat-map.js';
+import type { SeatingLayout } from './seating-model.js';
 import { seatId } from './seating-model.js';
 
 export interface BestAvailableRequest {

@@ -1,7 +1,7 @@
 import type { EventState, EventStatus } from './event-model.js';
 import type { GeoCircle } from './geo.js';
 import type { Page } from './page.js';
-import type { TakenSeat } from './seating-model.js';
+import type { TakenSeat } from './seat-map.js';
 
 export type EventIndexQuery =
   | { index: 'byStatus'; status: EventStatus }

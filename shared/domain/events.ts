@@ -31,16 +31,8 @@ import type { EventIndexQuery, EventRepository, EventRepositoryQuery } from './e
 import { RADIUS_KM } from './geo.js';
 import type { Page } from './page.js';
 import { hasRole, isAdmin, type Principal } from './principal.js';
-import {
-  isFault,
-  newTypeCapacity,
-  type SeatsQuery,
-  type SeatView,
-  seatingFaults,
-  seatMapPage,
-  seatsBy,
-  toLayout,
-} from './seating-model.js';
+import { type SeatsQuery, type SeatView, seatMapPage } from './seat-map.js';
+import { isFault, newTypeCapacity, seatingFaults, seatsBy, toLayout } from './seating-model.js';
 import type { WaitlistHandover } from './waitlist-handover.js';
 
 /**

@@ -3,7 +3,8 @@ import { DynamoEventRepository } from '../../shared/adapters/dynamo-event-reposi
 import { pickBestSeats } from '../../shared/domain/best-available.js';
 import { DomainError } from '../../shared/domain/errors.js';
 import type { Order } from '../../shared/domain/order-model.js';
-import type { SeatingLayout, TakenSeat } from '../../shared/domain/seating-model.js';
+import type { TakenSeat } from '../../shared/domain/seat-map.js';
+import type { SeatingLayout } from '../../shared/domain/seating-model.js';
 import {
   createPublishedEvent,
   createSeatedEvent,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pickBestSeats } from '../../shared/domain/best-available.js';
-import type { SeatingLayout, TakenSeat } from '../../shared/domain/seating-model.js';
+import type { TakenSeat } from '../../shared/domain/seat-map.js';
+import type { SeatingLayout } from '../../shared/domain/seating-model.js';
 
 /** Rows A, B, C… of the given seat counts. */
 const section = (name: string, ticketTypeId: string, ...seats: number[]) => ({

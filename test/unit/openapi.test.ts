@@ -22,7 +22,7 @@ import { Unauthenticated } from '../../shared/domain/errors.js';
 import type { EventView, NearbyEventView } from '../../shared/domain/event-model.js';
 import { type OrderView, toOrderView } from '../../shared/domain/order-model.js';
 import type { Page } from '../../shared/domain/page.js';
-import type { SeatView } from '../../shared/domain/seating-model.js';
+import type { SeatView } from '../../shared/domain/seat-map.js';
 import type { User } from '../../shared/domain/user-model.js';
 import type { LoginResult } from '../../shared/domain/users.js';
 import type { Problem } from '../../shared/http/problem.js';

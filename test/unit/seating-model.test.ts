@@ -4,15 +4,13 @@ import { applyUpdate } from '../../shared/domain/event-changes.js';
 import { createEventSchema, type EventState, LIMITS } from '../../shared/domain/event-model.js';
 import type { EventRepository } from '../../shared/domain/event-ports.js';
 import { EventService } from '../../shared/domain/events.js';
+import { type SeatView, seatMapPage, seatsQuerySchema } from '../../shared/domain/seat-map.js';
 import {
   locateSeat,
   type Seating,
   type SeatingLayout,
-  type SeatView,
   seatingFaults,
   seatingSchema,
-  seatMapPage,
-  seatsQuerySchema,
 } from '../../shared/domain/seating-model.js';
 import {
   eventBody,

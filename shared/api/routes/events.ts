@@ -15,7 +15,8 @@ import {
   listEventsQuerySchema,
   updateEventSchema,
 } from '../../domain/event-model.js';
-import { SEATING_LIMITS, seatsQuerySchema } from '../../domain/seating-model.js';
+import { seatsQuerySchema } from '../../domain/seat-map.js';
+import { SEATING_LIMITS } from '../../domain/seating-model.js';
 import { EVENT_ID, TICKET_TYPE_ID } from '../examples.js';
 import {
   analyticsSchema,

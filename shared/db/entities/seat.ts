@@ -4,7 +4,8 @@
  * no item, so taking one is a Put that only succeeds while there is none.
  */
 import type { Order } from '../../domain/order-model.js';
-import { parseSeatId, type TakenSeat } from '../../domain/seating-model.js';
+import type { TakenSeat } from '../../domain/seat-map.js';
+import { parseSeatId } from '../../domain/seating-model.js';
 import { ItemExpression } from '../expression.js';
 import { type PrimaryKey, seatKeys } from '../table.js';
 import type { DeleteWrite } from '../transactions.js';
