@@ -684,58 +684,64 @@ interface TwinCell {
   single: boolean;
 }
 
+/** A cell that reads one resource: a REST GET and the GraphQL query of it by `$id`. */
+function readTwin(
+  name: string,
+  restPath: (world: World) => string,
+  query: string,
+  id: (world: World) => string,
+  field: string,
+  single: boolean,
+) {
+  return {
+    name,
+    cell: async (_actor: ActorName, world: World): Promise<TwinCell> => ({
+      rest: { method: 'GET', path: restPath(world) },
+      graphql: { query, variables: { id: id(world) } },
+      field,
+      single,
+    }),
+  };
+}
+
+const ORDERS_OF_EVENT = 'query ($id: ID) { orders(eventId: $id) { items { id } } }';
+
 const twins: {
   name: string;
   cell: (actor: ActorName, world: World) => Promise<TwinCell>;
 }[] = [
-  {
-    name: "GET /v1/events/{id} ~ event(id): the organizer's draft",
-    cell: async (_actor, world) => ({
-      rest: { method: 'GET', path: `/v1/events/${world.draftEventId}` },
-      graphql: {
-        query: 'query ($id: ID!) { event(id: $id) { id } }',
-        variables: { id: world.draftEventId },
-      },
-      field: 'event',
-      single: true,
-    }),
-  },
-  {
-    name: 'GET /v1/orders?eventId ~ orders(eventId): the published event',
-    cell: async (_actor, world) => ({
-      rest: { method: 'GET', path: `/v1/orders?eventId=${world.publishedEventId}` },
-      graphql: {
-        query: 'query ($id: ID) { orders(eventId: $id) { items { id } } }',
-        variables: { id: world.publishedEventId },
-      },
-      field: 'orders',
-      single: false,
-    }),
-  },
-  {
-    name: 'GET /v1/orders?eventId ~ orders(eventId): the draft',
-    cell: async (_actor, world) => ({
-      rest: { method: 'GET', path: `/v1/orders?eventId=${world.draftEventId}` },
-      graphql: {
-        query: 'query ($id: ID) { orders(eventId: $id) { items { id } } }',
-        variables: { id: world.draftEventId },
-      },
-      field: 'orders',
-      single: false,
-    }),
-  },
-  {
-    name: "GET /v1/orders/{id} ~ order(id): the customer's order",
-    cell: async (_actor, world) => ({
-      rest: { method: 'GET', path: `/v1/orders/${world.orderId}` },
-      graphql: {
-        query: 'query ($id: ID!) { order(id: $id) { id } }',
-        variables: { id: world.orderId },
-      },
-      field: 'order',
-      single: true,
-    }),
-  },
+  readTwin(
+    "GET /v1/events/{id} ~ event(id): the organizer's draft",
+    (world) => `/v1/events/${world.draftEventId}`,
+    'query ($id: ID!) { event(id: $id) { id } }',
+    (world) => world.draftEventId,
+    'event',
+    true,
+  ),
+  readTwin(
+    'GET /v1/orders?eventId ~ orders(eventId): the published event',
+    (world) => `/v1/orders?eventId=${world.publishedEventId}`,
+    ORDERS_OF_EVENT,
+    (world) => world.publishedEventId,
+    'orders',
+    false,
+  ),
+  readTwin(
+    'GET /v1/orders?eventId ~ orders(eventId): the draft',
+    (world) => `/v1/orders?eventId=${world.draftEventId}`,
+    ORDERS_OF_EVENT,
+    (world) => world.draftEventId,
+    'orders',
+    false,
+  ),
+  readTwin(
+    "GET /v1/orders/{id} ~ order(id): the customer's order",
+    (world) => `/v1/orders/${world.orderId}`,
+    'query ($id: ID!) { order(id: $id) { id } }',
+    (world) => world.orderId,
+    'order',
+    true,
+  ),
   {
     name: 'POST /v1/events/{id}/orders ~ createOrder: a hold on a published event',
     cell: async (_actor, world) => {
