@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { SEATING_LIMITS } from '../shared/domain/seating-model.js';
 import { expectStatus, type HttpClient, type Reply } from './http.js';
+import type { Answer } from './measure.js';
 import { answerOf, type RequestLog } from './request-log.js';
 import { type BenchLayout, type MapSeat, seatCount } from './seat-map.js';
 
@@ -100,7 +101,25 @@ export function holdSeated(
 }
 
 /** A 201's order id and the seats it took, as the answer lists them. */
-export function heldSeats(reply: Reply): { orderId: string; seatIds: string[] } {
+function heldSeats(reply: Reply): { orderId: string; seatIds: string[] } {
   const order = reply.body as { id: string; items: { seatIds?: string[] }[] };
   return { orderId: order.id, seatIds: order.items.flatMap((item) => item.seatIds ?? []) };
+}
+
+/**
+ * What a buyer makes of a seated hold's answer: held (handed to `record`), sold out,
+ * `retry` for the one 409 worth another try (`retryOn`), anything else as it came.
+ */
+export function holdOutcome(
+  reply: Reply,
+  retryOn: string,
+  record: (seats: { orderId: string; seatIds: string[] }) => void,
+): Answer | 'retry' {
+  if (reply.status === 201) {
+    record(heldSeats(reply));
+    return { outcome: 'held' };
+  }
+  const answer = answerOf(reply);
+  if (answer === '409 SOLD_OUT') return { outcome: 'soldOut', kind: answer };
+  return answer === retryOn ? 'retry' : { outcome: 'other', kind: answer };
 }

@@ -10,9 +10,8 @@
 import type { DynamoProbe } from '../capacity.js';
 import type { BenchContext } from '../context.js';
 import type { Answer } from '../measure.js';
-import { answerOf } from '../request-log.js';
 import { describeLayout } from '../seat-map.js';
-import { heldSeats, holdSeated, SEATED_MAX_PER_ORDER, type SeatedEvent } from '../seated-api.js';
+import { holdOutcome, holdSeated, SEATED_MAX_PER_ORDER, type SeatedEvent } from '../seated-api.js';
 import type { Actor } from '../users.js';
 import { type Buyer, MAX_HOLD_ATTEMPTS, type SeatedHolds, seatedHolds } from './seated-holds.js';
 
@@ -31,13 +30,10 @@ function bestAvailableBuyer(event: SeatedEvent, idempotencyKey: boolean): Buyer 
         { bestAvailable },
         idempotencyKey,
       );
-      const answer = answerOf(reply);
-      if (reply.status === 201) {
-        held({ ...heldSeats(reply), asked: quantity });
-        return { outcome: 'held' };
-      }
-      if (answer === '409 SOLD_OUT') return { outcome: 'soldOut', kind: answer };
-      if (answer !== '409 CONCURRENT_MODIFICATION') return { outcome: 'other', kind: answer };
+      const outcome = holdOutcome(reply, '409 CONCURRENT_MODIFICATION', (seats) =>
+        held({ ...seats, asked: quantity }),
+      );
+      if (outcome !== 'retry') return outcome;
     }
     return { outcome: 'other', kind: `${MAX_HOLD_ATTEMPTS} × 409 CONCURRENT_MODIFICATION` };
   };

@@ -8,9 +8,8 @@
 import type { DynamoProbe } from '../capacity.js';
 import type { BenchContext } from '../context.js';
 import type { Answer } from '../measure.js';
-import { answerOf } from '../request-log.js';
 import { adjacentPairs, describeLayout } from '../seat-map.js';
-import { availableSeats, heldSeats, holdSeated, type SeatedEvent } from '../seated-api.js';
+import { availableSeats, holdOutcome, holdSeated, type SeatedEvent } from '../seated-api.js';
 import type { Actor } from '../users.js';
 import { type Buyer, MAX_HOLD_ATTEMPTS, type SeatedHolds, seatedHolds } from './seated-holds.js';
 
@@ -32,13 +31,10 @@ export function pairBuyer(event: SeatedEvent, idempotencyKey: boolean): Buyer {
         { seatIds },
         idempotencyKey,
       );
-      const answer = answerOf(reply);
-      if (reply.status === 201) {
-        held({ ...heldSeats(reply), asked: seatIds });
-        return { outcome: 'held' };
-      }
-      if (answer === '409 SOLD_OUT') return { outcome: 'soldOut', kind: answer };
-      if (answer !== '409 SEAT_UNAVAILABLE') return { outcome: 'other', kind: answer };
+      const outcome = holdOutcome(reply, '409 SEAT_UNAVAILABLE', (seats) =>
+        held({ ...seats, asked: seatIds }),
+      );
+      if (outcome !== 'retry') return outcome;
     }
     return { outcome: 'other', kind: `${MAX_HOLD_ATTEMPTS} seats taken first` };
   };
