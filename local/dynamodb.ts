@@ -96,6 +96,19 @@ export function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
+/** Waits (bounded) until the table and every index of it are ACTIVE. */
+async function untilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexes = table?.GlobalSecondaryIndexes ?? [];
+    if (table?.TableStatus === 'ACTIVE' && indexes.every((gsi) => gsi.IndexStatus === 'ACTIVE')) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Table ${tableName} did not become ACTIVE within 10 s`);
+}
+
 /** Creates a table from the key-design module unless it is already there. */
 export async function ensureTable(
   endpoint: string,
@@ -122,6 +135,8 @@ export async function ensureTable(
     const present = new Set(existing?.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName));
     for (const index of wanted.GlobalSecondaryIndexes ?? []) {
       if (present.has(index.IndexName)) continue;
+      // One index change at a time per table: the last one must have finished.
+      await untilActive(client, tableName);
       await client.send(
         new UpdateTableCommand({
           TableName: tableName,
