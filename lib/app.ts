@@ -1,6 +1,7 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { z } from 'zod';
+import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from '../shared/domain/rate-limits.js';
 import { TicketingStack } from './ticketing-stack.js';
 
 const senderEmailSchema = z.email({
@@ -27,6 +28,29 @@ const paymentsSchema = z.literal('test', {
     'shared/composition/orders.ts',
 });
 
+/** Per-client limits (SPEC "Rate limits (per client)"), each overridable by context. */
+const RATE_LIMIT_CONTEXT = {
+  rateLimitAnon: ['anonymousPerMinute', DEFAULT_RATE_LIMITS.anonymousPerMinute],
+  rateLimitUser: ['userPerMinute', DEFAULT_RATE_LIMITS.userPerMinute],
+  rateLimitHolds: ['holdsPerMinute', DEFAULT_RATE_LIMITS.holdsPerMinute],
+  rateLimitLoginFailures: [
+    'loginFailuresPer15Minutes',
+    DEFAULT_RATE_LIMITS.loginFailuresPer15Minutes,
+  ],
+} as const;
+
+function rateLimitsOf(app: App): RateLimitConfig {
+  const entries = Object.entries(RATE_LIMIT_CONTEXT).map(([key, [field, fallback]]) => {
+    const value = z.coerce
+      .number({ error: `context ${key} must be a number (-c ${key}=${fallback})` })
+      .int()
+      .positive(`context ${key} must be a whole number above 0`)
+      .parse(app.node.tryGetContext(key) ?? fallback);
+    return [field, value];
+  });
+  return Object.fromEntries(entries) as unknown as RateLimitConfig;
+}
+
 /**
  * The app as deployed: the stack, configured from CDK context, plus cdk-nag's AWS
  * Solutions checks, whose unacknowledged findings fail synth.
@@ -39,6 +63,7 @@ export function buildApp(appProps: AppProps, serviceVersion: string) {
   const stack = new TicketingStack(app, `Ticketing-${stage}`, {
     senderEmail: senderEmailSchema.parse(app.node.tryGetContext('senderEmail')),
     serviceVersion,
+    rateLimits: rateLimitsOf(app),
     description:
       'Serverless event ticketing: HTTP and WebSocket APIs, Lambdas, DynamoDB and its stream, Scheduler, SQS, SES',
   });

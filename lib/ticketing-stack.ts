@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { EmailIdentity, Identity as SesIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from '../shared/domain/rate-limits.js';
 import { routes } from '../shared/routes.js';
 import { Alarms } from './constructs/alarms.js';
 import { DataTable } from './constructs/data-table.js';
@@ -15,6 +16,8 @@ export interface TicketingStackProps extends StackProps {
   /** The address emails are sent from; SES verifies it on deploy. */
   senderEmail: string;
   serviceVersion: string;
+  /** Per-client limits; the SPEC's defaults when not given. */
+  rateLimits?: RateLimitConfig;
 }
 
 export class TicketingStack extends Stack {
@@ -49,6 +52,7 @@ export class TicketingStack extends Stack {
       identity: this.identity,
       orders: this.orders,
       serviceVersion: props.serviceVersion,
+      rateLimits: props.rateLimits ?? DEFAULT_RATE_LIMITS,
     });
 
     this.live = new LiveApi(this, 'Live', { data: this.data });

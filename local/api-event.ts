@@ -16,6 +16,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string;
   authorizer?: AuthorizerContext;
+  /** The peer's address, as API Gateway reports the caller's; default loopback. */
+  sourceIp?: string;
 }
 
 export type ApiHandler = (event: ApiEvent, context: Context) => Promise<unknown>;
@@ -70,7 +72,7 @@ export function toApiEvent(
         method: request.method,
         path: request.path,
         protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
+        sourceIp: request.sourceIp ?? '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),

@@ -23,8 +23,10 @@ import { attachLiveServer } from './live-server.js';
 
 /*
  * The local stand-in for the HTTP API: it routes each request through the same route
- * table the CDK stack is built from, enforces each route's throttle, and calls the
- * route's real handler module in-process with a payload-format-2.0 event. It also
+ * table the CDK stack is built from, runs the authorizer, enforces each route's throttle
+ * (a capacity guard for all callers together, which a request a route would refuse as
+ * unauthenticated does not spend), and calls the route's real handler module in-process
+ * with a payload-format-2.0 event whose `sourceIp` is the socket's peer. It also
  * serves `/docs`, a Swagger UI page over the API's own `/openapi.json`, and `GET /graphql`,
  * GraphiQL over `POST /graphql` (both local only), and, on the same port, the WebSocket
  * API at `/live` (`live-server.ts`).
@@ -61,6 +63,13 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 const DEFAULT_FUNCTIONS_DIR = fileURLToPath(new URL('../functions/', import.meta.url));
 
+/** The socket's peer, as API Gateway's `sourceIp`: never a header a client can set. */
+function peerAddress(request: IncomingMessage): string {
+  const address = request.socket.remoteAddress ?? '127.0.0.1';
+  // A dual-stack socket reports IPv4 peers as IPv4-mapped IPv6.
+  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+}
+
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const routeTable = options.routes ?? allRoutes;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -91,8 +100,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const resolved = resolveRoute(routeTable, method, path);
     if ('status' in resolved) return resolved;
     const { route, pathParameters } = resolved;
-    const limited = throttles.admit(route);
-    if (limited) return limited;
     const body = await readRequestBody(request, maxBodyBytes);
     if (!Buffer.isBuffer(body)) return body;
     const event = toApiEvent(
@@ -102,11 +109,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         query,
         headers: flattenHeaders(request),
         ...(body.length > 0 && { body: body.toString('utf8') }),
+        sourceIp: peerAddress(request),
       },
       route,
       pathParameters,
     );
-    return invoker.invoke(route, event);
+    return invoker.invoke(route, event, () => throttles.admit(route));
   }
 
   function write(res: ServerResponse, response: GatewayResponse): void {

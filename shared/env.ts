@@ -26,6 +26,13 @@ export const ENV = {
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
   /** The WebSocket stage's management endpoint (https://…/live), for PostToConnection. */
   liveConnectionsEndpoint: 'LIVE_CONNECTIONS_ENDPOINT',
+  /** Per-client limits (SPEC "Rate limits (per client)"); each has a default. */
+  rateLimitAnon: 'RATE_LIMIT_ANON',
+  rateLimitUser: 'RATE_LIMIT_USER',
+  rateLimitHolds: 'RATE_LIMIT_HOLDS',
+  rateLimitLoginFailures: 'RATE_LIMIT_LOGIN_FAILURES',
+  /** `off` switches the per-client limits off: for the bench's comparison run, never set by the stack. */
+  rateLimits: 'RATE_LIMITS',
 } as const;
 
 export class MissingConfigError extends Error {

@@ -3,7 +3,12 @@ import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { idempotencyTable, readinessProbeKey, table } from '../../shared/db/table.js';
+import {
+  idempotencyTable,
+  rateLimitKeys,
+  readinessProbeKey,
+  table,
+} from '../../shared/db/table.js';
 import { ENV } from '../../shared/env.js';
 
 /** What the functions do with the table: keyed reads, Queries of its indexes, and writes. */
@@ -64,6 +69,25 @@ export class DataTable extends Construct {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
+    );
+  }
+
+  /**
+   * Lets a function count its callers' requests in the rate-limit windows: GetItem and
+   * UpdateItem of `RATE#…` partitions only, whatever else it may do with the table.
+   */
+  bindRateLimits(fn: LambdaFunction): void {
+    fn.addEnvironment(ENV.tableName, this.table.tableName);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [this.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': [`${rateLimitKeys.partitionPrefix}*`],
+          },
+        },
+      }),
     );
   }
 

@@ -20,6 +20,7 @@ import {
   type RouteDefinition,
   routeKeyOf,
 } from '../../shared/api/route-record.js';
+import type { RateLimitConfig } from '../../shared/domain/rate-limits.js';
 import { ENV } from '../../shared/env.js';
 import type { DataTable } from './data-table.js';
 import type { Identity } from './identity.js';
@@ -32,7 +33,15 @@ export interface TicketingApiProps {
   identity: Identity;
   orders: OrderMachinery;
   serviceVersion: string;
+  rateLimits: RateLimitConfig;
 }
+
+const rateLimitEnvironment = (limits: RateLimitConfig): Record<string, string> => ({
+  [ENV.rateLimitAnon]: String(limits.anonymousPerMinute),
+  [ENV.rateLimitUser]: String(limits.userPerMinute),
+  [ENV.rateLimitHolds]: String(limits.holdsPerMinute),
+  [ENV.rateLimitLoginFailures]: String(limits.loginFailuresPer15Minutes),
+});
 
 /** The HTTP API and one Lambda per route, all taken from the route table. */
 export class TicketingApi extends Construct {
@@ -91,6 +100,12 @@ export class TicketingApi extends Construct {
         environment: { [ENV.serviceVersion]: props.serviceVersion },
       });
       if (route.table) props.data.bind(fn, route.table);
+      if (route.perClientLimit !== false) {
+        props.data.bindRateLimits(fn);
+        for (const [name, value] of Object.entries(rateLimitEnvironment(props.rateLimits))) {
+          fn.addEnvironment(name, value);
+        }
+      }
       if (route.identity) props.identity.bind(fn, route.identity);
       if (route.uses) props.orders.bind(fn, route.uses);
       this.functions.set(route.id, fn);

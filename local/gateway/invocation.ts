@@ -15,7 +15,16 @@ export type LambdaHandler = (event: unknown, context: Context) => Promise<unknow
 export class HandlerInvoker {
   constructor(private readonly modules: HandlerModules) {}
 
-  async invoke(route: RouteDefinition, event: ApiEvent): Promise<GatewayResponse> {
+  /**
+   * `admit` takes the route's throttle token once the caller is known: a request without
+   * a valid token to a route that needs one goes to the handler for its 401 (and its
+   * client's limit) without spending the budget signed-in callers share.
+   */
+  async invoke(
+    route: RouteDefinition,
+    event: ApiEvent,
+    admit: () => GatewayResponse | null = () => null,
+  ): Promise<GatewayResponse> {
     const requestId = event.requestContext.requestId;
     let result: unknown;
     try {
@@ -32,6 +41,11 @@ export class HandlerInvoker {
         };
       }
       event.requestContext.authorizer = { lambda: verdict.context };
+      if (route.access === 'public' || verdict.context?.status === 'authenticated') {
+        const throttled = admit();
+        if (throttled)
+          return { ...throttled, headers: { ...throttled.headers, 'apigw-requestid': requestId } };
+      }
       const handler = await this.handlerFor(route.handler);
       result = await handler(event, localContext(route.id));
     } catch (error) {

@@ -40,6 +40,16 @@ const RATE_LIMITED: DocumentedError = {
   code: 'RATE_LIMITED',
   title: 'Too many requests',
 };
+/** What a per-client refusal carries besides its body (draft-ietf-httpapi-ratelimit-headers). */
+const RATE_LIMIT_HEADERS = z.object({
+  'Retry-After': z.string().regex(/^\d+$/).meta({ description: 'Seconds until the window resets' }),
+  'RateLimit-Policy': z.string().meta({
+    description: 'The limit that refused, e.g. `"anon";q=600;w=60` (quota per window of seconds)',
+  }),
+  RateLimit: z.string().meta({
+    description: 'What is left of it, e.g. `"anon";r=0;t=42` (remaining, seconds to reset)',
+  }),
+});
 const INTERNAL: DocumentedError = { status: 500, code: 'INTERNAL', title: 'Internal error' };
 
 export interface DocumentedResponse {
@@ -122,10 +132,14 @@ function problemResponse(status: number, errors: DocumentedError[]): DocumentedR
   const codes = errors.map((error) => error.code);
   const lines = errors.map((error) => `\`${error.code}\`: ${error.title}`);
   if (status === 429) {
-    lines.push("Behind AWS API Gateway, the stage's throttle answers with its own 429 body.");
+    lines.push(
+      'The client went over one of its own limits (per user, per source address, holds per customer, failed logins per account); the headers say which and when to retry',
+      "Behind AWS API Gateway, the stage's throttle (a capacity guard for all clients) answers with its own 429 body",
+    );
   }
   return {
     description: lines.join('. '),
+    ...(status === 429 && { headers: RATE_LIMIT_HEADERS }),
     content: {
       type: PROBLEM_JSON,
       schema: narrowedProblem(status, codes),

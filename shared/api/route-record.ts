@@ -11,10 +11,27 @@ export interface Throttle {
   burstLimit: number;
 }
 
-export const DEFAULT_THROTTLE: Throttle = { rateLimit: 50, burstLimit: 100 };
-export const READ_THROTTLE: Throttle = { rateLimit: 200, burstLimit: 400 };
-/** Credential endpoints: slow enough to make password guessing expensive. */
-export const CREDENTIAL_THROTTLE: Throttle = { rateLimit: 10, burstLimit: 20 };
+/*
+ * Route throttles are a capacity guard for all callers together, sized from what stands
+ * behind them; one client is held back by its own per-client limits (ClientLimits), long
+ * before these. The account's API Gateway quota is 10,000 requests/s (burst 5,000) per
+ * region, and Lambda's default concurrency of 1,000 at ~100 ms a request serves ~10,000/s.
+ */
+
+/**
+ * Writes: 500/s keeps a whole-API write wave within the table's default on-demand quota
+ * (40,000 WRU/s; a hold writes ~10 units across its items and index copies) and within
+ * the Lambda concurrency the reads also need.
+ */
+export const DEFAULT_THROTTLE: Throttle = { rateLimit: 500, burstLimit: 1000 };
+/** Reads: keyed GetItems and Queries, ~20 ms each; 2,000/s is a fifth of the account's quota. */
+export const READ_THROTTLE: Throttle = { rateLimit: 2000, burstLimit: 4000 };
+/**
+ * Credential endpoints: at Cognito's default quotas, user creation 50/s and authentication
+ * 120/s per account; above them Cognito refuses (and the client would see 500s).
+ * Password guessing is stopped per account by the failed-login limit, not here.
+ */
+export const CREDENTIAL_THROTTLE: Throttle = { rateLimit: 40, burstLimit: 50 };
 
 /** Identity-provider operations a function performs; the stack grants exactly these. */
 export type IdentityOperation =
@@ -85,6 +102,11 @@ export interface RouteDefinition<R extends RouteRequest = RouteRequest> {
   identity?: readonly IdentityOperation[];
   uses?: readonly AsyncResource[];
   throttle: Throttle;
+  /**
+   * `false` exempts the route from the per-client limits: only for routes that touch
+   * nothing a client could exhaust (liveness, the static document, readiness probes).
+   */
+  perClientLimit?: false;
   tag: Tag;
   summary: string;
   description?: string;

@@ -1,15 +1,14 @@
 import { createGraphQLServer } from '../graphql/server.js';
 import { eventService } from './events.js';
-import { holdIdempotently } from './idempotent-hold.js';
-import { orderLifecycle, orderQueries } from './orders.js';
+import { placeHold } from './idempotent-hold.js';
+import { orderQueries } from './orders.js';
 import { users } from './users.js';
 
 /** Built once per container, on the very services the REST handlers use. */
 export const graphqlServices = {
   events: eventService,
   orderQueries,
-  orderLifecycle,
-  holdIdempotently,
+  placeHold,
   users,
 };
 

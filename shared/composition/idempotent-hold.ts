@@ -11,6 +11,7 @@ import type { HoldInput, OrderView } from '../domain/order-model.js';
 import type { Principal } from '../domain/principal.js';
 import { ENV, requireEnv } from '../env.js';
 import { dynamoDbClient, orderLifecycle } from './orders.js';
+import { admitHold } from './rate-limits.js';
 
 interface HoldRequest {
   /** Keys are scoped to the caller: the same key from two customers is two requests. */
@@ -59,4 +60,28 @@ export async function holdIdempotently(request: HoldRequest, context: Context): 
     }
     throw error;
   }
+}
+
+export interface HoldPlacement {
+  principal: Principal;
+  eventId: string;
+  body: HoldInput;
+  /** The request's `Idempotency-Key`, if it sent one. */
+  idempotencyKey: string | undefined;
+  context: Context;
+}
+
+/**
+ * A hold as REST and GraphQL both place it: counted against the customer's hold limit
+ * first, then once per Idempotency-Key when one is sent.
+ */
+export async function placeHold(placement: HoldPlacement): Promise<OrderView> {
+  const { principal, eventId, body, idempotencyKey, context } = placement;
+  if (principal.userId !== null) await admitHold(principal.userId);
+  return idempotencyKey !== undefined && principal.userId !== null
+    ? holdIdempotently(
+        { userId: principal.userId, key: idempotencyKey, request: { eventId, body }, principal },
+        context,
+      )
+    : orderLifecycle.hold(principal, eventId, body);
 }

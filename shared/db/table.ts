@@ -46,6 +46,10 @@ import type { GeoPoint } from '../domain/geo.js';
  *                             partition lists whom to push to; TTL as the connection's
  *   LIVE#<eventId> / BROADCAST  when the event's last push started and ended, and the lease
  *                             of the push under way: at most one push per window per event
+ *   RATE#<policy>#<client> / WINDOW#<epoch s>  one client's count in one fixed window of a
+ *                             rate limit (client: user id, source IP, or a hash of a login
+ *                             email); TTL a minute after the window. A partition per client,
+ *                             so one client's flood is never another's hot key
  *   READINESS#PROBE / PROBE   never written: GET /health/ready reads it (strongly
  *                             consistent) to prove the table answers; its function may
  *                             read this one key and nothing else
@@ -262,6 +266,15 @@ export const liveKeys = {
   broadcast: (eventId: string): PrimaryKey => ({
     pk: liveKeys.followersPartition(eventId),
     sk: 'BROADCAST',
+  }),
+} as const;
+
+export const rateLimitKeys = {
+  /** Every counter's partition starts so: the only keys the limiter's grant may write. */
+  partitionPrefix: 'RATE#',
+  window: (policy: string, client: string, windowStart: number): PrimaryKey => ({
+    pk: `RATE#${policy}#${client}`,
+    sk: `WINDOW#${windowStart}`,
   }),
 } as const;
 

@@ -153,6 +153,32 @@ export class AlreadyWaitlisted extends DomainError {
   readonly title = 'Already waiting for this ticket type';
 }
 
+/** Where a client stands against one of its limits, for the IETF RateLimit headers. */
+export interface RateLimitState {
+  /** The policy's name, e.g. `anon`, `user`, `holds`, `login`. */
+  policy: string;
+  /** Requests the policy allows per window. */
+  quota: number;
+  windowSeconds: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+}
+
+/** One client went over one of its own limits (SPEC "Rate limits (per client)"). */
+export class RateLimited extends DomainError {
+  readonly status = 429;
+  readonly code = 'RATE_LIMITED';
+  readonly title = 'Too many requests';
+
+  constructor(
+    detail: string,
+    readonly limit: RateLimitState,
+  ) {
+    super(detail);
+  }
+}
+
 /**
  * A dependency the API needs did not answer (in time): `GET /health/ready` names each
  * failed check at `checks.<name>`, and a request whose authorizer could not read the

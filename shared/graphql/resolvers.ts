@@ -5,11 +5,10 @@ import type { z } from 'zod';
 import type { RouteDefinition } from '../api/route-record.js';
 import { GetEvent, ListEvents } from '../api/routes/events.js';
 import { GetOrder, HoldTickets, ListMyOrders, ListOrders } from '../api/routes/orders.js';
-import type { holdIdempotently } from '../composition/idempotent-hold.js';
+import type { placeHold } from '../composition/idempotent-hold.js';
 import { NotFound } from '../domain/errors.js';
 import { type EventView, listEventsQuerySchema } from '../domain/event-model.js';
 import type { EventService } from '../domain/events.js';
-import type { OrderLifecycle } from '../domain/order-lifecycle.js';
 import {
   holdSchema,
   listOrdersQuerySchema,
@@ -27,8 +26,7 @@ import { validate } from '../http/validation.js';
 export interface GraphQLServices {
   events: Pick<EventService, 'list' | 'get' | 'getVisibleMany'>;
   orderQueries: Pick<OrderQueries, 'get' | 'listOrders' | 'listMine'>;
-  orderLifecycle: Pick<OrderLifecycle, 'hold'>;
-  holdIdempotently: typeof holdIdempotently;
+  placeHold: typeof placeHold;
   users: Pick<Users, 'me'>;
 }
 
@@ -114,18 +112,13 @@ export function createResolvers(services: GraphQLServices) {
         const { eventId, ...form } = args as Args & { eventId: string };
         const principal = as(HoldTickets, context.principal);
         const body = parseArgs(holdSchema, form);
-        const { idempotencyKey } = context;
-        return idempotencyKey !== undefined && principal.userId !== null
-          ? services.holdIdempotently(
-              {
-                userId: principal.userId,
-                key: idempotencyKey,
-                request: { eventId, body },
-                principal,
-              },
-              context.lambdaContext,
-            )
-          : services.orderLifecycle.hold(principal, eventId, body);
+        return services.placeHold({
+          principal,
+          eventId,
+          body,
+          idempotencyKey: context.idempotencyKey,
+          context: context.lambdaContext,
+        });
       },
     },
     Order: {

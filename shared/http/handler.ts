@@ -9,6 +9,7 @@ import { UnsupportedMediaType } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { logger } from '../observability.js';
 import { assertRouteAccess } from './access.js';
+import { perClientLimit } from './client-limits.js';
 import { type ApiEvent, principalOf } from './principal.js';
 import { problemResponse } from './problem.js';
 import { validate } from './validation.js';
@@ -48,6 +49,8 @@ export function httpHandler<S extends RouteRequest>(
   const schemas = route.request;
   const chain = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger))
+    // The client's own limit before anything else; anonymous callers count by address.
+    .use(perClientLimit(route))
     .use({
       onError: (request) => {
         request.response = problemResponse(request.error);

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError, type FieldError } from '../domain/errors.js';
+import { DomainError, type FieldError, RateLimited } from '../domain/errors.js';
 import { logger } from '../observability.js';
+import { rateLimitHeaders } from './client-limits.js';
 
 export interface Problem {
   type: string;
@@ -62,7 +63,10 @@ export function problemResponse(error: unknown): APIGatewayProxyStructuredResult
   const problem = problemOf(error);
   return {
     statusCode: problem.status,
-    headers: { 'content-type': 'application/problem+json' },
+    headers: {
+      'content-type': 'application/problem+json',
+      ...(error instanceof RateLimited && rateLimitHeaders(error.limit, true)),
+    },
     body: JSON.stringify(problem),
   };
 }

@@ -4,6 +4,7 @@ import { DeadLetterQueue } from '../../lib/constructs/dead-letter-queue.js';
 import { ProjectFunction } from '../../lib/constructs/project-function.js';
 import type { TicketingStack } from '../../lib/ticketing-stack.js';
 import { liveRoutes } from '../../shared/api/live-routes.js';
+import { READ_THROTTLE, routeKeyOf } from '../../shared/api/route-record.js';
 import { LIVE_STREAM_FILTERS } from '../../shared/db/entities/live.js';
 import { readinessProbeKey, table } from '../../shared/db/table.js';
 import { routes } from '../../shared/routes.js';
@@ -43,6 +44,7 @@ function ofApi(type: string, api: { node: { defaultChild?: unknown } }): Resourc
 const httpRoutes = () => ofApi('AWS::ApiGatewayV2::Route', stack.api.api);
 
 /** Every IAM action granted to a function's role, from all policies attached to it. */
+/** What a route's function may do, besides counting its callers (pinned on its own below). */
 function actionsOf(routeId: string): string[] {
   const fn = stack.api.functions.get(routeId);
   if (!fn) throw new Error(`no function for ${routeId}`);
@@ -52,6 +54,7 @@ function actionsOf(routeId: string): string[] {
       (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
     )
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+    .filter((statement: { Condition?: unknown }) => !isRateLimitGrant(statement))
     .flatMap((statement: { Action: string | string[] }) => [statement.Action].flat());
 }
 
@@ -217,6 +220,8 @@ function tableAccessOf(fn: Resource): { reads: boolean; writes: boolean; actions
     .filter((statement: { Resource: unknown }) =>
       JSON.stringify(statement.Resource).includes(`"${tableId}"`),
     )
+    // The per-client limiter's own grant, pinned in 'per-client rate limits' below.
+    .filter((statement: { Condition?: unknown }) => !isRateLimitGrant(statement))
     .flatMap((statement: { Action: string | string[] }) => [statement.Action].flat());
   return {
     reads: actions.some((action) => /^dynamodb:(GetItem|Query|BatchGetItem)$/.test(action)),
@@ -226,6 +231,52 @@ function tableAccessOf(fn: Resource): { reads: boolean; writes: boolean; actions
     actions,
   };
 }
+
+/** GetItem and UpdateItem of `RATE#…` partitions only: the per-client limiter's windows. */
+const RATE_LIMIT_GRANT = {
+  'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATE#*'] },
+};
+const isRateLimitGrant = (statement: { Condition?: unknown }) =>
+  JSON.stringify(statement.Condition) === JSON.stringify(RATE_LIMIT_GRANT);
+
+describe('per-client rate limits', () => {
+  const statementsOf = (fn: Resource) => {
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+    return Object.values(resourcesOf('AWS::IAM::Policy'))
+      .filter((policy) =>
+        (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId),
+      )
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+  };
+
+  it.each(routes)('$id counts its callers in RATE# windows only, with the limits set', (route) => {
+    const fn = functionBehind(routeKeyOf(route));
+    const grants = statementsOf(fn).filter(isRateLimitGrant);
+    const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+    if (route.perClientLimit === false) {
+      expect(grants).toEqual([]);
+      expect(variables.RATE_LIMIT_ANON).toBeUndefined();
+      return;
+    }
+    expect(grants).toEqual([
+      expect.objectContaining({
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Effect: 'Allow',
+      }),
+    ]);
+    expect(variables).toMatchObject({
+      RATE_LIMIT_ANON: '600',
+      RATE_LIMIT_USER: '1200',
+      RATE_LIMIT_HOLDS: '30',
+      RATE_LIMIT_LOGIN_FAILURES: '10',
+    });
+  });
+
+  it('exempts only liveness, readiness and the document', () => {
+    const exempt = routes.filter((route) => route.perClientLimit === false).map((r) => r.id);
+    expect(exempt.sort()).toEqual(['Health', 'HealthReady', 'OpenApi']);
+  });
+});
 
 describe('table access pinned per route', () => {
   it('pins exactly the routes the API has', () => {
@@ -591,6 +642,29 @@ describe('security checks', () => {
     );
   });
 
+  it('takes each per-client limit from context, and refuses one that is not a count', async () => {
+    const { buildApp } = await import('../../lib/app.js');
+    const context = {
+      senderEmail: 'tickets@example.com',
+      payments: 'test',
+      'aws:cdk:bundling-stacks': [],
+    };
+    const { stack: tuned } = buildApp({ context: { ...context, rateLimitHolds: '5' } }, '1');
+    const hold = tuned.api.functions.get('HoldTickets');
+    const variables = (
+      tuned.resolve((hold?.node.defaultChild as { environment?: unknown })?.environment) as {
+        variables: Record<string, string>;
+      }
+    ).variables;
+    expect(variables).toMatchObject({ RATE_LIMIT_HOLDS: '5', RATE_LIMIT_ANON: '600' });
+    expect(() => buildApp({ context: { ...context, rateLimitAnon: 'lots' } }, '1')).toThrow(
+      /rateLimitAnon/,
+    );
+    expect(() => buildApp({ context: { ...context, rateLimitUser: '0' } }, '1')).toThrow(
+      /rateLimitUser/,
+    );
+  });
+
   it('deploys a stage beside another: its name in the stack and in the fixed function name', () => {
     const prod = synthesizeStack({ stage: 'prod' });
     try {
@@ -778,7 +852,10 @@ describe('live availability', () => {
     expect(stage?.Properties).toMatchObject({
       StageName: 'live',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: READ_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: READ_THROTTLE.burstLimit,
+      },
       AccessLogSettings: { DestinationArn: expect.anything() },
     });
     const url = JSON.stringify(template.toJSON().Outputs.LiveUrl.Value);

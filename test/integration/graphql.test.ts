@@ -330,7 +330,13 @@ describe('nested events are read in batches', () => {
     } finally {
       documentClient.middlewareStack.remove(counter);
     }
-    // The profile, one Query of the orders, one BatchGetItem for the 20 events.
-    expect(calls.sort()).toEqual(['BatchGetItemCommand', 'GetItemCommand', 'QueryCommand']);
+    // The caller's rate-limit count, the profile, one Query of the orders, one BatchGetItem
+    // for the 20 events.
+    expect(calls.sort()).toEqual([
+      'BatchGetItemCommand',
+      'GetItemCommand',
+      'QueryCommand',
+      'UpdateItemCommand',
+    ]);
   });
 });

@@ -21,3 +21,6 @@ process.env.SENDER_EMAIL = 'tickets@example.com';
 process.env.IDEMPOTENCY_TABLE_NAME = 'unit-test-idempotency';
 process.env.LIVE_CONNECTIONS_ENDPOINT =
   'https://live-unit.execute-api.us-east-1.amazonaws.com/live';
+// Handler tests count table calls; the per-client limiter's own write would be in each.
+// Its tests (client-limits.test.ts) switch it back on.
+process.env.RATE_LIMITS = 'off';

@@ -13,6 +13,7 @@ export const Health = defineRoute({
   handler: 'health',
   access: 'public',
   throttle: READ_THROTTLE,
+  perClientLimit: false,
   tag: 'Health',
   summary: 'Liveness and deployed version',
   request: {},
@@ -31,6 +32,7 @@ export const HealthReady = defineRoute({
   table: 'probe',
   uses: ['emailQueueProbe'],
   throttle: READ_THROTTLE,
+  perClientLimit: false,
   tag: 'Health',
   summary: 'Readiness: every dependency answers',
   description:
@@ -48,6 +50,7 @@ export const OpenApi = defineRoute({
   handler: 'openapi',
   access: 'public',
   throttle: READ_THROTTLE,
+  perClientLimit: false,
   tag: 'Docs',
   summary: 'This OpenAPI document',
   request: {},
