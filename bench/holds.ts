@@ -11,6 +11,8 @@
  *   1. holds   N concurrent POST /v1/events/{id}/orders (quantity 1) over real HTTP,
  *              then the oversell check on strongly consistent reads
  *   1b.        the same holds through OrderLifecycle.hold in-process
+ *   1c.        phase 1 again on its own event, the per-client limiter's DynamoDB calls
+ *              answered in-process: what the per-client check costs a hold
  *   2. ceiling N conditional UpdateItem decrements of one counter of C, same concurrency
  *   2b. floor  the same decrements, each success followed by an order PutItem, also after
  *              the authorizer's consistent read: the least any hold writes
@@ -34,6 +36,7 @@ import { inProcessHolds } from './phases/in-process-holds.js';
 import { setUp } from './phases/setup.js';
 import { writeUnits } from './phases/units.js';
 import { warmUp } from './phases/warm-up.js';
+import { bypassRateLimits } from './rate-limit-bypass.js';
 import { describeMachine, printHeader, report } from './report.js';
 import { seatedScenario } from './seated.js';
 import { startBenchStack } from './stack.js';
@@ -96,10 +99,29 @@ async function main(): Promise<number> {
     setup.organizer.token,
     setup.customers,
   );
+  const restoreLimits = bypassRateLimits(documentClient.middlewareStack as never);
+  const unlimited = await httpHolds(
+    ctx,
+    probe,
+    setup.hotUnlimited,
+    setup.customers,
+    '1c. Without the per-client check:',
+  );
+  restoreLimits();
   const ceiling = await ceilingAndFloor(ctx, counters, userRepository, setup.customers);
   const tokens = setup.customers.slice(0, options.wcuSamples).map((customer) => customer.token);
   const units = await writeUnits(ctx, probe, setup.unitsEvent, tokens);
-  return report({ startedAt, options, machine, setup, holds, inProcess, ceiling, units });
+  return report({
+    startedAt,
+    options,
+    machine,
+    setup,
+    holds,
+    unlimited,
+    inProcess,
+    ceiling,
+    units,
+  });
 }
 
 runBench(main);

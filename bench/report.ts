@@ -77,15 +77,30 @@ export interface Run {
   machine: Machine;
   setup: Setup;
   holds: HttpHolds;
+  /** Phase 1 again, without the per-client check (1c). */
+  unlimited: HttpHolds;
   inProcess: InProcessHolds;
   ceiling: Ceiling;
   units: Units;
 }
 
+/** What the per-client check costs a hold: phase 1 against 1c, same N, C and concurrency. */
+function perClientCostLine(checked: HttpHolds, unchecked: HttpHolds): string {
+  const withCheck = checked.summary.successesPerSecond;
+  const without = unchecked.summary.successesPerSecond;
+  const share = without > 0 ? (1 - withCheck / without) * 100 : 0;
+  return (
+    `   PER-CLIENT CHECK COST: ${fmt(withCheck)} holds/s with it (phase 1) vs ${fmt(without)} without (1c): ` +
+    `${fmt(share)} % slower; p50 201 ${fmt(checked.summary.latencyMs.success.p50)} vs ` +
+    `${fmt(unchecked.summary.latencyMs.success.p50)} ms. On AWS: +2 UpdateItem (1 WCU each) per hold ` +
+    `request, on the customer's own RATE# keys, none on the event's`
+  );
+}
+
 /** Writes the results, prints them and the verdict; returns the exit code. */
 export function report(run: Run): number {
-  const { startedAt, options, holds, inProcess, ceiling, units } = run;
-  const pass = holds.check.pass && inProcess.check.pass;
+  const { startedAt, options, holds, unlimited, inProcess, ceiling, units } = run;
+  const pass = holds.check.pass && unlimited.check.pass && inProcess.check.pass;
   const ratio = holdRatio(holds, ceiling);
   const lines = [
     '',
@@ -93,6 +108,9 @@ export function report(run: Run): number {
     ...httpHoldsLines(holds, options),
     '',
     ...inProcessHoldsLines(inProcess),
+    '',
+    ...httpHoldsLines(unlimited, options, '1c. HOLDS over HTTP without the per-client check'),
+    perClientCostLine(holds, unlimited),
     '',
     ...ceilingLines(ceiling, holds, inProcess),
     '',
@@ -116,6 +134,11 @@ export function report(run: Run): number {
         setupMs: round(run.setup.ms),
         holds: { ...holds.summary, dynamoDbCalls: holds.calls, cpu: holds.cpu },
         oversellCheck: holds.check,
+        withoutPerClientCheck: {
+          ...unlimited.summary,
+          dynamoDbCalls: unlimited.calls,
+          oversellCheck: unlimited.check,
+        },
         inProcess: { ...inProcess.summary, cpu: inProcess.cpu, oversellCheck: inProcess.check },
         ceiling: {
           ...ceiling.summary,
@@ -151,7 +174,7 @@ export function report(run: Run): number {
   console.log(
     pass
       ? '\nVERDICT: PASS (no oversell, all counts agree)'
-      : `\nVERDICT: ${holds.check.oversold || inProcess.check.oversold ? 'FAIL: OVERSOLD' : 'FAIL: counts disagree'}`,
+      : `\nVERDICT: ${holds.check.oversold || unlimited.check.oversold || inProcess.check.oversold ? 'FAIL: OVERSOLD' : 'FAIL: counts disagree'}`,
   );
   return pass ? 0 : 1;
 }

@@ -27,9 +27,10 @@ export async function httpHolds(
   probe: DynamoProbe,
   event: BenchEvent,
   customers: readonly Actor[],
+  label = '1.',
 ): Promise<HttpHolds> {
   const { options } = ctx;
-  console.log(`\n1. ${options.buyers} holds over HTTP, ${options.concurrency} in flight`);
+  console.log(`\n${label} ${options.buyers} holds over HTTP, ${options.concurrency} in flight`);
   const { phase, cpu, calls } = await withClient(ctx.apiUrl, options.concurrency, async (http) => {
     probe.reset();
     const measured = await measureCpu(
@@ -48,10 +49,14 @@ export async function httpHolds(
   return { phase, summary: phaseSummary(phase), cpu, calls, check };
 }
 
-export function httpHoldsLines(holds: HttpHolds, options: BenchOptions): string[] {
+export function httpHoldsLines(
+  holds: HttpHolds,
+  options: BenchOptions,
+  title = '1. HOLDS over HTTP',
+): string[] {
   const { phase, summary, check } = holds;
   return [
-    `1. HOLDS over HTTP (N=${options.buyers}, C=${options.capacity}, concurrency ${options.concurrency})`,
+    `${title} (N=${options.buyers}, C=${options.capacity}, concurrency ${options.concurrency})`,
     `   answers: 201 held ${phase.counts.held} | 409 SOLD_OUT ${phase.counts.soldOut} | other ${phase.counts.other}${otherKinds(phase)}`,
     `   holds/s ${fmt(summary.successesPerSecond)}  (${phase.counts.held} successes in ${fmt(phase.lastSuccessMs / 1000, 2)} s, until the last 201)`,
     `   all answers/s ${fmt(summary.answersPerSecond)}  (${phase.samples.length} in ${fmt(phase.totalMs / 1000, 2)} s)`,

@@ -15,6 +15,8 @@ export interface Setup {
   organizer: Actor;
   customers: Actor[];
   hot: BenchEvent;
+  /** Phase 1 again, without the per-client check: the same C tickets. */
+  hotUnlimited: BenchEvent;
   warm: BenchEvent;
   unitsEvent: BenchEvent;
   ms: number;
@@ -49,13 +51,14 @@ export async function setUp({ options, apiUrl }: BenchContext): Promise<Setup> {
     const create = (name: string, capacity: number) =>
       createEvent(http, organizer.token, name, capacity);
     const hot = await create('Bench hot event', options.capacity);
+    const hotUnlimited = await create('Bench hot event, no per-client check', options.capacity);
     const warm = await create('Bench warm-up', 1_000_000);
     const unitsEvent = await create('Bench units', 1_000);
-    return { organizer, customers, hot, warm, unitsEvent };
+    return { organizer, customers, hot, hotUnlimited, warm, unitsEvent };
   });
   const ms = performance.now() - started;
   console.log(
-    `Setup done in ${fmt(ms / 1000)} s (organizer, ${setup.customers.length} customers, 3 events)`,
+    `Setup done in ${fmt(ms / 1000)} s (organizer, ${setup.customers.length} customers, 4 events)`,
   );
   return { ...setup, ms };
 }
