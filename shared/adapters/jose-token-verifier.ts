@@ -29,13 +29,12 @@ export class JoseTokenVerifier implements TokenVerifier {
         requiredClaims: ['sub', 'jti', 'exp', 'token_use', 'client_id'],
       }));
     } catch (error) {
-      // An unreachable key set is our failure, not the caller's: let it be a 500.
-      if (error instanceof errors.JOSEError && !(error instanceof errors.JWKSTimeout)) {
-        throw new InvalidToken(
-          error instanceof errors.JWTExpired ? 'The token has expired' : 'The token is not valid',
-        );
-      }
-      throw error;
+      // A key set we could not fetch is our failure, not the caller's token's: the
+      // Authenticator reports it as unavailable (503), never as a rejected token (401).
+      if (!(error instanceof errors.JOSEError) || isKeySetFailure(error)) throw error;
+      throw new InvalidToken(
+        error instanceof errors.JWTExpired ? 'The token has expired' : 'The token is not valid',
+      );
     }
     if (payload.token_use !== 'access') throw new InvalidToken('Not an access token');
     if (payload.client_id !== this.config.clientId) {
@@ -47,4 +46,16 @@ export class JoseTokenVerifier implements TokenVerifier {
       expiresAt: payload.exp as number,
     };
   }
+}
+
+/**
+ * jose's errors of the key set itself: a timeout, a response that isn't a key set, and a
+ * failed fetch (non-200), which jose throws as its base JOSEError.
+ */
+function isKeySetFailure(error: InstanceType<typeof errors.JOSEError>): boolean {
+  return (
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    error.constructor === errors.JOSEError
+  );
 }

@@ -12,5 +12,6 @@ export const authenticator = new Authenticator(
     clientId: requireEnv(ENV.userPoolClientId),
   }),
   userRepository,
-  (error) => logger.error('Authorizer could not read the denylist and roles', error as Error),
+  (error) =>
+    logger.error('Could not check a token (key set, or denylist and roles)', error as Error),
 );

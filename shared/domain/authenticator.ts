@@ -45,7 +45,13 @@ export class Authenticator {
       token = await this.verifier.verify(match[1]);
     } catch (error) {
       if (error instanceof InvalidToken) return { status: 'rejected', reason: error.message };
-      throw error;
+      // The issuer's key set could not be fetched: the token may well be good.
+      this.onUnavailable(error);
+      return {
+        status: 'unavailable',
+        reason:
+          "The token could not be checked: the issuer's keys could not be fetched; retry later",
+      };
     }
     let state: Awaited<ReturnType<UserRepository['authState']>>;
     try {

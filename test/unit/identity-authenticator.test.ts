@@ -83,16 +83,16 @@ describe('Authenticator.authenticate', () => {
     expect(context).toEqual({ status: 'rejected', reason: 'The token has expired' });
   });
 
-  it('lets any other verifier failure propagate, so it becomes a 500 and not a 401', async () => {
+  it('reports any other verifier failure as unavailable (503 NOT_READY), never a 401', async () => {
     // Prepare: e.g. the key set could not be fetched
-    const outage = new Error('JWKS endpoint unreachable');
-    verifier.failure = outage;
+    verifier.failure = new Error('JWKS endpoint unreachable');
 
     // Act
-    const attempt = authenticator.authenticate('Bearer some-token');
+    const context = await authenticator.authenticate('Bearer some-token');
 
     // Assess
-    await expect(attempt).rejects.toBe(outage);
+    expect(context).toEqual({ status: 'unavailable', reason: expect.stringContaining('retry') });
+    expect(JSON.stringify(context)).not.toContain('unreachable');
   });
 
   it('rejects a token that was revoked by logout', async () => {

@@ -1,8 +1,12 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoUserRepository } from '../../shared/adapters/dynamo-user-repository.js';
+import { JoseTokenVerifier } from '../../shared/adapters/jose-token-verifier.js';
 import { Authenticator } from '../../shared/domain/authenticator.js';
 import { InvalidToken } from '../../shared/domain/identity-ports.js';
 import type { AuthorizerContext } from '../../shared/http/principal.js';
@@ -99,5 +103,88 @@ describe('a request whose authorizer could not check the token', () => {
     expectProblem(response, 503, 'NOT_READY');
     expect(response.body.detail).toBe(unavailable.reason);
     expect(ddb.calls()).toEqual([]);
+  });
+});
+
+describe('JoseTokenVerifier when the key set cannot be fetched', () => {
+  /** A JWKS endpoint answering `status` with `body`, on a free loopback port. */
+  async function keySetServer(status: number, body: string) {
+    const server = createServer((_, response) => {
+      response.writeHead(status, { 'content-type': 'application/json' }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}/jwks.json`, close: () => server.close() };
+  }
+
+  const anyRs256Token = async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    return new SignJWT({ token_use: 'access', client_id: 'c' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setSubject('user-1')
+      .setJti('jti-1')
+      .setIssuer('https://issuer.example')
+      .setExpirationTime('1h')
+      .sign(privateKey);
+  };
+
+  it.each([
+    ['answers 500', 500, '{"message":"internal"}'],
+    ['answers something that is not a key set', 200, '{"not":"keys"}'],
+  ])(
+    'reports the token unavailable (503, not 401) when the JWKS endpoint %s',
+    async (_, status, body) => {
+      // Prepare
+      const keySet = await keySetServer(status, body);
+      const logged: unknown[] = [];
+      const authenticator = new Authenticator(
+        new JoseTokenVerifier({
+          issuer: 'https://issuer.example',
+          jwksUri: keySet.url,
+          clientId: 'c',
+        }),
+        new InMemoryUserRepository(),
+        (error) => logged.push(error),
+      );
+
+      try {
+        // Act
+        const context = await authenticator.authenticate(`Bearer ${await anyRs256Token()}`);
+
+        // Assess
+        expect(context).toEqual({
+          status: 'unavailable',
+          reason: expect.stringContaining('retry'),
+        });
+        expect(logged).toHaveLength(1);
+      } finally {
+        keySet.close();
+      }
+    },
+  );
+
+  it('CONTROL: a token the fetched key set does not sign is rejected (401), not unavailable', async () => {
+    // Prepare
+    const { publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const keySet = await keySetServer(200, JSON.stringify({ keys: [jwk] }));
+    const authenticator = new Authenticator(
+      new JoseTokenVerifier({
+        issuer: 'https://issuer.example',
+        jwksUri: keySet.url,
+        clientId: 'c',
+      }),
+      new InMemoryUserRepository(),
+    );
+
+    try {
+      // Act
+      const context = await authenticator.authenticate(`Bearer ${await anyRs256Token()}`);
+
+      // Assess
+      expect(context).toMatchObject({ status: 'rejected' });
+    } finally {
+      keySet.close();
+    }
   });
 });
