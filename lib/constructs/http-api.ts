@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -77,9 +77,9 @@ export class TicketingApi extends Construct {
       },
     });
 
-    // Every route, public ones included (they may show more to a signed-in caller). No
-    // identity source and no cache: it runs on each request, so a logout or role change
-    // applies to the very next call.
+    // Every route that needs a token. No identity source and no cache: it runs on each
+    // request (a missing token gets the one problem+json 401, not API Gateway's own), so a
+    // logout or role change applies to the very next call.
     this.authorizerFunction = new ProjectFunction(this, 'Authorizer', {
       handler: 'authorizer',
       description: 'Lambda authorizer: verifies access tokens, reads denylist and roles',
@@ -110,12 +110,22 @@ export class TicketingApi extends Construct {
       if (route.uses) props.orders.bind(fn, route.uses);
       this.functions.set(route.id, fn);
 
-      this.api.addRoutes({
+      // Public routes go without the authorizer: their function checks a token if sent.
+      const isPublic = route.access === 'public';
+      if (isPublic && route.perClientLimit !== false) props.identity.bindVerifier(fn);
+      const [apiRoute] = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`${route.id}Integration`, fn),
-        authorizer,
+        ...(!isPublic && { authorizer }),
       });
+      if (isPublic && apiRoute) {
+        Validations.of(apiRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'Public by SPEC; the function itself verifies a bearer token when one is sent (identifyPublicCaller), so anonymous calls cost no authorizer invocation.',
+        });
+      }
       // A dot in the override path separates levels; `/openapi.json` has one of its own.
       const routeKey = routeKeyOf(route).replaceAll('.', '\\.');
       stageResource.addPropertyOverride(`RouteSettings.${routeKey}`, {

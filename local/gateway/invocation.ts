@@ -9,8 +9,8 @@ export type LambdaHandler = (event: unknown, context: Context) => Promise<unknow
 
 /**
  * Calls handler modules in-process as API Gateway calls Lambdas: each imported on its
- * first use (a cold start), the authorizer first with its context passed into the
- * route's event, and a handler's answer checked and turned into the HTTP response.
+ * first use (a cold start), the authorizer first (for routes that need a token) with its
+ * context passed into the route's event, and a handler's answer checked and turned into the HTTP response.
  */
 export class HandlerInvoker {
   constructor(private readonly modules: HandlerModules) {}
@@ -28,20 +28,24 @@ export class HandlerInvoker {
     const requestId = event.requestContext.requestId;
     let result: unknown;
     try {
-      const authorizer = await this.handlerFor('authorizer');
-      const verdict = (await authorizer(
-        toAuthorizerEvent(event) as never,
-        localContext('Authorizer'),
-      )) as { isAuthorized: boolean; context?: AuthorizerContext };
-      if (!verdict.isAuthorized) {
-        return {
-          status: 403,
-          headers: { 'content-type': 'application/json', 'apigw-requestid': requestId },
-          body: JSON.stringify({ message: 'Forbidden' }),
-        };
+      // As on AWS, public routes have no authorizer: their function checks a sent token.
+      if (route.access !== 'public') {
+        const authorizer = await this.handlerFor('authorizer');
+        const verdict = (await authorizer(
+          toAuthorizerEvent(event) as never,
+          localContext('Authorizer'),
+        )) as { isAuthorized: boolean; context?: AuthorizerContext };
+        if (!verdict.isAuthorized) {
+          return {
+            status: 403,
+            headers: { 'content-type': 'application/json', 'apigw-requestid': requestId },
+            body: JSON.stringify({ message: 'Forbidden' }),
+          };
+        }
+        event.requestContext.authorizer = { lambda: verdict.context };
       }
-      event.requestContext.authorizer = { lambda: verdict.context };
-      if (route.access === 'public' || verdict.context?.status === 'authenticated') {
+      const context = event.requestContext.authorizer?.lambda;
+      if (route.access === 'public' || context?.status === 'authenticated') {
         const throttled = admit();
         if (throttled)
           return { ...throttled, headers: { ...throttled.headers, 'apigw-requestid': requestId } };

@@ -12,6 +12,7 @@ import { assertRouteAccess } from './access.js';
 import { perClientLimit } from './client-limits.js';
 import { type ApiEvent, principalOf } from './principal.js';
 import { problemResponse } from './problem.js';
+import { identifyPublicCaller } from './public-identity.js';
 import { validate } from './validation.js';
 
 export interface Reply {
@@ -49,6 +50,8 @@ export function httpHandler<S extends RouteRequest>(
   const schemas = route.request;
   const chain = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger))
+    // Public routes have no authorizer: a token, if sent, is checked here.
+    .use(identifyPublicCaller(route))
     // The client's own limit before anything else; anonymous callers count by address.
     .use(perClientLimit(route))
     .use({

@@ -9,8 +9,9 @@ export type { AuthorizerContext };
 export type ApiEvent = APIGatewayProxyEventV2WithLambdaAuthorizer<AuthorizerContext | undefined>;
 
 /**
- * The caller, as the Lambda authorizer found them. Every route sits behind the
- * authorizer; a request without its context is treated as anonymous (fail closed).
+ * The caller, as the Lambda authorizer found them (or, on a public route, the route's own
+ * check of the token: `identifyPublicCaller`); a request without that context is treated
+ * as anonymous (fail closed).
  * On public routes a rejected token counts as no token, so a client still sending an
  * expired one can browse and, above all, log in again. A token the authorizer could not
  * check (the table did not answer) is a 503 `NOT_READY` on every route, public ones too:

@@ -411,7 +411,7 @@ describe('identity', () => {
     },
   );
 
-  it('runs the authorizer on every request: every route, no identity source, no cache', () => {
+  it('runs the authorizer on every request to a route that needs a token: no identity source, no cache', () => {
     const [authorizer] = Object.values(resourcesOf('AWS::ApiGatewayV2::Authorizer'));
     expect(authorizer?.Properties).toMatchObject({
       AuthorizerType: 'REQUEST',
@@ -421,13 +421,31 @@ describe('identity', () => {
       AuthorizerResultTtlInSeconds: 0,
     });
     const authorizerId = Object.keys(resourcesOf('AWS::ApiGatewayV2::Authorizer'))[0];
-    for (const route of httpRoutes()) {
-      expect(route.Properties).toMatchObject({
+    for (const route of routes.filter((r) => r.access !== 'public')) {
+      const [apiRoute] = httpRoutes().filter(
+        (resource) => resource.Properties.RouteKey === routeKeyOf(route),
+      );
+      expect(apiRoute?.Properties).toMatchObject({
         AuthorizationType: 'CUSTOM',
         AuthorizerId: { Ref: authorizerId },
       });
     }
   });
+
+  it.each(routes.filter((route) => route.access === 'public'))(
+    '$id (public) runs no authorizer; its function checks a sent token itself',
+    (route) => {
+      const [apiRoute] = httpRoutes().filter(
+        (resource) => resource.Properties.RouteKey === routeKeyOf(route),
+      );
+      expect(apiRoute?.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+      expect(apiRoute?.Properties.AuthorizerId).toBeUndefined();
+      const variables = functionBehind(routeKeyOf(route)).Properties.Environment.Variables;
+      // Liveness, readiness and the document serve everyone alike: no verifier at all.
+      if (route.perClientLimit === false) expect(variables.TOKEN_JWKS_URI).toBeUndefined();
+      else expect(variables).toHaveProperty('TOKEN_JWKS_URI');
+    },
+  );
 
   it('gives the authorizer read access, token settings, and nothing else', () => {
     const fn = stack.api.authorizerFunction;

@@ -360,8 +360,9 @@ describe('failing handlers', () => {
 
   beforeAll(async () => {
     functionsDir = mkdtempSync(join(tmpdir(), 'gateway-functions-'));
-    // The gateway runs `authorizer` from the same folder before every route, as API Gateway
-    // runs the stack's authorizer: this one lets everyone in anonymously, and fails on demand.
+    // The gateway runs `authorizer` from the same folder before every route that needs a
+    // token, as API Gateway runs the stack's authorizer: this one lets everyone in
+    // anonymously, and fails on demand.
     writeFileSync(
       join(functionsDir, 'authorizer.ts'),
       [
@@ -389,6 +390,7 @@ describe('failing handlers', () => {
         { ...base, id: 'Boom', path: '/boom', handler: 'boom' },
         { ...base, id: 'Missing', path: '/missing', handler: 'does-not-exist' },
         { ...base, id: 'BadStatus', path: '/bad-status', handler: 'bad-status' },
+        { ...base, id: 'Guarded', path: '/guarded', handler: 'bad-status', access: 'customer' },
       ],
     });
   });
@@ -417,14 +419,33 @@ describe('failing handlers', () => {
     }
   });
 
+  it('runs no authorizer in front of a public route, as the stack deploys it', async () => {
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      // The authorizer would throw on this token; a public route never calls it.
+      const response = await send(gateway, 'GET', '/bad-status', undefined, { token: 'explode' });
+      expectProblem(response, 500, 'INTERNAL');
+      expect(consoleError).toHaveBeenCalledWith(
+        expect.stringContaining('returned an invalid statusCode'),
+        42,
+      );
+      expect(consoleError).not.toHaveBeenCalledWith(
+        expect.stringContaining('failed'),
+        expect.objectContaining({ message: secret }),
+      );
+    } finally {
+      consoleError.mockRestore();
+    }
+  });
+
   it('turns a failing authorizer into a 500 INTERNAL problem without the internal message', async () => {
     const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      const response = await send(gateway, 'GET', '/bad-status', undefined, { token: 'explode' });
+      const response = await send(gateway, 'GET', '/guarded', undefined, { token: 'explode' });
       expectProblem(response, 500, 'INTERNAL');
       expect(response.text).not.toContain('hunter2');
       expect(consoleError).toHaveBeenCalledWith(
-        expect.stringContaining('BadStatus'),
+        expect.stringContaining('Guarded'),
         expect.objectContaining({ message: secret }),
       );
     } finally {
