@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type RouteDefinition, type RouteRequest, routeKeyOf } from '../api/route-record.js';
 import { UnsupportedMediaType } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
