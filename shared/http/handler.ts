@@ -1,4 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
@@ -7,7 +6,7 @@ import * as z from 'zod';
 import { type RouteDefinition, type RouteRequest, routeKeyOf } from '../api/route-record.js';
 import { UnsupportedMediaType } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
-import { logger } from '../observability.js';
+import { apiObservability } from '../observability.js';
 import { assertRouteAccess } from './access.js';
 import { type ApiEvent, principalOf } from './principal.js';
 import { problemResponse } from './problem.js';
@@ -47,7 +46,7 @@ export function httpHandler<S extends RouteRequest>(
 ) {
   const schemas = route.request;
   const chain = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
-    .use(injectLambdaContext(logger))
+    .use(apiObservability())
     .use({
       onError: (request) => {
         request.response = problemResponse(request.error);

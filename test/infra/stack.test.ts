@@ -301,6 +301,46 @@ describe('alarms', () => {
     );
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
+
+  it('fires when the sweep reports a hold more than 5 minutes overdue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Ticketing',
+      MetricName: 'OverdueHoldAge',
+      Dimensions: [{ Name: 'service', Value: 'ticketing' }],
+      Statistic: 'Maximum',
+      Threshold: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('watches the bounce and complaint rates of the emails sent in the configuration set', () => {
+    const setName = { Ref: logicalIdOf(stack.emailEvents.configurationSet) };
+    const rateAlarms = alarms().filter((alarm) =>
+      (alarm.Properties.Metrics ?? []).some((metric: { Expression?: string }) =>
+        /IF\(sends > 0, (bounces|complaints) \/ sends, 0\)/.test(metric.Expression ?? ''),
+      ),
+    );
+    expect(rateAlarms.map((alarm) => alarm.Properties.Threshold).sort()).toEqual([0.001, 0.05]);
+    for (const alarm of rateAlarms) {
+      const watched = alarm.Properties.Metrics.flatMap(
+        (metric: { MetricStat?: { Metric: unknown } }) => metric.MetricStat?.Metric ?? [],
+      );
+      for (const metric of watched) {
+        expect(metric).toMatchObject({
+          Namespace: 'AWS/SES',
+          Dimensions: [{ Name: 'ses:configuration-set', Value: setName }],
+        });
+      }
+    }
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: setName,
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['send', 'bounce', 'complaint'],
+        CloudWatchDestination: Match.anyValue(),
+      }),
+    });
+  });
 });
 
 describe('async failures', () => {
@@ -701,6 +741,9 @@ describe('order machinery', () => {
     const fnResource = template.toJSON().Resources[logicalIdOf(stack.orders.sendEmail)] as Resource;
     expect(fnResource.Properties.Timeout).toBe(30);
     expect(fnResource.Properties.Environment.Variables.SENDER_EMAIL).toBe('tickets@example.com');
+    expect(fnResource.Properties.Environment.Variables.SES_CONFIGURATION_SET).toEqual({
+      Ref: logicalIdOf(stack.emailEvents.configurationSet),
+    });
     const roleId = stack.getLogicalId(stack.orders.sendEmail.role?.node.defaultChild as never);
     const actions = Object.values(resourcesOf('AWS::IAM::Policy'))
       .filter((policy) =>
