@@ -21,6 +21,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, build } from 'esbuild';
@@ -228,4 +229,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Only when run as the script: the infra test imports bundleAll from here.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
