@@ -80,6 +80,7 @@ export async function startBenchStack(options: {
     [ENV.idempotencyTableName]: IDEMPOTENCY_TABLE_NAME,
     [ENV.runtime]: 'local',
     [ENV.senderEmail]: 'tickets@example.com',
+    [ENV.sesConfigurationSet]: 'bench',
     [ENV.serviceVersion]: version,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
     // Setup signs up thousands of customers from one address; the holds keep the SPEC's

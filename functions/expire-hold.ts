@@ -1,15 +1,18 @@
 import { orderLifecycle } from '../shared/composition/orders.js';
-import { logger } from '../shared/observability.js';
+import { logger, observedJob } from '../shared/observability.js';
 
 /**
  * EventBridge Scheduler's target: one invocation per hold, at its expiry. A late,
  * repeated or obsolete call (the order was paid or cancelled) changes nothing.
  */
-export const handler = async (event: { orderId?: unknown }): Promise<{ expired: boolean }> => {
-  if (typeof event.orderId !== 'string' || event.orderId === '') {
-    // Retrying a malformed event cannot help; say so and drop it.
-    logger.error('Expiry event without an orderId', { event });
-    return { expired: false };
-  }
-  return { expired: await orderLifecycle.expire(event.orderId) };
-};
+export const handler = observedJob(
+  async (event: { orderId?: unknown }): Promise<{ expired: boolean }> => {
+    if (typeof event.orderId !== 'string' || event.orderId === '') {
+      // Retrying a malformed event cannot help; say so and drop it.
+      logger.error('Expiry event without an orderId', { event });
+      return { expired: false };
+    }
+    logger.appendKeys({ orderId: event.orderId });
+    return { expired: await orderLifecycle.expire(event.orderId) };
+  },
+);

@@ -3,7 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { emailService } from '../shared/composition/emails.js';
 import { emailMessageSchema } from '../shared/domain/email-model.js';
 import { EmailDeliveryInProgress } from '../shared/domain/emails.js';
-import { logger } from '../shared/observability.js';
+import { logger, observedJob } from '../shared/observability.js';
 
 /**
  * One record: validate the body, deliver its email once. A record that throws is
@@ -49,14 +49,16 @@ async function deliverRecord(record: SQSRecord): Promise<void> {
   }
 }
 
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processPartialResponse(
-    event,
-    deliverRecord,
-    // A processor keeps its batch's state on itself: one per invocation, so invocations
-    // that overlap in one process (the local runtime) never mix their results.
-    new BatchProcessor(EventType.SQS),
-    // A fully failed batch is reported record by record, not thrown: same retries, and
-    // a live lease elsewhere is not a function error.
-    { context, throwOnFullBatchFailure: false },
-  );
+export const handler = observedJob(
+  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(
+      event,
+      deliverRecord,
+      // A processor keeps its batch's state on itself: one per invocation, so invocations
+      // that overlap in one process (the local runtime) never mix their results.
+      new BatchProcessor(EventType.SQS),
+      // A fully failed batch is reported record by record, not thrown: same retries, and
+      // a live lease elsewhere is not a function error.
+      { context, throwOnFullBatchFailure: false },
+    ),
+);

@@ -1,6 +1,6 @@
 import { eventService } from '../shared/composition/events.js';
 import { eventCancellation, orderSweep } from '../shared/composition/orders.js';
-import { logger } from '../shared/observability.js';
+import { logger, observedJob } from '../shared/observability.js';
 
 /**
  * Every minute: expires holds whose schedule failed, finishes interrupted payments,
@@ -8,7 +8,7 @@ import { logger } from '../shared/observability.js';
  * takes events that have started out of the nearby index. The jobs run independently;
  * if any fails, the invocation fails after all ran, so the rule retries it.
  */
-export const handler = async () => {
+export const handler = observedJob(async () => {
   const [orders, cancellations, events] = await Promise.allSettled([
     orderSweep.sweep(),
     eventCancellation.finishCancellations(),
@@ -25,4 +25,4 @@ export const handler = async () => {
   const result = { ...orders.value, ...cancellations.value, ...events.value };
   if (Object.values(result).some((count) => count > 0)) logger.info('Sweep repaired', result);
   return result;
-};
+});

@@ -5,6 +5,7 @@ import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from '../shared/domain/rate
 import { routes } from '../shared/routes.js';
 import { Alarms } from './constructs/alarms.js';
 import { DataTable } from './constructs/data-table.js';
+import { EmailEvents } from './constructs/email-events.js';
 import { EmailQueue } from './constructs/email-queue.js';
 import { ExpiryScheduling } from './constructs/expiry-scheduling.js';
 import { TicketingApi } from './constructs/http-api.js';
@@ -29,6 +30,7 @@ export class TicketingStack extends Stack {
   readonly api: TicketingApi;
   readonly live: LiveApi;
   readonly alarms: Alarms;
+  readonly emailEvents: EmailEvents;
 
   constructor(scope: Construct, id: string, props: TicketingStackProps) {
     super(scope, id, props);
@@ -38,6 +40,7 @@ export class TicketingStack extends Stack {
     const sender = new EmailIdentity(this, 'Sender', {
       identity: SesIdentity.email(props.senderEmail),
     });
+    this.emailEvents = new EmailEvents(this, 'EmailEvents');
     this.identity = new Identity(this, 'Identity');
     this.orders = new OrderMachinery(this, 'Orders', {
       data: this.data,
@@ -45,6 +48,7 @@ export class TicketingStack extends Stack {
       expiry: this.expiry,
       sender,
       senderEmail: props.senderEmail,
+      emailEvents: this.emailEvents,
     });
     this.api = new TicketingApi(this, 'Api', {
       routes,
@@ -57,7 +61,11 @@ export class TicketingStack extends Stack {
 
     this.live = new LiveApi(this, 'Live', { data: this.data });
     // Last: it watches every dead-letter queue and function the stack has by now.
-    this.alarms = new Alarms(this, 'Alarms', { stage: this.api.stage, table: this.data.table });
+    this.alarms = new Alarms(this, 'Alarms', {
+      stage: this.api.stage,
+      table: this.data.table,
+      emailEvents: this.emailEvents,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.stage.url,

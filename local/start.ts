@@ -132,6 +132,7 @@ async function main(): Promise<void> {
       [ENV.idempotencyTableName]: IDEMPOTENCY_TABLE_NAME,
       [ENV.runtime]: 'local',
       [ENV.senderEmail]: process.env.SENDER_EMAIL || 'tickets@example.com',
+      [ENV.sesConfigurationSet]: 'local',
       [ENV.serviceVersion]: version,
     },
   );

@@ -23,6 +23,8 @@ export const ENV = {
   schedulerDeadLetterArn: 'SCHEDULER_DLQ_ARN',
   emailQueueUrl: 'EMAIL_QUEUE_URL',
   senderEmail: 'SENDER_EMAIL',
+  /** The SES configuration set that reports bounces and complaints (see the alarms). */
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
   /** The WebSocket stage's management endpoint (https://…/live), for PostToConnection. */
   liveConnectionsEndpoint: 'LIVE_CONNECTIONS_ENDPOINT',

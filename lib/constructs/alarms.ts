@@ -7,6 +7,7 @@ import {
   GraphWidget,
   type IMetric,
   MathExpression,
+  Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -15,15 +16,22 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeadLetterQueue } from './dead-letter-queue.js';
+import type { EmailEvents } from './email-events.js';
 import { ProjectFunction } from './project-function.js';
 
 export interface AlarmsProps {
   stage: HttpStage;
   table: TableV2;
+  emailEvents: EmailEvents;
 }
 
 /** API 5xx answers above this share of requests (over 5 minutes) page the operator. */
 const API_5XX_RATE = 0.01;
+/** The sweep runs every minute; a hold this much overdue means it is not keeping up. */
+const OVERDUE_HOLD_SECONDS = 5 * 60;
+/** Half of what SES reviews an account at (10 % bounces, 0.5 % complaints), per hour. */
+const EMAIL_BOUNCE_RATE = 0.05;
+const EMAIL_COMPLAINT_RATE = 0.001;
 
 /**
  * What pages the operator, on one SNS topic (stack output `AlarmTopicArn`): anything in
@@ -122,6 +130,48 @@ export class Alarms extends Construct {
       'DynamoDB throttled the table: a hot partition or an account limit',
     );
 
+    // The sweep's own measure (business metric), 0 while it keeps up; missing = not running,
+    // which its Errors alarm and the function's invocations cover.
+    const overdueHoldAge = new Metric({
+      namespace: 'Ticketing',
+      metricName: 'OverdueHoldAge',
+      dimensionsMap: { service: 'ticketing' },
+      statistic: 'Maximum',
+      period: Duration.minutes(5),
+    });
+    alarm(
+      'OverdueHolds',
+      overdueHoldAge,
+      OVERDUE_HOLD_SECONDS,
+      `A hold is over ${OVERDUE_HOLD_SECONDS / 60} minutes past its expiry: neither its schedule nor the sweep released it`,
+    );
+
+    const { emailEvents } = props;
+    const emailRate = (event: 'Bounce' | 'Complaint', label: string) =>
+      new MathExpression({
+        expression: `IF(sends > 0, ${event.toLowerCase()}s / sends, 0)`,
+        usingMetrics: {
+          sends: emailEvents.metric('Send'),
+          [`${event.toLowerCase()}s`]: emailEvents.metric(event),
+        },
+        period: Duration.hours(1),
+        label,
+      });
+    const bounceRate = emailRate('Bounce', 'Email bounce rate');
+    const complaintRate = emailRate('Complaint', 'Email complaint rate');
+    alarm(
+      'EmailBounceRate',
+      bounceRate,
+      EMAIL_BOUNCE_RATE,
+      `More than ${EMAIL_BOUNCE_RATE * 100} % of order emails bounced over an hour`,
+    );
+    alarm(
+      'EmailComplaintRate',
+      complaintRate,
+      EMAIL_COMPLAINT_RATE,
+      `More than ${EMAIL_COMPLAINT_RATE * 100} % of order emails were marked as spam over an hour`,
+    );
+
     this.dashboard = new Dashboard(this, 'Dashboard', {
       widgets: [
         [
@@ -141,6 +191,13 @@ export class Alarms extends Construct {
             left: queues.map((queue) => queue.metricApproximateNumberOfMessagesVisible()),
           }),
           new GraphWidget({ title: 'DynamoDB throttled requests', left: [throttled] }),
+        ],
+        [
+          new GraphWidget({ title: 'Oldest overdue hold (s)', left: [overdueHoldAge] }),
+          new GraphWidget({
+            title: 'Email bounces and complaints',
+            left: [bounceRate, complaintRate],
+          }),
         ],
       ],
     });

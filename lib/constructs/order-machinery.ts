@@ -10,6 +10,7 @@ import type { AsyncResource } from '../../shared/api/route-record.js';
 import { ENV } from '../../shared/env.js';
 import type { DataTable } from './data-table.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
+import type { EmailEvents } from './email-events.js';
 import { EMAIL_SENDER_TIMEOUT, type EmailQueue } from './email-queue.js';
 import type { ExpiryScheduling } from './expiry-scheduling.js';
 import { ProjectFunction } from './project-function.js';
@@ -20,6 +21,7 @@ export interface OrderMachineryProps {
   expiry: ExpiryScheduling;
   sender: EmailIdentity;
   senderEmail: string;
+  emailEvents: EmailEvents;
 }
 
 /**
@@ -96,6 +98,7 @@ export class OrderMachinery extends Construct {
     });
     props.data.bind(this.sendEmail, 'write');
     props.sender.grantSendEmail(this.sendEmail);
+    props.emailEvents.bindSender(this.sendEmail);
     this.sendEmail.addEventSource(
       new SqsEventSource(props.emails.queue, {
         batchSize: 10,

@@ -2,14 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import {
-  NodejsFunction,
-  type NodejsFunctionProps,
-  OutputFormat,
-} from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/env.js';
+import { BUNDLING } from '../bundling.js';
 
 export interface ProjectFunctionProps {
   /** File in `functions/` (without extension) exporting `handler`, as in the route table. */
@@ -24,7 +21,7 @@ export interface ProjectFunctionProps {
 
 /**
  * Every Lambda of the project, with the defaults fixed in one place: Node 22 on
- * arm64, ESM bundle with source maps, X-Ray tracing, a log group with retention.
+ * arm64, the bundling of `lib/bundling.ts`, X-Ray tracing, a log group with retention.
  * Environment variables merge; nothing a caller passes replaces the defaults.
  */
 export class ProjectFunction extends NodejsFunction {
@@ -50,18 +47,8 @@ export class ProjectFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       logGroup,
       role,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        sourceMap: true,
-        minify: true,
-        mainFields: ['module', 'main'],
-        // Some dependencies still call require(); ESM bundles need it defined.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
+      bundling: BUNDLING,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'ticketing',
         [ENV.runtime]: 'aws',
         ...props.environment,

@@ -3,17 +3,22 @@ import type { EmailSender, OutgoingEmail } from '../domain/email-ports.js';
 
 const CHARSET = 'UTF-8';
 
-/** Sends through SES (locally the emulator, by AWS_ENDPOINT_URL_SES) from the verified sender. */
+/**
+ * Sends through SES (locally the emulator, by AWS_ENDPOINT_URL_SES) from the verified
+ * sender, in the configuration set whose bounces and complaints CloudWatch counts.
+ */
 export class SesEmailSender implements EmailSender {
   constructor(
     private readonly client: SESClient,
     private readonly source: string,
+    private readonly configurationSet: string,
   ) {}
 
   async send(email: OutgoingEmail): Promise<{ messageId: string }> {
     const result = await this.client.send(
       new SendEmailCommand({
         Source: this.source,
+        ConfigurationSetName: this.configurationSet,
         Destination: { ToAddresses: [email.to] },
         Message: {
           Subject: { Data: email.subject, Charset: CHARSET },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_STATUSES, venueSchema } from '../domain/event-model.js';
 import { ORDER_STATUSES } from '../domain/order-model.js';
 import { ROLES } from '../domain/principal.js';

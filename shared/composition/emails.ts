@@ -6,7 +6,7 @@ import { SesEmailSender } from '../adapters/ses-email-sender.js';
 import { systemClock } from '../domain/clock.js';
 import { EmailService } from '../domain/emails.js';
 import { ENV, requireEnv } from '../env.js';
-import { logger } from '../observability.js';
+import { businessMetrics, logger } from '../observability.js';
 import { documentClient, tableName } from './dynamodb.js';
 
 // Built once per container. A local endpoint comes from AWS_ENDPOINT_URL_SES, which the
@@ -17,8 +17,13 @@ const sesClient = new SESClient({});
 export const emailService = new EmailService({
   orders: new DynamoOrderRepository(documentClient, tableName),
   log: new DynamoEmailLog(documentClient, tableName),
-  sender: new SesEmailSender(sesClient, requireEnv(ENV.senderEmail)),
+  sender: new SesEmailSender(
+    sesClient,
+    requireEnv(ENV.senderEmail),
+    requireEnv(ENV.sesConfigurationSet),
+  ),
   clock: systemClock,
   newLeaseId: randomUUID,
   onRecoverableError: (message, error) => logger.error(message, error as Error),
+  metrics: businessMetrics,
 });

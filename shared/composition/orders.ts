@@ -19,7 +19,7 @@ import { OrderQueries } from '../domain/order-queries.js';
 import { OrderSweep } from '../domain/order-sweep.js';
 import { Waitlist } from '../domain/waitlist.js';
 import { ENV, requireEnv } from '../env.js';
-import { logger } from '../observability.js';
+import { businessMetrics, logger } from '../observability.js';
 import { documentClient, tableName } from './dynamodb.js';
 
 const runtime = requireEnv(ENV.runtime);
@@ -79,6 +79,7 @@ const deps: OrderDeps = {
   clock: systemClock,
   newId: ulid,
   onRecoverableError,
+  metrics: businessMetrics,
 };
 export const orderLifecycle = new OrderLifecycle(deps);
 export const orderQueries = new OrderQueries(deps);

@@ -3,7 +3,7 @@ import { DynamoRateCounter } from '../adapters/dynamo-rate-counter.js';
 import { systemClock } from '../domain/clock.js';
 import { ClientLimits, DEFAULT_RATE_LIMITS, type RateLimitConfig } from '../domain/rate-limits.js';
 import { ENV } from '../env.js';
-import { logger } from '../observability.js';
+import { businessMetrics, logger } from '../observability.js';
 import { documentClient, tableName } from './dynamodb.js';
 
 function limitFromEnv(name: string, fallback: number): number {
@@ -41,7 +41,10 @@ export const clientLimits =
   new ClientLimits(new DynamoRateCounter(documentClient, tableName), config, systemClock, {
     counterFailed: (policy, error) =>
       logger.warn('Rate-limit counter unavailable; request admitted', { policy, error }),
-    limited: (state) => logger.info('Rate limited', { rateLimit: state }),
+    limited: (state) => {
+      logger.info('Rate limited', { rateLimit: state });
+      businessMetrics.count('RateLimited');
+    },
   });
 
 /** Login failures are counted per account without keeping the address in a key. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What an email tells its customer; one is sent per order and kind at most. */
 export type EmailKind =

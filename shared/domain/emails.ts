@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { EmailContent, EmailKind } from './email-model.js';
 import type { EmailLease, EmailSender, OutgoingEmail, SentEmailLog } from './email-ports.js';
+import type { BusinessMetrics } from './metrics-port.js';
 import { type Order, ticketCount } from './order-model.js';
 import type { OrderRepository } from './order-ports.js';
 
@@ -171,6 +172,7 @@ export interface EmailServiceDeps {
   leaseMs?: number;
   /** Failures after the email went out, that a retry could only make worse: logged, not thrown. */
   onRecoverableError: (message: string, error: unknown) => void;
+  metrics: BusinessMetrics;
 }
 
 export class EmailService {
@@ -215,6 +217,7 @@ export class EmailService {
     try {
       ({ messageId } = await this.deps.sender.send(email));
     } catch (error) {
+      this.deps.metrics.count('EmailsFailed');
       try {
         await this.deps.log.release(orderId, kind, lease.id);
       } catch (releaseError) {
@@ -224,6 +227,7 @@ export class EmailService {
       throw error;
     }
 
+    this.deps.metrics.count('EmailsSent');
     try {
       const sentAt = this.deps.clock.now().toISOString();
       if (!(await this.deps.log.markSent(orderId, kind, lease.id, { messageId, sentAt }))) {

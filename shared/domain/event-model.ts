@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { metresToKm, nearSchema, radiusKmSchema } from './geo.js';
 import { multilinePlainText, plainText } from './plain-text.js';
 import { queryInteger } from './query-params.js';

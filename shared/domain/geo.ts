@@ -1,5 +1,5 @@
 import { getDistance } from 'geolib';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface GeoPoint {
   latitude: number;

@@ -3,7 +3,7 @@
  * WebSocket, which changes a push carries, and when a push may start. No transport and
  * no table here: the broadcaster and the subscription handlers apply these rules.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldError } from './errors.js';
 import type { SeatStatus } from './seating-model.js';
 

@@ -56,6 +56,7 @@ type LifecycleDeps = Pick<
   | 'clock'
   | 'newId'
   | 'onRecoverableError'
+  | 'metrics'
   | 'bestAvailableBudgetMs'
 >;
 
@@ -72,7 +73,22 @@ export class OrderLifecycle {
     this.handover = new WaitlistHandover(deps);
   }
 
+  /** Counts the hold, or why there was none when the answer is about stock (409). */
   async hold(principal: Principal, eventId: string, input: HoldInput): Promise<OrderView> {
+    try {
+      const order = await this.holdOnce(principal, eventId, input);
+      this.deps.metrics.count('HoldsCreated');
+      return order;
+    } catch (error) {
+      if (error instanceof SoldOut) this.deps.metrics.count('SoldOut');
+      if (error instanceof ConcurrentModification || error instanceof SeatUnavailable) {
+        this.deps.metrics.count('Conflicts');
+      }
+      throw error;
+    }
+  }
+
+  private async holdOnce(principal: Principal, eventId: string, input: HoldInput) {
     const customer = requireCustomer(principal);
     const event = await this.deps.events.get(eventId);
     if (!event || (event.status === 'DRAFT' && !canManage(principal, event))) {
@@ -223,6 +239,7 @@ export class OrderLifecycle {
       if (!(await this.deps.orders.startPayment(order, paymentToken, now.toISOString()))) continue;
       return toOrderView(await this.capture(order, paymentToken), this.deps.clock.now());
     }
+    this.deps.metrics.count('Conflicts');
     throw new ConcurrentModification('The order kept changing; try again');
   }
 
@@ -270,6 +287,7 @@ export class OrderLifecycle {
       }));
     } catch (error) {
       if (error instanceof PaymentDeclined) {
+        this.deps.metrics.count('PaymentsDeclined');
         await this.deps.orders.abandonPayment(order, this.deps.clock.now().toISOString());
       }
       throw error;
@@ -283,6 +301,7 @@ export class OrderLifecycle {
       }
       return current;
     }
+    this.deps.metrics.count('Payments');
     await this.deps.outbox.relay(order.id, 'order-confirmed');
     const confirmed: Order = {
       ...order,
@@ -311,6 +330,7 @@ export class OrderLifecycle {
     const kind: EmailKind = event?.status === 'CANCELLED' ? 'event-cancelled' : 'hold-expired';
     const released = await this.deps.orders.expire(order, now, kind);
     if (!released) return false;
+    this.deps.metrics.count('HoldsExpired');
     await this.deps.outbox.relay(order.id, kind);
     await this.handover.afterRelease(order.eventId, released.pooled);
     return true;

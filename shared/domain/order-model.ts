@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EmailKind } from './email-model.js';
 import { isoDateTime, LIMITS, pageLimitSchema } from './event-model.js';
 import { seatIdSchema, sectionName } from './seating-model.js';

@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import type { EmailKind } from './email-model.js';
 import type { EventRepository } from './event-ports.js';
 import type { UserRepository } from './identity-ports.js';
+import type { BusinessMetrics } from './metrics-port.js';
 import type { Order, OrderStatus } from './order-model.js';
 import type { Page } from './page.js';
 import type { WaitlistRepository } from './waitlist-ports.js';
@@ -21,6 +22,7 @@ export interface OrderDeps {
   newId: () => string;
   /** Failures after a commit that the sweep repairs: logged, never thrown at the client. */
   onRecoverableError: (message: string, error: unknown) => void;
+  metrics: BusinessMetrics;
   /**
    * Real time (ms) an event cancellation's request keeps starting on the event's orders
    * before it answers and leaves the rest to the sweep; `CANCEL_EVENT_BUDGET_MS` if unset.

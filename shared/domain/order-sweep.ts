@@ -13,7 +13,10 @@ const HANDOVER_GRACE_MS = 30_000;
 /** The minute job behind the one-time expiry schedules and the outbox's hand-over. */
 export class OrderSweep {
   constructor(
-    private readonly deps: Pick<OrderDeps, 'orders' | 'outbox' | 'clock' | 'onRecoverableError'>,
+    private readonly deps: Pick<
+      OrderDeps,
+      'orders' | 'outbox' | 'clock' | 'onRecoverableError' | 'metrics'
+    >,
     private readonly lifecycle: OrderLifecycle,
   ) {}
 
@@ -27,6 +30,11 @@ export class OrderSweep {
   ): Promise<{ expired: number; recovered: number; relayed: number; handedOver: number }> {
     const now = this.deps.clock.now();
     const due = await this.deps.orders.dueForExpiry(now.toISOString(), limit);
+    // Schedules expire holds within seconds, this sweep within a minute: an old one here
+    // means both are failing or the sweep is falling behind (the OverdueHolds alarm).
+    const lapsedAt = due.filter((o) => o.status === 'HELD').map((o) => Date.parse(o.expiresAt));
+    const oldest = Math.min(now.getTime(), ...lapsedAt);
+    this.deps.metrics.seconds('OverdueHoldAge', (now.getTime() - oldest) / 1000);
     let expired = 0;
     let recovered = 0;
     for (const order of due) {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * Free text from one client ends up on other people's screens, in email subjects and in

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * No sign, no leading zero, no blanks: `Number()` (and `z.coerce`) would also take

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from './clock.js';
 import { LocationRequired } from './errors.js';
 import { type NearbyEventView, pageLimitSchema, toNearbyEventView } from './event-model.js';

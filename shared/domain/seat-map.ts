@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationFailed } from './errors.js';
 import type { Page } from './page.js';
 import { queryInteger } from './query-params.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldError } from './errors.js';
 import { plainText } from './plain-text.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { pageLimitSchema } from './event-model.js';
 import { plainText } from './plain-text.js';
 import { ROLES, type Role } from './principal.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from './event-model.js';
 import type { Order } from './order-model.js';
 

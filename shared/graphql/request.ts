@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One GraphQL operation per request (no batches). The document's size is bounded here,

@@ -1,13 +1,12 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type RouteDefinition, type RouteRequest, routeKeyOf } from '../api/route-record.js';
 import { UnsupportedMediaType } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
-import { logger } from '../observability.js';
+import { apiObservability } from '../observability.js';
 import { assertRouteAccess } from './access.js';
 import { perClientLimit } from './client-limits.js';
 import { type ApiEvent, principalOf } from './principal.js';
@@ -49,7 +48,7 @@ export function httpHandler<S extends RouteRequest>(
 ) {
   const schemas = route.request;
   const chain = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
-    .use(injectLambdaContext(logger))
+    .use(apiObservability())
     // Public routes have no authorizer: a token, if sent, is checked here.
     .use(identifyPublicCaller(route))
     // The client's own limit before anything else; anonymous callers count by address.

@@ -96,7 +96,7 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('builds one Lambda per route, the authorizer, three jobs and the live functions, Node 22 on arm64 with tracing and source maps', () => {
+  it('builds one Lambda per route, the authorizer, three jobs and the live functions, Node 22 on arm64 with tracing, source maps not loaded at start', () => {
     const functions = Object.values(resourcesOf('AWS::Lambda::Function'));
     expect(functions).toHaveLength(routes.length + JOB_FUNCTIONS + LIVE_FUNCTIONS);
     for (const fn of functions) {
@@ -105,8 +105,9 @@ describe('functions', () => {
         Architectures: ['arm64'],
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
-        Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
       });
+      // --enable-source-maps would parse the bundle's map at every cold start.
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     }
   });
 
@@ -351,6 +352,46 @@ describe('alarms', () => {
     );
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
+
+  it('fires when the sweep reports a hold more than 5 minutes overdue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Ticketing',
+      MetricName: 'OverdueHoldAge',
+      Dimensions: [{ Name: 'service', Value: 'ticketing' }],
+      Statistic: 'Maximum',
+      Threshold: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('watches the bounce and complaint rates of the emails sent in the configuration set', () => {
+    const setName = { Ref: logicalIdOf(stack.emailEvents.configurationSet) };
+    const rateAlarms = alarms().filter((alarm) =>
+      (alarm.Properties.Metrics ?? []).some((metric: { Expression?: string }) =>
+        /IF\(sends > 0, (bounces|complaints) \/ sends, 0\)/.test(metric.Expression ?? ''),
+      ),
+    );
+    expect(rateAlarms.map((alarm) => alarm.Properties.Threshold).sort()).toEqual([0.001, 0.05]);
+    for (const alarm of rateAlarms) {
+      const watched = alarm.Properties.Metrics.flatMap(
+        (metric: { MetricStat?: { Metric: unknown } }) => metric.MetricStat?.Metric ?? [],
+      );
+      for (const metric of watched) {
+        expect(metric).toMatchObject({
+          Namespace: 'AWS/SES',
+          Dimensions: [{ Name: 'ses:configuration-set', Value: setName }],
+        });
+      }
+    }
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: setName,
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: ['send', 'bounce', 'complaint'],
+        CloudWatchDestination: Match.anyValue(),
+      }),
+    });
+  });
 });
 
 describe('async failures', () => {
@@ -454,7 +495,6 @@ describe('identity', () => {
     expect(Object.keys(variables).sort()).toEqual(
       [
         'ASYNC_RUNTIME',
-        'NODE_OPTIONS',
         'POWERTOOLS_SERVICE_NAME',
         'TABLE_NAME',
         'TOKEN_ISSUER',
@@ -793,6 +833,9 @@ describe('order machinery', () => {
     const fnResource = template.toJSON().Resources[logicalIdOf(stack.orders.sendEmail)] as Resource;
     expect(fnResource.Properties.Timeout).toBe(30);
     expect(fnResource.Properties.Environment.Variables.SENDER_EMAIL).toBe('tickets@example.com');
+    expect(fnResource.Properties.Environment.Variables.SES_CONFIGURATION_SET).toEqual({
+      Ref: logicalIdOf(stack.emailEvents.configurationSet),
+    });
     const roleId = stack.getLogicalId(stack.orders.sendEmail.role?.node.defaultChild as never);
     const actions = Object.values(resourcesOf('AWS::IAM::Policy'))
       .filter((policy) =>

@@ -18,6 +18,7 @@ import type { EmailSender, SentEmailLog } from '../../shared/domain/email-ports.
 import { EmailDeliveryInProgress, EmailService } from '../../shared/domain/emails.js';
 import { createEventSchema } from '../../shared/domain/event-model.js';
 import { eventBody, principals, uniqueToken } from '../support/events-fixtures.js';
+import { noMetrics } from '../support/metrics.js';
 
 interface StoredEmail {
   messageId: string;
@@ -103,16 +104,25 @@ function serviceWith(overrides: { sender?: EmailSender; log?: SentEmailLog } = {
     log: overrides.log ?? new DynamoEmailLog(documentClient, tableName),
     sender:
       overrides.sender ??
-      new SesEmailSender(new SESClient({ endpoint: ses.endpoint }), 'tickets@example.com'),
+      new SesEmailSender(
+        new SESClient({ endpoint: ses.endpoint }),
+        'tickets@example.com',
+        'emails',
+      ),
     clock: systemClock,
     newLeaseId: () => uniqueToken('lease-'),
     onRecoverableError: () => undefined,
+    metrics: noMetrics,
   });
 }
 
 /** A sender that takes its time, so concurrent deliveries overlap while it sends. */
 function slowSender(ms: number): EmailSender {
-  const real = new SesEmailSender(new SESClient({ endpoint: ses.endpoint }), 'tickets@example.com');
+  const real = new SesEmailSender(
+    new SESClient({ endpoint: ses.endpoint }),
+    'tickets@example.com',
+    'emails',
+  );
   return {
     send: async (email) => {
       await new Promise((resolve) => setTimeout(resolve, ms));
@@ -226,6 +236,7 @@ describe('EmailService.deliver against DynamoDB Local and the SES emulator', () 
       sender: new SesEmailSender(
         new SESClient({ endpoint: `http://127.0.0.1:${closed}`, maxAttempts: 1 }),
         'tickets@example.com',
+        'emails',
       ),
     });
 

@@ -16,6 +16,7 @@ Object.assign(process.env, LOCAL_AWS_ENV, inject('identityEnv'), {
   IDEMPOTENCY_TABLE_NAME: inject('idempotencyTableName'),
   ASYNC_RUNTIME: 'local',
   SENDER_EMAIL: 'tickets@example.com',
+  SES_CONFIGURATION_SET: 'integration-test-emails',
   SERVICE_VERSION: 'integration-test',
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
   // Every test file calls from 127.0.0.1 into one shared table: the per-client limits are

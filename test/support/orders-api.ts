@@ -30,6 +30,7 @@ import type { WaitlistRepository } from '../../shared/domain/waitlist-ports.js';
 import { readInventory, type StoredTicketType } from './events-api.js';
 import { type AuthenticatedContext, customerContext } from './events-fixtures.js';
 import { invoke, type TestResponse } from './invoke.js';
+import { noMetrics } from './metrics.js';
 import { type OrderUnits, orderUnits } from './order-units.js';
 
 export { documentClient, tableName };
@@ -353,6 +354,7 @@ export function orderHarness(
     clock,
     newId: ulid,
     onRecoverableError,
+    metrics: noMetrics,
     ...(options.cancelEventBudgetMs !== undefined && {
       cancelEventBudgetMs: options.cancelEventBudgetMs,
     }),

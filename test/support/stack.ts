@@ -1,8 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app.js';
+
+/** cdk.json's context, feature flags included, which `cdk synth` gives the app. */
+const { context: cdkJsonContext } = JSON.parse(
+  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
+) as { context: Record<string, unknown> };
 
 /**
  * Builds the app as `cdk synth` does, but without bundling (infra tests inspect
@@ -14,6 +19,7 @@ export function synthesizeStack(context: Record<string, unknown> = {}) {
     {
       outdir,
       context: {
+        ...cdkJsonContext,
         'aws:cdk:bundling-stacks': [],
         senderEmail: 'tickets@example.com',
         payments: 'test',

@@ -5,6 +5,8 @@ process.env.TABLE_NAME = 'unit-test-table';
 process.env.SERVICE_VERSION = 'unit-test';
 process.env.AWS_REGION = 'us-east-1';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+// business-metrics.test.ts turns them back on to read what is emitted.
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.IDENTITY_PROVIDER = 'cognito';
 process.env.USER_POOL_ID = 'us-east-1_unitTest';
 process.env.USER_POOL_CLIENT_ID = 'unit-test-client';
@@ -18,6 +20,7 @@ process.env.SCHEDULER_ROLE_ARN = 'arn:aws:iam::000000000000:role/scheduler';
 process.env.SCHEDULER_DLQ_ARN = 'arn:aws:sqs:us-east-1:000000000000:scheduler-dlq';
 process.env.EMAIL_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/emails';
 process.env.SENDER_EMAIL = 'tickets@example.com';
+process.env.SES_CONFIGURATION_SET = 'unit-test-emails';
 process.env.IDEMPOTENCY_TABLE_NAME = 'unit-test-idempotency';
 process.env.LIVE_CONNECTIONS_ENDPOINT =
   'https://live-unit.execute-api.us-east-1.amazonaws.com/live';

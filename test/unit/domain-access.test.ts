@@ -28,6 +28,7 @@ import {
   type Journal,
   storedUser,
 } from '../support/identity-fakes.js';
+import { noMetrics } from '../support/metrics.js';
 import { domainOrder } from '../support/orders-fixtures.js';
 
 /*
@@ -160,6 +161,7 @@ function world() {
     clock,
     newId: () => 'new-id',
     onRecoverableError: () => undefined,
+    metrics: noMetrics,
   };
   return {
     journal,

@@ -83,6 +83,8 @@ describe('send-email handler', () => {
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
     const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
     expect(input?.Source).toBe('tickets@example.com');
+    // The set whose bounces and complaints the alarms watch.
+    expect(input?.ConfigurationSetName).toBe('unit-test-emails');
     expect(input?.Destination).toEqual({ ToAddresses: ['o-1@example.com'] });
     expect(input?.Message?.Subject?.Data).toContain('Mocked Concert');
     expect(input?.Message?.Subject?.Charset).toBe('UTF-8');

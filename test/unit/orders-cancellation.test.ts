@@ -6,6 +6,7 @@ import type { Order } from '../../shared/domain/order-model.js';
 import type { OrderListQuery, OrderRepository } from '../../shared/domain/order-ports.js';
 import type { WaitlistRepository } from '../../shared/domain/waitlist-ports.js';
 import { eventState, principals } from '../support/events-fixtures.js';
+import { noMetrics } from '../support/metrics.js';
 import { orderUnits } from '../support/order-units.js';
 import { domainOrder } from '../support/orders-fixtures.js';
 
@@ -141,6 +142,7 @@ function world(options: {
     clock: { now: () => new Date(now) },
     newId: () => 'id',
     onRecoverableError: (message, error) => reported.push({ message, error }),
+    metrics: noMetrics,
   });
   /** The next minute's sweep: past the grace of whatever this one requeued. */
   const nextSweep = () => {

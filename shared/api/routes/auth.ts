@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConcurrentModification, EmailTaken, Unauthenticated } from '../../domain/errors.js';
 import { loginSchema, registerSchema } from '../../domain/user-model.js';
 import { loginTokenSchema, registeredUserSchema } from '../responses.js';
