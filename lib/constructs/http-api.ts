@@ -112,7 +112,7 @@ export class TicketingApi extends Construct {
 
       // Public routes go without the authorizer: their function checks a token if sent.
       const isPublic = route.access === 'public';
-      if (isPublic && route.perClientLimit !== false) props.identity.bindVerifier(fn);
+      if (route.identifiesCaller) props.identity.bindVerifier(fn);
       const [apiRoute] = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],

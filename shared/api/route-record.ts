@@ -107,6 +107,13 @@ export interface RouteDefinition<R extends RouteRequest = RouteRequest> {
    * nothing a client could exhaust (liveness, the static document, readiness probes).
    */
   perClientLimit?: false;
+  /**
+   * Public routes only: a token, if sent, identifies the caller, who may then see more.
+   * Public routes have no authorizer, so the handler is built with the Authenticator and
+   * the stack binds the token verifier to its function; other public routes serve every
+   * caller alike and check nothing.
+   */
+  identifiesCaller?: true;
   tag: Tag;
   summary: string;
   description?: string;

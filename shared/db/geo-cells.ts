@@ -1,6 +1,9 @@
-import { getBoundsOfDistance } from 'geolib';
+import getBoundsOfDistanceModule from 'geolib/es/getBoundsOfDistance';
 import ngeohash from 'ngeohash';
-import { distanceMetres, type GeoPoint } from '../domain/geo.js';
+import { commonJsDefault, distanceMetres, type GeoPoint } from '../domain/geo.js';
+
+const getBoundsOfDistance = commonJsDefault(getBoundsOfDistanceModule);
+
 import { GEOHASH_PRECISION } from './table.js';
 
 /** A geohash cell, with how near to and how far from a search centre any point in it can be. */

@@ -1,5 +1,19 @@
-import { getDistance } from 'geolib';
+// One function's module, not the index: geolib's builds are CommonJS, so its index
+// brings all of geolib (~20 KB) into every bundle that knows an event.
+import getDistanceModule from 'geolib/es/getDistance';
 import * as z from 'zod';
+
+/**
+ * A CommonJS module's `exports.default`: Node's own loader hands an ES import the whole
+ * `module.exports`, esbuild and tsx the `default` already.
+ */
+export function commonJsDefault<T>(module: { default: T } | T): T {
+  return typeof module === 'object' && module !== null && 'default' in module
+    ? module.default
+    : (module as T);
+}
+
+const getDistance = commonJsDefault(getDistanceModule);
 
 export interface GeoPoint {
   latitude: number;

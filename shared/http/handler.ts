@@ -11,7 +11,7 @@ import { assertRouteAccess } from './access.js';
 import { perClientLimit } from './client-limits.js';
 import { type ApiEvent, principalOf } from './principal.js';
 import { problemResponse } from './problem.js';
-import { identifyPublicCaller } from './public-identity.js';
+import { type CallerCheck, identifyPublicCaller } from './public-identity.js';
 import { validate } from './validation.js';
 
 export interface Reply {
@@ -45,12 +45,14 @@ export interface ValidRequest<S extends RouteRequest> {
 export function httpHandler<S extends RouteRequest>(
   route: RouteDefinition<S>,
   run: (request: ValidRequest<S>) => Promise<Reply>,
+  /** Only for a route that `identifiesCaller`: checks a token the caller sends. */
+  options: { authenticator?: CallerCheck } = {},
 ) {
   const schemas = route.request;
   const chain = middy<ApiEvent, APIGatewayProxyStructuredResultV2>()
     .use(apiObservability())
     // Public routes have no authorizer: a token, if sent, is checked here.
-    .use(identifyPublicCaller(route))
+    .use(identifyPublicCaller(route, options.authenticator))
     // The client's own limit before anything else; anonymous callers count by address.
     .use(perClientLimit(route))
     .use({

@@ -1,29 +1,31 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { RouteDefinition } from '../api/route-record.js';
+import type { Authenticator } from '../domain/authenticator.js';
 import type { ApiEvent } from './principal.js';
 
-/*
- * Loaded on first use: only public routes that tell callers apart need the verifier and
- * its configuration.
- */
-let loaded: Promise<typeof import('../composition/authenticator.js')> | undefined;
-const loadAuthenticator = () => {
-  loaded ??= import('../composition/authenticator.js');
-  return loaded;
-};
+export type CallerCheck = Pick<Authenticator, 'authenticate'>;
 
 /**
  * Public routes have no Lambda authorizer in front of them (an anonymous page view must
- * not pay for a second invocation): the route's own function checks a token, if one is
- * sent, with the very Authenticator the authorizer runs, and puts the answer where the
- * authorizer would have. Without a token nothing is called. Routes that serve every
- * caller alike (`perClientLimit: false`: liveness, readiness, the document) skip this.
+ * not pay for a second invocation). Those that show a signed-in caller more
+ * (`identifiesCaller`) check a sent token in their own function, with the very
+ * Authenticator the authorizer runs, and put the answer where the authorizer would have;
+ * without a token nothing is called. Every other public route serves all callers alike.
  */
 export function identifyPublicCaller(
   route: RouteDefinition,
+  authenticator: CallerCheck | undefined,
 ): middy.MiddlewareObj<ApiEvent, APIGatewayProxyStructuredResultV2>[] {
-  if (route.access !== 'public' || route.perClientLimit === false) return [];
+  if (route.identifiesCaller === true && route.access !== 'public') {
+    throw new Error(`${route.id}: only a public route checks its caller's token itself`);
+  }
+  if ((route.identifiesCaller === true) !== (authenticator !== undefined)) {
+    throw new Error(
+      `${route.id}: build its handler with an authenticator exactly when its route identifiesCaller`,
+    );
+  }
+  if (!authenticator) return [];
   return [
     {
       before: async ({ event }) => {
@@ -32,7 +34,7 @@ export function identifyPublicCaller(
         const lambda =
           authorization === undefined
             ? ({ status: 'anonymous' } as const)
-            : await (await loadAuthenticator()).authenticator.authenticate(authorization);
+            : await authenticator.authenticate(authorization);
         event.requestContext.authorizer = { lambda };
       },
     },

@@ -482,9 +482,9 @@ describe('identity', () => {
       expect(apiRoute?.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
       expect(apiRoute?.Properties.AuthorizerId).toBeUndefined();
       const variables = functionBehind(routeKeyOf(route)).Properties.Environment.Variables;
-      // Liveness, readiness and the document serve everyone alike: no verifier at all.
-      if (route.perClientLimit === false) expect(variables.TOKEN_JWKS_URI).toBeUndefined();
-      else expect(variables).toHaveProperty('TOKEN_JWKS_URI');
+      // The others serve every caller alike: no verifier at all.
+      if (route.identifiesCaller) expect(variables).toHaveProperty('TOKEN_JWKS_URI');
+      else expect(variables.TOKEN_JWKS_URI).toBeUndefined();
     },
   );
 

@@ -5,13 +5,13 @@ import { identifyPublicCaller } from '../../shared/http/public-identity.js';
 import { routes } from '../../shared/routes.js';
 
 const authenticate = vi.fn();
-vi.mock('../../shared/composition/authenticator.js', () => ({ authenticator: { authenticate } }));
+const authenticator = { authenticate };
 
 const routeById = (id: string) => routes.find((route) => route.id === id) as RouteDefinition;
 
 async function identify(route: RouteDefinition, headers: Record<string, string>) {
   const event = { headers, requestContext: {} } as unknown as ApiEvent;
-  for (const middleware of identifyPublicCaller(route)) {
+  for (const middleware of identifyPublicCaller(route, authenticator)) {
     await middleware.before?.({ event } as never);
   }
   return event.requestContext.authorizer?.lambda;
@@ -38,9 +38,15 @@ describe('identifyPublicCaller (public routes have no authorizer)', () => {
     expect(context).toMatchObject({ status: 'authenticated', userId: 'u1' });
   });
 
-  it('leaves routes with an authorizer, and those that serve everyone alike, alone', async () => {
-    expect(identifyPublicCaller(routeById('GetMe'))).toEqual([]);
-    expect(identifyPublicCaller(routeById('Health'))).toEqual([]);
-    expect(identifyPublicCaller(routeById('OpenApi'))).toEqual([]);
+  it('is built exactly for the public routes that identify their callers', () => {
+    const identifying = routes.filter((route) => route.identifiesCaller).map((route) => route.id);
+    expect(identifying.sort()).toEqual(['GetEvent', 'GetSeats', 'GraphQL', 'ListEvents']);
+    expect(identifyPublicCaller(routeById('Login'), undefined)).toEqual([]);
+    expect(() => identifyPublicCaller(routeById('Login'), authenticator)).toThrow(
+      /identifiesCaller/,
+    );
+    expect(() => identifyPublicCaller(routeById('ListEvents'), undefined)).toThrow(
+      /identifiesCaller/,
+    );
   });
 });

@@ -11,6 +11,7 @@ export const GraphQL = defineRoute({
   handler: 'graphql',
   // Anonymous callers may read what REST shows them; each field checks as REST does.
   access: 'public',
+  identifiesCaller: true,
   table: 'write',
   uses: ['expirySchedule', 'idempotency'],
   throttle: DEFAULT_THROTTLE,
