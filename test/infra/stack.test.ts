@@ -162,6 +162,8 @@ const PINNED_TABLE_ACCESS: Readonly<Record<string, 'probe' | 'read' | 'write' | 
   'POST /v1/auth/register': 'write',
   'POST /v1/auth/login': 'read',
   'POST /v1/auth/logout': 'write',
+  'POST /v1/auth/verify-email': 'write',
+  'POST /v1/auth/verify-email/resend': 'write',
   'GET /v1/me': 'read',
   'PATCH /v1/me': 'write',
   'GET /v1/users': 'read',
