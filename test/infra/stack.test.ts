@@ -337,6 +337,9 @@ describe('identity', () => {
       (group) => group.Properties.GroupName,
     );
     expect(groups.sort()).toEqual(['admin', 'organizer']);
+    // The API mails and checks verification codes itself: Cognito sends none of its own.
+    const [pool] = Object.values(resourcesOf('AWS::Cognito::UserPool'));
+    expect(pool?.Properties.AutoVerifiedAttributes ?? []).toEqual([]);
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_ADMIN_USER_PASSWORD_AUTH']),
       GenerateSecret: false,
@@ -356,6 +359,7 @@ describe('identity', () => {
           'cognito-idp:AdminRemoveUserFromGroup',
         ],
         deleteUser: ['cognito-idp:AdminDeleteUser'],
+        markEmailVerified: ['cognito-idp:AdminUpdateUserAttributes'],
       };
       const wanted = (route.identity ?? []).flatMap((operation) => expected[operation] ?? []);
       expect(cognito.sort()).toEqual(wanted.sort());

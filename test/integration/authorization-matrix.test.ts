@@ -286,6 +286,26 @@ const matrix: Record<string, Scenario[]> = {
       expected: row(401, 204, 204, 204, 204, 204),
     },
   ],
+  'POST /v1/auth/verify-email': [
+    {
+      name: 'a code for an address nobody registered',
+      request: async () => ({
+        path: '/v1/auth/verify-email',
+        body: { email: uniqueEmail('matrix-verify'), code: '000000' },
+      }),
+      expected: row(400, 400, 400, 400, 400, 400),
+    },
+  ],
+  'POST /v1/auth/verify-email/resend': [
+    {
+      name: 'an address nobody registered: the same 202',
+      request: async () => ({
+        path: '/v1/auth/verify-email/resend',
+        body: { email: uniqueEmail('matrix-resend') },
+      }),
+      expected: row(202, 202, 202, 202, 202, 202),
+    },
+  ],
   'GET /v1/me': [
     { name: 'own profile', request: simple('/v1/me'), expected: row(401, 200, 200, 200, 200, 200) },
   ],

@@ -10,7 +10,7 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/send-email.js';
 import { localContext, sqsRecord } from '../../local/api-event.js';
 import { emailKeys, orderKeys } from '../../shared/db/table.js';
@@ -320,5 +320,55 @@ describe('send-email handler', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
     expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('drops an email over its recipient’s hourly cap: not sent, not retried, counted as EmailsCapped', async () => {
+    // Prepare: the recipient's window is full, so the counter's condition fails.
+    storeOrder(order('o-cap'));
+    ddb.on(PutCommand).resolves({});
+    ddb.on(DeleteCommand).resolves({});
+    ddb.on(UpdateCommand).callsFake((input: { Key: { pk: string } }) => {
+      if (input.Key.pk.startsWith('EMAIL_CAP#')) throw conditionFailed();
+      return {};
+    });
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+
+    // Act
+    let response: Awaited<ReturnType<typeof run>>;
+    try {
+      response = await run(message('o-cap', 'order-confirmed', 'm-cap'));
+    } finally {
+      stdout.mockRestore();
+    }
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    // Its claim is given back, so the marker never says SENT for an email that was not.
+    expect(markerUpdates()).toEqual([]);
+    expect(ddb.commandCalls(DeleteCommand)[0]?.args[0].input.Key).toEqual(
+      emailKeys.sent('o-cap', 'order-confirmed'),
+    );
+    const emf = written
+      .flatMap((line) => line.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line));
+    expect(emf).toEqual([
+      expect.objectContaining({
+        EmailsCapped: 1,
+        _aws: expect.objectContaining({
+          CloudWatchMetrics: [
+            expect.objectContaining({
+              Namespace: 'Ticketing',
+              Metrics: [{ Name: 'EmailsCapped', Unit: 'Count' }],
+            }),
+          ],
+        }),
+      }),
+    ]);
   });
 });
