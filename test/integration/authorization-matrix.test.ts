@@ -52,6 +52,8 @@ function row(
 }
 
 const CODE_OF_STATUS: Record<number, string> = {
+  // Only the verify cell: a refused code is the same 400 for every caller.
+  400: 'VALIDATION_FAILED',
   401: 'UNAUTHENTICATED',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
