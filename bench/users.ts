@@ -70,6 +70,7 @@ export async function createCustomers(
           id,
           email,
           name: `Buyer ${index}`,
+          emailVerified: false,
           roles: normaliseRoles([]),
           createdAt: now,
           updatedAt: now,

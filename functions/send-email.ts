@@ -12,8 +12,10 @@ import { logger, observedJob } from '../shared/observability.js';
  *
  * A body that is not a valid `EmailMessage` can never succeed: it is logged at error
  * level and treated as processed, so SQS deletes it instead of retrying it into the DLQ.
- * So is a message for an order that does not exist (the outbox commits the message with
- * its order, so the order cannot appear later).
+ * So is a message for an order or user that does not exist (the outbox commits the message
+ * with its order, so the order cannot appear later), and one over its recipient's hourly
+ * cap, which is counted (`EmailsCapped`): retrying it would only be capped again or land
+ * late, and a DLQ redrive would defeat the cap.
  */
 async function deliverRecord(record: SQSRecord): Promise<void> {
   let body: unknown;
@@ -31,19 +33,25 @@ async function deliverRecord(record: SQSRecord): Promise<void> {
     });
     return;
   }
-  const { orderId, kind } = message.data;
+  // Never the message itself: a verification message carries its code.
+  const about =
+    message.data.kind === 'verify-email'
+      ? { kind: message.data.kind, userId: message.data.userId, codeId: message.data.codeId }
+      : { kind: message.data.kind, orderId: message.data.orderId };
   try {
-    const outcome = await emailService.deliver(orderId, kind);
-    if (outcome === 'order-not-found') {
-      logger.error('Dropped an email message for an unknown order', { orderId, kind });
+    const outcome = await emailService.deliver(message.data);
+    if (outcome === 'not-found') {
+      logger.error('Dropped an email message for an unknown order or user', about);
+    } else if (outcome === 'capped') {
+      logger.warn('Dropped an email over its recipient’s hourly cap', about);
     } else {
-      logger.info('Email delivered', { orderId, kind, outcome });
+      logger.info('Email delivered', { ...about, outcome });
     }
   } catch (error) {
     if (error instanceof EmailDeliveryInProgress) {
-      logger.info('Email is being sent by another delivery; retrying later', { orderId, kind });
+      logger.info('Email is being sent by another delivery; retrying later', about);
     } else {
-      logger.warn('Email delivery failed; SQS retries it', { orderId, kind, error });
+      logger.warn('Email delivery failed; SQS retries it', { ...about, error });
     }
     throw error;
   }

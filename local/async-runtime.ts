@@ -1,7 +1,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { EmailMessage } from '../shared/adapters/email-queues.js';
 import { localBus } from '../shared/adapters/local-bus.js';
+import type { EmailMessage } from '../shared/domain/email-model.js';
 import { localContext, sqsRecord } from './api-event.js';
 
 /** As the stack's email queue: a message is tried this often, then dead-lettered. */
@@ -65,7 +65,8 @@ export function startLocalAsync(
       if (!failed) return;
       if (receiveCount >= MAX_RECEIVES) {
         deadLetters.push(message);
-        log(`[email queue] dead-lettered ${message.kind} for ${message.orderId}`);
+        const ref = message.kind === 'verify-email' ? `user ${message.userId}` : message.orderId;
+        log(`[email queue] dead-lettered ${message.kind} for ${ref}`);
       } else {
         deliver(message, receiveCount + 1);
       }

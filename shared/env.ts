@@ -25,6 +25,8 @@ export const ENV = {
   senderEmail: 'SENDER_EMAIL',
   /** The SES configuration set that reports bounces and complaints (see the alarms). */
   sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  /** Optional: emails per recipient address per clock hour (default 20), over which they are dropped. */
+  emailCapPerHour: 'EMAIL_CAP_PER_HOUR',
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
   /** The WebSocket stage's management endpoint (https://…/live), for PostToConnection. */
   liveConnectionsEndpoint: 'LIVE_CONNECTIONS_ENDPOINT',
@@ -49,4 +51,19 @@ export function requireEnv(name: string): string {
   const value = process.env[name];
   if (value === undefined || value.trim() === '') throw new MissingConfigError(name);
   return value;
+}
+
+/**
+ * Reads an optional whole number ≥ 1, or `fallback` when unset; anything else (`0`, `abc`,
+ * `2.5`) throws at cold start instead of quietly becoming a different limit.
+ */
+export function optionalPositiveInt(name: string, fallback: number): number {
+  const value = process.env[name]?.trim();
+  if (value === undefined || value === '') return fallback;
+  if (!/^[1-9]\d{0,8}$/.test(value)) {
+    throw new Error(
+      `Environment variable ${name} must be a whole number of at least 1, got "${value}"`,
+    );
+  }
+  return Number(value);
 }

@@ -18,6 +18,8 @@ const routeTable = [
   auth.Register,
   auth.Login,
   auth.Logout,
+  auth.VerifyEmail,
+  auth.ResendVerification,
   users.GetMe,
   users.UpdateMe,
   users.ListUsers,

@@ -25,6 +25,7 @@ const ACTIONS: Record<IdentityOperation, string[]> = {
     'cognito-idp:AdminRemoveUserFromGroup',
   ],
   deleteUser: ['cognito-idp:AdminDeleteUser'],
+  markEmailVerified: ['cognito-idp:AdminUpdateUserAttributes'],
 };
 
 /** Access tokens live an hour; logout revokes one earlier through the denylist. */
@@ -52,6 +53,9 @@ export class Identity extends Construct {
         requireDigits: false,
         requireSymbols: false,
       },
+      // The API mails and checks its own verification code (through SES, capped per
+      // recipient) and only records the outcome here, so Cognito sends no codes of its own.
+      autoVerify: { email: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       featurePlan: FeaturePlan.ESSENTIALS,
       deletionProtection: true,

@@ -92,7 +92,8 @@ export class OrderMachinery extends Construct {
 
     this.sendEmail = new ProjectFunction(this, 'SendEmail', {
       handler: 'send-email',
-      description: 'Sends order emails through SES, once per order and kind',
+      description:
+        'Sends emails through SES: once per order and kind or per verification code, capped per recipient',
       timeout: EMAIL_SENDER_TIMEOUT,
       environment: { [ENV.senderEmail]: props.senderEmail },
     });

@@ -6,6 +6,7 @@ import {
   AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
   type CognitoIdentityProviderClient,
   GlobalSignOutCommand,
   InvalidParameterException,
@@ -45,7 +46,9 @@ export class CognitoIdentityProvider implements IdentityProvider {
           MessageAction: 'SUPPRESS',
           UserAttributes: [
             { Name: 'email', Value: input.email },
-            { Name: 'email_verified', Value: 'true' },
+            // Proved later with the API's code (markEmailVerified); until then Cognito's
+            // own recovery mail, which needs a verified address, is off for this user.
+            { Name: 'email_verified', Value: 'false' },
             { Name: 'name', Value: input.name },
           ],
         }),
@@ -141,5 +144,20 @@ export class CognitoIdentityProvider implements IdentityProvider {
     } catch (error) {
       if (!(error instanceof UserNotFoundException)) throw error;
     }
+  }
+
+  /**
+   * Cognito's own code APIs (GetUserAttributeVerificationCode, VerifyUserAttribute) need
+   * the user's access token, which the anonymous verify route doesn't have: the API checks
+   * its own code, and an admin update records the outcome.
+   */
+  async markEmailVerified(user: { id: string }): Promise<void> {
+    await this.client.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: this.config.userPoolId,
+        Username: user.id,
+        UserAttributes: [{ Name: 'email_verified', Value: 'true' }],
+      }),
+    );
   }
 }

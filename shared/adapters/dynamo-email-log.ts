@@ -1,11 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sentEmailWrites } from '../db/entities/sent-email.js';
 import { TableWriter } from '../db/transactions.js';
-import type { EmailKind } from '../domain/email-model.js';
+import type { SentEmailKind } from '../domain/email-model.js';
 import type { EmailLease, SentEmailLog } from '../domain/email-ports.js';
 
 /**
- * The `SENT#<orderId>#<kind>` marker (`shared/db/entities/sent-email.ts`): one delivery
+ * The `SENT#<ref>#<kind>` marker (`shared/db/entities/sent-email.ts`): one delivery
  * at a time holds a lease on sending the email, and SENT stays for good once it has.
  * Markers are kept, so a message redriven from the DLQ days later still finds SENT.
  */
@@ -17,11 +17,11 @@ export class DynamoEmailLog implements SentEmailLog {
   }
 
   async claim(
-    orderId: string,
-    kind: EmailKind,
+    ref: string,
+    kind: SentEmailKind,
     lease: EmailLease,
   ): Promise<'claimed' | 'sent' | 'in-flight'> {
-    const outcome = await this.writer.putIf(sentEmailWrites.claim(orderId, kind, lease), {
+    const outcome = await this.writer.putIf(sentEmailWrites.claim(ref, kind, lease), {
       returnItemOnFailure: true,
     });
     if (outcome.ok) return 'claimed';
@@ -30,16 +30,16 @@ export class DynamoEmailLog implements SentEmailLog {
   }
 
   markSent(
-    orderId: string,
-    kind: EmailKind,
+    ref: string,
+    kind: SentEmailKind,
     leaseId: string,
     sent: { messageId: string; sentAt: string },
   ): Promise<boolean> {
-    return this.writer.updateIf(sentEmailWrites.markSent(orderId, kind, leaseId, sent));
+    return this.writer.updateIf(sentEmailWrites.markSent(ref, kind, leaseId, sent));
   }
 
-  async release(orderId: string, kind: EmailKind, leaseId: string): Promise<void> {
+  async release(ref: string, kind: SentEmailKind, leaseId: string): Promise<void> {
     // False when it is someone else's lease now, or gone: nothing of ours to give up.
-    await this.writer.deleteIf(sentEmailWrites.release(orderId, kind, leaseId));
+    await this.writer.deleteIf(sentEmailWrites.release(ref, kind, leaseId));
   }
 }

@@ -2,8 +2,8 @@ import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import { queryDue } from '../db/paging.js';
 import { emailKeys } from '../db/table.js';
 import type { EmailKind } from '../domain/email-model.js';
+import type { EmailQueue } from '../domain/email-ports.js';
 import type { OutboxRelay } from '../domain/order-ports.js';
-import type { EmailQueue } from './email-queues.js';
 
 /**
  * Moves committed outbox messages to the email queue, then deletes them. Crashing in

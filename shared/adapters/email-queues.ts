@@ -1,16 +1,7 @@
 import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { EmailKind } from '../domain/email-model.js';
+import type { EmailMessage } from '../domain/email-model.js';
+import type { EmailQueue } from '../domain/email-ports.js';
 import { localBus } from './local-bus.js';
-
-/** The body of every email-queue message: which email, for which order. */
-export interface EmailMessage {
-  orderId: string;
-  kind: EmailKind;
-}
-
-export interface EmailQueue {
-  send(message: EmailMessage): Promise<void>;
-}
 
 export class SqsEmailQueue implements EmailQueue {
   constructor(

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { EmailKind } from '../domain/email-model.js';
+import type { EmailMessage } from '../domain/email-model.js';
 
 /** What the local scheduler and queue adapters publish; local/start.ts delivers it. */
 export interface LocalBusEvents {
   /** Run the expiry handler for this order at `at` (ISO). */
   schedule: [{ orderId: string; at: string }];
   /** Deliver this message body to the email handler, as SQS would. */
-  email: [{ orderId: string; kind: EmailKind }];
+  email: [EmailMessage];
 }
 
 /**

@@ -87,6 +87,9 @@ export class LocalIdentityProvider implements IdentityProvider {
   /** Roles live in the profile; the local provider keeps no groups. */
   async setRoles(): Promise<void> {}
 
+  /** The profile's `emailVerified` is all there is locally. */
+  async markEmailVerified(): Promise<void> {}
+
   async deleteUser(user: { email: string }): Promise<void> {
     await this.writer.deleteIf(localCredentialWrites.remove(user.email));
   }

@@ -56,7 +56,7 @@ export interface DocumentedResponse {
   description: string;
   /** Response headers besides `Content-Type`. */
   headers?: ParameterSchema;
-  /** Absent when the response has no body (204). */
+  /** Absent when the response has no body (202, 204). */
   content?: {
     type: string;
     schema: z.ZodType;
@@ -97,7 +97,7 @@ export function documentedResponses(route: RouteDefinition): Map<number, Documen
       success.status,
       {
         description: success.description,
-        ...(success.status !== 204 && {
+        ...('schema' in success && {
           content: { type: JSON_TYPE, schema: success.schema },
           ...(success.headers && { headers: success.headers }),
         }),

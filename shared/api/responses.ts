@@ -93,6 +93,9 @@ export const userSchema = z
     email: z.string(),
     name: z.string(),
     roles: z.array(z.enum(ROLES)).meta({ description: 'Always includes `customer`' }),
+    emailVerified: z.boolean().meta({
+      description: 'Whether the address was confirmed with the code mailed to it',
+    }),
     location: locationSchema.optional(),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -100,8 +103,12 @@ export const userSchema = z
   .meta({ id: 'User' });
 
 export const registeredUserSchema = userSchema
-  .pick({ id: true, email: true, name: true, roles: true })
+  .pick({ id: true, email: true, name: true, roles: true, emailVerified: true })
   .meta({ id: 'RegisteredUser' });
+
+export const emailVerifiedSchema = z
+  .strictObject({ emailVerified: z.literal(true) })
+  .meta({ id: 'EmailVerified' });
 
 export const loginTokenSchema = z
   .strictObject({

@@ -39,7 +39,8 @@ export type IdentityOperation =
   | 'authenticate'
   | 'signOut'
   | 'setRoles'
-  | 'deleteUser';
+  | 'deleteUser'
+  | 'markEmailVerified';
 
 /**
  * Asynchronous machinery a function uses besides the table; the stack grants exactly these.
@@ -127,7 +128,8 @@ export interface RouteDefinition<R extends RouteRequest = RouteRequest> {
         /** Response headers the route sets besides `Content-Type`. */
         headers?: ParameterSchema;
       }
-    | { status: 204; description: string };
+    /** 202: accepted, with nothing to say back (a resend that must not reveal accounts). */
+    | { status: 202 | 204; description: string };
   /**
    * What the route's own logic can fail with. The document adds what every route of its
    * kind can meet: VALIDATION_FAILED when it validates input, UNSUPPORTED_MEDIA_TYPE when

@@ -7,8 +7,10 @@ import { systemClock } from '../domain/clock.js';
 import type { IdentityProvider } from '../domain/identity-ports.js';
 import { Accounts } from '../domain/users.js';
 import { ENV, requireEnv } from '../env.js';
+import { logger } from '../observability.js';
 import { documentClient, tableName } from './dynamodb.js';
 import { userRepository } from './users.js';
+import { emailVerificationWith } from './verification.js';
 
 const LOCAL_TOKEN_SECONDS = 3600;
 
@@ -40,5 +42,14 @@ async function identityProvider(): Promise<IdentityProvider> {
   throw new Error(`${ENV.identityProvider} must be "cognito" or "local", got "${kind}"`);
 }
 
-/** Built once per container, at cold start, for the handlers that touch credentials. */
-export const accounts = new Accounts(await identityProvider(), userRepository, systemClock);
+const identity = await identityProvider();
+
+/** Built once per container, at cold start, for the handlers that touch the identity provider. */
+export const emailVerification = emailVerificationWith(identity);
+export const accounts = new Accounts(
+  identity,
+  userRepository,
+  systemClock,
+  emailVerification,
+  (message, error) => logger.error(message, error as Error),
+);

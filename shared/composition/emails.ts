@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoEmailLog } from '../adapters/dynamo-email-log.js';
 import { DynamoOrderRepository } from '../adapters/dynamo-order-repository.js';
+import { DynamoRecipientCap } from '../adapters/dynamo-recipient-cap.js';
 import { SesEmailSender } from '../adapters/ses-email-sender.js';
 import { systemClock } from '../domain/clock.js';
 import { EmailService } from '../domain/emails.js';
-import { ENV, requireEnv } from '../env.js';
+import { ENV, optionalPositiveInt, requireEnv } from '../env.js';
 import { businessMetrics, logger } from '../observability.js';
 import { documentClient, tableName } from './dynamodb.js';
+import { userRepository } from './users.js';
+
+/** SPEC caps emails per address per hour; this many unless the env says otherwise. */
+export const DEFAULT_EMAIL_CAP_PER_HOUR = 20;
 
 // Built once per container. A local endpoint comes from AWS_ENDPOINT_URL_SES, which the
 // SDK reads itself (the local stack points it at the SES emulator).
@@ -16,7 +21,13 @@ const sesClient = new SESClient({});
 /** Built once per container; the email handler shares it across invocations. */
 export const emailService = new EmailService({
   orders: new DynamoOrderRepository(documentClient, tableName),
+  users: userRepository,
   log: new DynamoEmailLog(documentClient, tableName),
+  cap: new DynamoRecipientCap(
+    documentClient,
+    tableName,
+    optionalPositiveInt(ENV.emailCapPerHour, DEFAULT_EMAIL_CAP_PER_HOUR),
+  ),
   sender: new SesEmailSender(
     sesClient,
     requireEnv(ENV.senderEmail),

@@ -1,13 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
 import { DynamoEventRepository } from '../adapters/dynamo-event-repository.js';
 import { DynamoOrderRepository } from '../adapters/dynamo-order-repository.js';
 import { DynamoOutboxRelay } from '../adapters/dynamo-outbox-relay.js';
 import { DynamoUserRepository } from '../adapters/dynamo-user-repository.js';
 import { DynamoWaitlistRepository } from '../adapters/dynamo-waitlist-repository.js';
-import { type EmailQueue, LocalEmailQueue, SqsEmailQueue } from '../adapters/email-queues.js';
 import { EventBridgeExpiryScheduler } from '../adapters/eventbridge-expiry-scheduler.js';
 import { LocalExpiryScheduler } from '../adapters/local-expiry-scheduler.js';
 import { TestPaymentGateway } from '../adapters/test-payment-gateway.js';
@@ -21,23 +19,10 @@ import { Waitlist } from '../domain/waitlist.js';
 import { ENV, requireEnv } from '../env.js';
 import { businessMetrics, logger } from '../observability.js';
 import { documentClient, tableName } from './dynamodb.js';
-
-const runtime = requireEnv(ENV.runtime);
-if (runtime !== 'aws' && runtime !== 'local') {
-  throw new Error(`${ENV.runtime} must be "aws" or "local", got "${runtime}"`);
-}
-
-/**
- * On AWS a function may schedule expiries or send to the email queue only when the
- * stack gave it that capability, which it does with the env vars and grants together.
- * Without them the port refuses loudly instead of failing on a missing permission.
- */
-function lacking(capability: string): never {
-  throw new Error(`This function is not configured to ${capability}`);
-}
+import { asyncRuntime, emailQueue, lacking } from './email-queue.js';
 
 function expiryScheduler(): ExpiryScheduler {
-  if (runtime === 'local') return new LocalExpiryScheduler();
+  if (asyncRuntime === 'local') return new LocalExpiryScheduler();
   if (process.env[ENV.expiryFunctionArn] === undefined) {
     return { scheduleExpiry: async () => lacking('schedule hold expiries') };
   }
@@ -49,21 +34,13 @@ function expiryScheduler(): ExpiryScheduler {
   });
 }
 
-function emailQueue(): EmailQueue {
-  if (runtime === 'local') return new LocalEmailQueue();
-  if (process.env[ENV.emailQueueUrl] === undefined) {
-    return { send: async () => lacking('send to the email queue') };
-  }
-  return new SqsEmailQueue(new SQSClient({}), requireEnv(ENV.emailQueueUrl));
-}
-
 const onRecoverableError = (message: string, error: unknown) =>
   logger.error(message, error as Error);
 
 export const outboxRelay = new DynamoOutboxRelay(
   documentClient,
   tableName,
-  emailQueue(),
+  emailQueue,
   onRecoverableError,
 );
 

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import ngeohash from 'ngeohash';
-import type { EmailKind } from '../domain/email-model.js';
+import type { EmailKind, SentEmailKind } from '../domain/email-model.js';
 import type { GeoPoint } from '../domain/geo.js';
 
 /**
@@ -17,7 +18,9 @@ import type { GeoPoint } from '../domain/geo.js';
  *                             also counts the event's orders by resolution and, from
  *                             its cancellation until no ticket of it is held or sold,
  *                             is in the due index as a cancellation to finish
- *   USER#<id> / PROFILE       name, email, roles, location; in the users collection
+ *   USER#<id> / PROFILE       name, email, roles, emailVerified, location; in the users collection
+ *   USER#<id> / EMAIL_CODE    the live email-verification code: salted hash, expiry, tries
+ *                             left; TTL a day after it expires
  *   EMAIL#<email> / CLAIM     one per address: makes emails unique across users
  *   CREDENTIAL#<email> / LOCAL  the local identity provider's password hash (never on AWS)
  *   TOKEN#<jti> / REVOKED     a logged-out access token, until it would expire (TTL)
@@ -30,7 +33,10 @@ import type { GeoPoint } from '../domain/geo.js';
  *                             per section: a section's seat map is one Query
  *   OUTBOX#<orderId>#<kind> / MESSAGE  an email committed with its order change and not
  *                             yet handed to the queue; in the due index by creation
- *   SENT#<orderId>#<kind> / EMAIL  marks an email as sent: at most one per order and kind
+ *   SENT#<ref>#<kind> / EMAIL  marks an email as sent: at most one per order and kind, or
+ *                             per verification code (`ref` is the code's id)
+ *   EMAIL_CAP#<address hash> / <hour>  emails sent to one address in one clock hour; the
+ *                             partition is a hash, so no address is stored in a key; TTL
  *   WAITLIST_ENTRY#<id> / ENTRY  a waitlist entry; while WAITING in its ticket type's line
  *                             (collection index, first come first), and in its customer's
  *                             list (byOwner index)
@@ -165,6 +171,7 @@ export const userKeys = {
   profile: (userId: string): PrimaryKey => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   /** Emails compare case-insensitively, as mail systems do in practice. */
   emailClaim: (email: string): PrimaryKey => ({ pk: `EMAIL#${email.toLowerCase()}`, sk: 'CLAIM' }),
+  verificationCode: (userId: string): PrimaryKey => ({ pk: `USER#${userId}`, sk: 'EMAIL_CODE' }),
   localCredential: (email: string): PrimaryKey => ({
     pk: `CREDENTIAL#${email.toLowerCase()}`,
     sk: 'LOCAL',
@@ -225,12 +232,21 @@ export const emailKeys = {
     pk: `OUTBOX#${orderId}#${kind}`,
     sk: 'MESSAGE',
   }),
-  sent: (orderId: string, kind: EmailKind): PrimaryKey => ({
-    pk: `SENT#${orderId}#${kind}`,
+  sent: (ref: string, kind: SentEmailKind): PrimaryKey => ({
+    pk: `SENT#${ref}#${kind}`,
     sk: 'EMAIL',
   }),
   outboxPartition: 'OUTBOX',
   createdAtSort: timeSort,
+  /**
+   * The per-recipient counter of one window (`windowStart`, ISO). Addresses compare
+   * case-insensitively; the hash spreads recipients over partitions and keeps the address
+   * itself out of the key.
+   */
+  recipientWindow: (address: string, windowStart: string): PrimaryKey => ({
+    pk: `EMAIL_CAP#${createHash('sha256').update(address.toLowerCase()).digest('hex').slice(0, 32)}`,
+    sk: windowStart,
+  }),
 } as const;
 
 /**

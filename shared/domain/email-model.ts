@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { VERIFICATION_CODE } from './user-model.js';
 
 /** What an email tells its customer; one is sent per order and kind at most. */
 export type EmailKind =
@@ -19,11 +20,30 @@ export const EMAIL_KINDS = {
   'waitlist-offer': 'waitlist-offer',
 } as const satisfies { [K in EmailKind]: K };
 
-/** The body of an email-queue message (`EmailMessage`), as the email handler accepts it. */
-export const emailMessageSchema = z.object({
-  orderId: z.string().min(1).max(100),
-  kind: z.enum(EMAIL_KINDS),
-});
+/** The account's own mail: a verification code, sent once per code issued. */
+export const VERIFY_EMAIL = 'verify-email';
+
+/** Every kind the once-only marker tells apart: the order kinds and the account's. */
+export type SentEmailKind = EmailKind | typeof VERIFY_EMAIL;
+
+const id = z.string().min(1).max(100);
+
+/**
+ * The body of an email-queue message, as the email handler accepts it. A verification
+ * message carries its code: only a hash of it is stored, so the mail can't be rendered
+ * from the table.
+ */
+export const emailMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ orderId: id, kind: z.enum(EMAIL_KINDS) }),
+  z.object({
+    kind: z.literal(VERIFY_EMAIL),
+    userId: id,
+    codeId: id,
+    code: z.string().regex(VERIFICATION_CODE),
+  }),
+]);
+export type EmailMessage = z.infer<typeof emailMessageSchema>;
+export type OrderEmailMessage = Extract<EmailMessage, { orderId: string }>;
 
 export interface EmailContent {
   subject: string;

@@ -1,4 +1,4 @@
-import type { EmailContent, EmailKind } from './email-model.js';
+import type { EmailContent, EmailMessage, SentEmailKind } from './email-model.js';
 
 export interface OutgoingEmail extends EmailContent {
   to: string;
@@ -9,6 +9,20 @@ export interface EmailSender {
   send(email: OutgoingEmail): Promise<{ messageId: string }>;
 }
 
+/** Hands an email to the email handler (SQS on AWS, the in-process bus locally). */
+export interface EmailQueue {
+  send(message: EmailMessage): Promise<void>;
+}
+
+/**
+ * At most a set number of emails per recipient address per window. `take` counts one in
+ * the current window with one conditional write; false when the window is full, with
+ * nothing counted.
+ */
+export interface RecipientCap {
+  take(address: string, now: Date): Promise<boolean>;
+}
+
 export interface EmailLease {
   /** Random per delivery attempt; only its holder may mark the email sent or release it. */
   id: string;
@@ -17,22 +31,23 @@ export interface EmailLease {
 }
 
 /**
- * The per-(order, kind) marker. `claim` is one conditional write: it succeeds when no
- * marker exists or the last claim's lease ran out without the email being marked sent.
+ * The per-(ref, kind) marker, `ref` being the order (order emails) or the code (a
+ * verification). `claim` is one conditional write: it succeeds when no marker exists or
+ * the last claim's lease ran out without the email being marked sent.
  */
 export interface SentEmailLog {
   claim(
-    orderId: string,
-    kind: EmailKind,
+    ref: string,
+    kind: SentEmailKind,
     lease: EmailLease,
   ): Promise<'claimed' | 'sent' | 'in-flight'>;
   /** False when the lease is no longer this one's (it expired and another delivery took over). */
   markSent(
-    orderId: string,
-    kind: EmailKind,
+    ref: string,
+    kind: SentEmailKind,
     leaseId: string,
     sent: { messageId: string; sentAt: string },
   ): Promise<boolean>;
   /** Gives up this lease so a retry can claim at once; a no-op when it is no longer held. */
-  release(orderId: string, kind: EmailKind, leaseId: string): Promise<void>;
+  release(ref: string, kind: SentEmailKind, leaseId: string): Promise<void>;
 }

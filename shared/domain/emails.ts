@@ -1,9 +1,17 @@
 import type { Clock } from './clock.js';
-import type { EmailContent, EmailKind } from './email-model.js';
-import type { EmailLease, EmailSender, OutgoingEmail, SentEmailLog } from './email-ports.js';
+import type { EmailContent, EmailKind, EmailMessage, SentEmailKind } from './email-model.js';
+import type {
+  EmailLease,
+  EmailSender,
+  OutgoingEmail,
+  RecipientCap,
+  SentEmailLog,
+} from './email-ports.js';
+import type { UserRepository } from './identity-ports.js';
 import type { BusinessMetrics } from './metrics-port.js';
 import { type Order, ticketCount } from './order-model.js';
 import type { OrderRepository } from './order-ports.js';
+import type { User } from './user-model.js';
 
 // ---------------------------------------------------------------------------------------
 // Content
@@ -142,19 +150,47 @@ export function renderEmail(kind: EmailKind, order: Order): EmailContent {
   return { subject: draft.subject, text, html };
 }
 
+/** Hours a verification code lives; the mail says so. */
+export const VERIFICATION_CODE_HOURS = 24;
+
+/** The verification code mail: the code alone stands out, nothing to click. */
+export function renderVerificationEmail(user: Pick<User, 'name'>, code: string): EmailContent {
+  const name = oneLine(user.name);
+  const greeting = name === '' ? 'Hello,' : `Hi ${name},`;
+  const lead = 'Enter this code to confirm your email address:';
+  const closing = `The code works for ${VERIFICATION_CODE_HOURS} hours. If you did not sign up, ignore this email.`;
+  const text = [greeting, '', lead, '', code, '', closing, ''].join('\n');
+  const html = [
+    '<!doctype html>',
+    '<html><head><meta charset="utf-8"></head>',
+    '<body style="font-family: sans-serif; line-height: 1.5">',
+    `<p>${escapeHtml(greeting)}</p>`,
+    `<p>${escapeHtml(lead)}</p>`,
+    `<p style="font-size: 1.5em; letter-spacing: 0.2em"><strong>${escapeHtml(code)}</strong></p>`,
+    `<p>${escapeHtml(closing)}</p>`,
+    '</body></html>',
+  ].join('\n');
+  return { subject: 'Confirm your email address', text, html };
+}
+
 // ---------------------------------------------------------------------------------------
-// Delivery: exactly once per (order, kind)
+// Delivery: exactly once per (order, kind), or per verification code
 // ---------------------------------------------------------------------------------------
 
 /** Another delivery of the same email holds a live lease: retry later (SQS does). */
 export class EmailDeliveryInProgress extends Error {
-  constructor(orderId: string, kind: EmailKind) {
-    super(`The ${kind} email for order ${orderId} is being sent by another delivery`);
+  constructor(ref: string, kind: SentEmailKind) {
+    super(`The ${kind} email for ${ref} is being sent by another delivery`);
     this.name = 'EmailDeliveryInProgress';
   }
 }
 
-export type DeliveryOutcome = 'sent' | 'already-sent' | 'order-not-found';
+/**
+ * `not-found`: the order or user is gone (an order never reappears: its outbox message
+ * commits with it). `capped`: the recipient has had their hour's share of emails; the
+ * email is dropped, not retried.
+ */
+export type DeliveryOutcome = 'sent' | 'already-sent' | 'not-found' | 'capped';
 
 /**
  * Longer than the email Lambda's timeout (30 s), so a lease only runs out when its holder
@@ -165,7 +201,9 @@ export const DEFAULT_LEASE_MS = 2 * 60_000;
 
 export interface EmailServiceDeps {
   orders: Pick<OrderRepository, 'get'>;
+  users: Pick<UserRepository, 'get'>;
   log: SentEmailLog;
+  cap: RecipientCap;
   sender: EmailSender;
   clock: Clock;
   newLeaseId: () => string;
@@ -183,25 +221,26 @@ export class EmailService {
   }
 
   /**
-   * Sends the `kind` email for an order at most once, however often and however
-   * concurrently its message is delivered:
+   * Sends the message's email at most once, however often and however concurrently the
+   * message is delivered (once per order and kind, or once per verification code):
    *
    * 1. claim the marker (status SENDING, a lease until now + leaseMs) with one
    *    conditional write; a marker that is SENT ends the delivery ('already-sent'),
    *    a live lease of another delivery throws `EmailDeliveryInProgress` (retry later);
-   * 2. send; when the mail service refuses, release the claim and throw (retry);
-   * 3. mark the marker SENT, conditional on still holding the lease.
+   * 2. count it against the recipient's cap; over the cap, release the claim and drop it
+   *    ('capped'). After the claim, so a redelivery of a sent email costs no share;
+   * 3. send; when the mail service refuses, release the claim and throw (retry);
+   * 4. mark the marker SENT, conditional on still holding the lease.
    *
    * The window left: a crash (or timeout) after the mail service accepted the email and
-   * before step 3 leaves a SENDING marker; once its lease runs out, a redelivery sends the
+   * before step 4 leaves a SENDING marker; once its lease runs out, a redelivery sends the
    * email again — at most one duplicate per expired lease, and only if the message comes
    * back. Marking failures are therefore logged, never thrown: a retry could only resend.
    */
-  async deliver(orderId: string, kind: EmailKind): Promise<DeliveryOutcome> {
-    const order = await this.deps.orders.get(orderId);
-    // The outbox is committed with the order change, so a missing order never appears later.
-    if (!order) return 'order-not-found';
-    const email: OutgoingEmail = { to: order.customer.email, ...renderEmail(kind, order) };
+  async deliver(message: EmailMessage): Promise<DeliveryOutcome> {
+    const prepared = await this.prepare(message);
+    if (!prepared) return 'not-found';
+    const { ref, kind, email } = prepared;
 
     const now = this.deps.clock.now();
     const lease: EmailLease = {
@@ -209,36 +248,62 @@ export class EmailService {
       claimedAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + this.leaseMs).toISOString(),
     };
-    const claim = await this.deps.log.claim(orderId, kind, lease);
+    const claim = await this.deps.log.claim(ref, kind, lease);
     if (claim === 'sent') return 'already-sent';
-    if (claim === 'in-flight') throw new EmailDeliveryInProgress(orderId, kind);
+    if (claim === 'in-flight') throw new EmailDeliveryInProgress(ref, kind);
+
+    if (!(await this.deps.cap.take(email.to, now))) {
+      await this.release(ref, kind, lease.id);
+      this.deps.metrics.count('EmailsCapped');
+      return 'capped';
+    }
 
     let messageId: string;
     try {
       ({ messageId } = await this.deps.sender.send(email));
     } catch (error) {
       this.deps.metrics.count('EmailsFailed');
-      try {
-        await this.deps.log.release(orderId, kind, lease.id);
-      } catch (releaseError) {
-        // The lease runs out on its own; the retry just waits for it.
-        this.deps.onRecoverableError('Could not release an email claim', releaseError);
-      }
+      await this.release(ref, kind, lease.id);
       throw error;
     }
 
     this.deps.metrics.count('EmailsSent');
     try {
       const sentAt = this.deps.clock.now().toISOString();
-      if (!(await this.deps.log.markSent(orderId, kind, lease.id, { messageId, sentAt }))) {
+      if (!(await this.deps.log.markSent(ref, kind, lease.id, { messageId, sentAt }))) {
         this.deps.onRecoverableError(
           'Email sent after its lease ran out; another delivery may have sent it too',
-          new Error(`${kind} for order ${orderId}, message ${messageId}`),
+          new Error(`${kind} for ${ref}, message ${messageId}`),
         );
       }
     } catch (error) {
       this.deps.onRecoverableError('Email sent but not marked as sent', error);
     }
     return 'sent';
+  }
+
+  /** The marker's ref and the email itself, or null when its order or user is gone. */
+  private async prepare(
+    message: EmailMessage,
+  ): Promise<{ ref: string; kind: SentEmailKind; email: OutgoingEmail } | null> {
+    if (message.kind === 'verify-email') {
+      const user = await this.deps.users.get(message.userId);
+      if (!user) return null;
+      const content = renderVerificationEmail(user, message.code);
+      return { ref: message.codeId, kind: message.kind, email: { to: user.email, ...content } };
+    }
+    const order = await this.deps.orders.get(message.orderId);
+    if (!order) return null;
+    const content = renderEmail(message.kind, order);
+    return { ref: order.id, kind: message.kind, email: { to: order.customer.email, ...content } };
+  }
+
+  private async release(ref: string, kind: SentEmailKind, leaseId: string): Promise<void> {
+    try {
+      await this.deps.log.release(ref, kind, leaseId);
+    } catch (error) {
+      // The lease runs out on its own; a retry just waits for it.
+      this.deps.onRecoverableError('Could not release an email claim', error);
+    }
   }
 }

@@ -7,6 +7,7 @@ export interface UserChanges {
   /** `null` removes the location. */
   location?: Location | null;
   roles?: Role[];
+  emailVerified?: true;
   updatedAt: string;
 }
 
@@ -30,6 +31,32 @@ export interface IdentityProvider {
   /** Mirrors roles into the provider (Cognito groups), for tools that look there. */
   setRoles(user: Pick<User, 'id' | 'email'>, roles: readonly Role[]): Promise<void>;
   deleteUser(user: Pick<User, 'id' | 'email'>): Promise<void>;
+  /**
+   * Mirrors a verified address into the provider (Cognito's `email_verified`, which its
+   * own account recovery requires); the profile's `emailVerified` is what the API reports.
+   */
+  markEmailVerified(user: Pick<User, 'id' | 'email'>): Promise<void>;
+}
+
+/** A code as issued: `id` names it in the mail's once-only marker. */
+export interface IssuedCode {
+  id: string;
+  code: string;
+  expiresAt: Date;
+  tries: number;
+}
+
+/**
+ * The user's one live email-verification code, stored as a salted hash. `attempt` spends a
+ * try before it compares, in one conditional write, so no number of parallel guesses gets
+ * more comparisons than the code has tries.
+ */
+export interface VerificationCodes {
+  /** Replaces any earlier code of the user's, which stops working. */
+  issue(userId: string, code: IssuedCode): Promise<void>;
+  /** `spent`: no code, expired, or out of tries; a new one is needed. */
+  attempt(userId: string, code: string, now: Date): Promise<'match' | 'mismatch' | 'spent'>;
+  remove(userId: string): Promise<void>;
 }
 
 export interface AuthState {

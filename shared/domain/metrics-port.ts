@@ -12,6 +12,8 @@ export type CountedEvent =
   | 'HoldsExpired'
   | 'EmailsSent'
   | 'EmailsFailed'
+  /** Dropped over its recipient's hourly cap. */
+  | 'EmailsCapped'
   | 'RateLimited';
 
 /** Durations in seconds; `OverdueHoldAge` is how late the oldest unexpired hold is. */

@@ -24,6 +24,17 @@ export const loginSchema = z.strictObject({
 });
 export type LoginInput = z.infer<typeof loginSchema>;
 
+/** Six digits, as mailed; a string, so leading zeros survive. */
+export const VERIFICATION_CODE = /^\d{6}$/;
+
+export const verifyEmailSchema = z.strictObject({
+  email,
+  code: z.string().regex(VERIFICATION_CODE, 'the code is the 6 digits from the email'),
+});
+export type VerifyEmailInput = z.infer<typeof verifyEmailSchema>;
+
+export const resendVerificationSchema = z.strictObject({ email });
+
 export const locationSchema = z.strictObject({
   latitude: z.number().min(-90).max(90),
   longitude: z.number().min(-180).max(180),
@@ -55,6 +66,8 @@ export interface User {
   name: string;
   /** Always includes `customer`. */
   roles: Role[];
+  /** Whether the user proved they receive mail at `email` (the mailed code). */
+  emailVerified: boolean;
   location?: Location;
   createdAt: string;
   updatedAt: string;

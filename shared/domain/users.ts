@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { EmailVerification } from './email-verification.js';
 import { Forbidden, NotFound, Unauthenticated } from './errors.js';
 import type { IdentityProvider, UserRepository } from './identity-ports.js';
 import type { Page } from './page.js';
@@ -60,6 +61,9 @@ export class Accounts {
     private readonly identity: IdentityProvider,
     private readonly users: UserRepository,
     private readonly clock: Clock,
+    private readonly verification: Pick<EmailVerification, 'sendCode'>,
+    /** A sign-up that stands though its code mail could not be queued: logged, not thrown. */
+    private readonly onRecoverableError: (message: string, error: unknown) => void,
   ) {
     this.profiles = new Users(users, clock);
   }
@@ -72,6 +76,7 @@ export class Accounts {
       email: input.email,
       name: input.name,
       roles: normaliseRoles([]),
+      emailVerified: false,
       createdAt: now,
       updatedAt: now,
     };
@@ -81,6 +86,12 @@ export class Accounts {
       // No credentials without a profile: undo the provider's half, then report.
       await this.identity.deleteUser(user);
       throw error;
+    }
+    try {
+      await this.verification.sendCode(user);
+    } catch (error) {
+      // The account is there; the user asks for the code again (resend).
+      this.onRecoverableError('Could not send the verification code of a new user', error);
     }
     return user;
   }

@@ -132,6 +132,8 @@ export const typeDefs = /* GraphQL */ `
     email: String!
     name: String!
     roles: [Role!]!
+    "Whether the address was confirmed with the code mailed to it"
+    emailVerified: Boolean!
     location: Location
     createdAt: DateTime!
     updatedAt: DateTime!

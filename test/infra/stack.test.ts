@@ -166,6 +166,8 @@ const PINNED_TABLE_ACCESS: Readonly<Record<string, 'probe' | 'read' | 'write' | 
   'POST /v1/auth/register': 'write',
   'POST /v1/auth/login': 'read',
   'POST /v1/auth/logout': 'write',
+  'POST /v1/auth/verify-email': 'write',
+  'POST /v1/auth/verify-email/resend': 'write',
   'GET /v1/me': 'read',
   'PATCH /v1/me': 'write',
   'GET /v1/users': 'read',
@@ -427,6 +429,9 @@ describe('identity', () => {
       (group) => group.Properties.GroupName,
     );
     expect(groups.sort()).toEqual(['admin', 'organizer']);
+    // The API mails and checks verification codes itself: Cognito sends none of its own.
+    const [pool] = Object.values(resourcesOf('AWS::Cognito::UserPool'));
+    expect(pool?.Properties.AutoVerifiedAttributes ?? []).toEqual([]);
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_ADMIN_USER_PASSWORD_AUTH']),
       GenerateSecret: false,
@@ -446,6 +451,7 @@ describe('identity', () => {
           'cognito-idp:AdminRemoveUserFromGroup',
         ],
         deleteUser: ['cognito-idp:AdminDeleteUser'],
+        markEmailVerified: ['cognito-idp:AdminUpdateUserAttributes'],
       };
       const wanted = (route.identity ?? []).flatMap((operation) => expected[operation] ?? []);
       expect(cognito.sort()).toEqual(wanted.sort());

@@ -345,7 +345,13 @@ describe('registration and login', () => {
       expect(response.text).not.toContain(password);
       expect(response.text).not.toMatch(/"(password|hash|salt)"/);
     }
-    expect(Object.keys(registered.body).sort()).toEqual(['email', 'id', 'name', 'roles']);
+    expect(Object.keys(registered.body).sort()).toEqual([
+      'email',
+      'emailVerified',
+      'id',
+      'name',
+      'roles',
+    ]);
   });
 });
 

@@ -52,6 +52,8 @@ function row(
 }
 
 const CODE_OF_STATUS: Record<number, string> = {
+  // Only the verify cell: a refused code is the same 400 for every caller.
+  400: 'VALIDATION_FAILED',
   401: 'UNAUTHENTICATED',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
@@ -284,6 +286,26 @@ const matrix: Record<string, Scenario[]> = {
         return { path: '/v1/auth/logout', token: await login(world.url, email, password) };
       },
       expected: row(401, 204, 204, 204, 204, 204),
+    },
+  ],
+  'POST /v1/auth/verify-email': [
+    {
+      name: 'a code for an address nobody registered',
+      request: async () => ({
+        path: '/v1/auth/verify-email',
+        body: { email: uniqueEmail('matrix-verify'), code: '000000' },
+      }),
+      expected: row(400, 400, 400, 400, 400, 400),
+    },
+  ],
+  'POST /v1/auth/verify-email/resend': [
+    {
+      name: 'an address nobody registered: the same 202',
+      request: async () => ({
+        path: '/v1/auth/verify-email/resend',
+        body: { email: uniqueEmail('matrix-resend') },
+      }),
+      expected: row(202, 202, 202, 202, 202, 202),
     },
   ],
   'GET /v1/me': [

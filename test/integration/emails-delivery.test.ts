@@ -8,6 +8,8 @@ import { freePort } from '../../local/ports.js';
 import { type RunningSes, startSes } from '../../local/ses.js';
 import { DynamoEmailLog } from '../../shared/adapters/dynamo-email-log.js';
 import { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-repository.js';
+import { DynamoRecipientCap } from '../../shared/adapters/dynamo-recipient-cap.js';
+import { DynamoUserRepository } from '../../shared/adapters/dynamo-user-repository.js';
 import { localBus } from '../../shared/adapters/local-bus.js';
 import { SesEmailSender } from '../../shared/adapters/ses-email-sender.js';
 import { documentClient, tableName } from '../../shared/composition/dynamodb.js';
@@ -101,7 +103,9 @@ async function readMarker(orderId: string, kind: EmailKind) {
 function serviceWith(overrides: { sender?: EmailSender; log?: SentEmailLog } = {}): EmailService {
   return new EmailService({
     orders: new DynamoOrderRepository(documentClient, tableName),
+    users: new DynamoUserRepository(documentClient, tableName),
     log: overrides.log ?? new DynamoEmailLog(documentClient, tableName),
+    cap: new DynamoRecipientCap(documentClient, tableName, 20),
     sender:
       overrides.sender ??
       new SesEmailSender(
@@ -142,7 +146,7 @@ describe('EmailService.deliver against DynamoDB Local and the SES emulator', () 
     // Act
     const outcomes = [];
     for (let i = 0; i < 3; i++)
-      outcomes.push(await emailService.deliver(order.id, 'order-confirmed'));
+      outcomes.push(await emailService.deliver({ orderId: order.id, kind: 'order-confirmed' }));
 
     // Assess
     expect(outcomes).toEqual(['sent', 'already-sent', 'already-sent']);
@@ -169,7 +173,7 @@ describe('EmailService.deliver against DynamoDB Local and the SES emulator', () 
 
     // Act
     const results = await Promise.allSettled(
-      [1, 2, 3].map(() => service.deliver(order.id, 'order-cancelled')),
+      [1, 2, 3].map(() => service.deliver({ orderId: order.id, kind: 'order-cancelled' })),
     );
 
     // Assess
@@ -181,8 +185,12 @@ describe('EmailService.deliver against DynamoDB Local and the SES emulator', () 
     expect(await emailsFor(order.id)).toHaveLength(1);
 
     // The retries SQS makes of the two losers find the email sent.
-    expect(await emailService.deliver(order.id, 'order-cancelled')).toBe('already-sent');
-    expect(await emailService.deliver(order.id, 'order-cancelled')).toBe('already-sent');
+    expect(await emailService.deliver({ orderId: order.id, kind: 'order-cancelled' })).toBe(
+      'already-sent',
+    );
+    expect(await emailService.deliver({ orderId: order.id, kind: 'order-cancelled' })).toBe(
+      'already-sent',
+    );
     expect(await emailsFor(order.id)).toHaveLength(1);
   });
 
@@ -198,7 +206,9 @@ describe('EmailService.deliver against DynamoDB Local and the SES emulator', () 
     const service = serviceWith({ sender: slowSender(300), log: noGuard });
 
     // Act
-    await Promise.allSettled([1, 2, 3].map(() => service.deliver(order.id, 'order-cancelled')));
+    await Promise.allSettled(
+      [1, 2, 3].map(() => service.deliver({ orderId: order.id, kind: 'order-cancelled' })),
+    );
 
     // Assess
     expect(await emailsFor(order.id)).toHaveLength(3);
@@ -213,7 +223,9 @@ describe('EmailService.deliver against DynamoDB Local and the SES emulator', () 
     const outcomes: string[] = [];
     for (let round = 0; pending > 0 && round < 10; round++) {
       const results = await Promise.allSettled(
-        Array.from({ length: pending }, () => emailService.deliver(order.id, 'hold-expired')),
+        Array.from({ length: pending }, () =>
+          emailService.deliver({ orderId: order.id, kind: 'hold-expired' }),
+        ),
       );
       for (const result of results) {
         if (result.status === 'fulfilled') outcomes.push(result.value);
@@ -241,9 +253,11 @@ describe('EmailService.deliver against DynamoDB Local and the SES emulator', () 
     });
 
     // Act
-    await expect(unreachable.deliver(order.id, 'order-refunded')).rejects.toThrow();
+    await expect(
+      unreachable.deliver({ orderId: order.id, kind: 'order-refunded' }),
+    ).rejects.toThrow();
     const markerAfterFailure = await readMarker(order.id, 'order-refunded');
-    const retry = await emailService.deliver(order.id, 'order-refunded');
+    const retry = await emailService.deliver({ orderId: order.id, kind: 'order-refunded' });
 
     // Assess
     expect(markerAfterFailure).toBeUndefined();
@@ -274,14 +288,14 @@ describe('EmailService.deliver against DynamoDB Local and the SES emulator', () 
     await claim(new Date(Date.now() + 60_000).toISOString());
 
     // Act + Assess: while it lives, nothing is sent and the record is retried.
-    await expect(emailService.deliver(order.id, 'event-cancelled')).rejects.toBeInstanceOf(
-      EmailDeliveryInProgress,
-    );
+    await expect(
+      emailService.deliver({ orderId: order.id, kind: 'event-cancelled' }),
+    ).rejects.toBeInstanceOf(EmailDeliveryInProgress);
     expect(await emailsFor(order.id)).toHaveLength(0);
 
     // Act + Assess: its holder crashed and the lease ran out, so the next delivery sends.
     await claim(new Date(Date.now() - 1_000).toISOString());
-    expect(await emailService.deliver(order.id, 'event-cancelled')).toBe('sent');
+    expect(await emailService.deliver({ orderId: order.id, kind: 'event-cancelled' })).toBe('sent');
     expect(await emailsFor(order.id)).toHaveLength(1);
     expect(await readMarker(order.id, 'event-cancelled')).toMatchObject({ status: 'SENT' });
   });
@@ -291,9 +305,9 @@ describe('EmailService.deliver against DynamoDB Local and the SES emulator', () 
     const order = await createOrder();
 
     // Act
-    await emailService.deliver(order.id, 'order-confirmed');
-    await emailService.deliver(order.id, 'order-refunded');
-    await emailService.deliver(order.id, 'order-confirmed');
+    await emailService.deliver({ orderId: order.id, kind: 'order-confirmed' });
+    await emailService.deliver({ orderId: order.id, kind: 'order-refunded' });
+    await emailService.deliver({ orderId: order.id, kind: 'order-confirmed' });
 
     // Assess
     const subjects = (await emailsFor(order.id)).map((email) => email.subject).sort();

@@ -113,7 +113,7 @@ describe('REST and GraphQL answer alike', () => {
 
     const data = await dataOf(
       graphql(
-        `{ me { id email name roles createdAt updatedAt orders(limit: 10) { items { ${ORDER_FIELDS} } nextCursor } } }`,
+        `{ me { id email name roles emailVerified createdAt updatedAt orders(limit: 10) { items { ${ORDER_FIELDS} } nextCursor } } }`,
         { as: customer },
       ),
     );

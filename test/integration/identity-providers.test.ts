@@ -27,6 +27,7 @@ import type { User } from '../../shared/domain/user-model.js';
 import { Accounts, Users } from '../../shared/domain/users.js';
 import { ENV, requireEnv } from '../../shared/env.js';
 import { uniqueToken } from '../support/events-fixtures.js';
+import { FakeVerification } from '../support/identity-fakes.js';
 import { unguardedPutsClient } from '../support/unguarded-client.js';
 
 const TOKEN_SECONDS = 3600;
@@ -357,6 +358,7 @@ describe('DynamoUserRepository', () => {
       email: uniqueEmail('repo'),
       name: 'Repo User',
       roles: ['customer'],
+      emailVerified: false,
       createdAt: new Date().toISOString(),
       updatedAt: new Date().toISOString(),
       ...overrides,
@@ -557,7 +559,7 @@ describe('DynamoUserRepository', () => {
     await repository.insert(admin);
     await repository.insert(demoted);
     const adminPrincipal: Principal = { userId: admin.id, email: admin.email, roles: admin.roles };
-    const accounts = new Accounts(idp, repository, systemClock);
+    const accounts = new Accounts(idp, repository, systemClock, new FakeVerification(), () => {});
     /** Lands the admin's demotion just before updateMe's write reaches the table. */
     let demotionRan = false;
     class InterleavingRepository extends DynamoUserRepository {

@@ -83,7 +83,7 @@ describe('real responses keep the OpenAPI contract', () => {
   });
   afterAll(() => gateway?.close());
 
-  it('health, readiness, the document itself, sign-up and sign-in', async () => {
+  it('health, readiness, the document itself, sign-up, verification and sign-in', async () => {
     expectKept('Health', await send(gateway.url, 'GET', '/health'));
     expectKept('HealthReady', await send(gateway.url, 'GET', '/health/ready'));
     expectKept('OpenApi', await send(gateway.url, 'GET', '/openapi.json'));
@@ -92,6 +92,17 @@ describe('real responses keep the OpenAPI contract', () => {
       body: { ...credentials, name: 'Contract' },
     });
     expectKept('Register', registered);
+    const email = { email: credentials.email };
+    expectKept(
+      'ResendVerification',
+      await send(gateway.url, 'POST', '/v1/auth/verify-email/resend', { body: email }),
+    );
+    expectKept(
+      'VerifyEmail',
+      await send(gateway.url, 'POST', '/v1/auth/verify-email', {
+        body: { ...email, code: '000000' },
+      }),
+    );
     expectKept('Login', await send(gateway.url, 'POST', '/v1/auth/login', { body: credentials }));
     expectKept('GetMe', await send(gateway.url, 'GET', '/v1/me', { token: customer.token }));
   });

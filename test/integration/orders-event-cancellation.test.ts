@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import type { EmailMessage } from '../../shared/adapters/email-queues.js';
 import { localBus } from '../../shared/adapters/local-bus.js';
 import { eventKeys, table } from '../../shared/db/table.js';
+import type { EmailMessage, OrderEmailMessage } from '../../shared/domain/email-model.js';
 import { createEventSchema } from '../../shared/domain/event-model.js';
 import { EventService } from '../../shared/domain/events.js';
 import type { Principal } from '../../shared/domain/principal.js';
@@ -465,8 +465,10 @@ describe('an event cancellation that finishes in its request', () => {
     expect(payment.status).toBe(200);
     const holder = customerContext();
     const held = await holdOk(holder, event.id, [{ ticketTypeId, quantity: 1 }]);
-    const emails: EmailMessage[] = [];
-    const onEmail = (message: EmailMessage) => emails.push(message);
+    const emails: OrderEmailMessage[] = [];
+    const onEmail = (message: EmailMessage) => {
+      if ('orderId' in message) emails.push(message);
+    };
     localBus.on('email', onEmail);
 
     try {

@@ -33,6 +33,7 @@ export function storedUser(overrides: Partial<User> = {}): User {
     email: `${id}@example.com`,
     name: 'Test User',
     roles: ['customer'],
+    emailVerified: false,
     createdAt: '2029-01-01T00:00:00.000Z',
     updatedAt: '2029-01-01T00:00:00.000Z',
     ...overrides,
@@ -130,6 +131,7 @@ export class FakeIdentityProvider implements IdentityProvider {
   readonly setRolesCalls: { userId: string; roles: Role[] }[] = [];
   readonly deleteUserCalls: { id: string; email: string }[] = [];
   readonly signedOut: string[] = [];
+  readonly verifiedEmails: string[] = [];
   private nextId = 0;
 
   constructor(readonly journal: Journal = []) {}
@@ -162,12 +164,26 @@ export class FakeIdentityProvider implements IdentityProvider {
     this.setRolesCalls.push({ userId: user.id, roles: [...roles] });
   }
 
+  async markEmailVerified(user: Pick<User, 'id' | 'email'>): Promise<void> {
+    this.journal.push(`idp.markEmailVerified:${user.id}`);
+    this.verifiedEmails.push(user.email);
+  }
+
   async deleteUser(user: Pick<User, 'id' | 'email'>): Promise<void> {
     this.journal.push(`idp.deleteUser:${user.id}`);
     this.deleteUserCalls.push({ id: user.id, email: user.email });
     for (const [email, credential] of this.credentials) {
       if (credential.userId === user.id) this.credentials.delete(email);
     }
+  }
+}
+
+/** Registration's code mail, for tests of everything else: records whom it was sent to. */
+export class FakeVerification {
+  readonly sentTo: string[] = [];
+
+  async sendCode(user: Pick<User, 'id'>): Promise<void> {
+    this.sentTo.push(user.id);
   }
 }
 

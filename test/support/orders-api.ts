@@ -13,12 +13,13 @@ import { DynamoOrderRepository } from '../../shared/adapters/dynamo-order-reposi
 import { DynamoOutboxRelay } from '../../shared/adapters/dynamo-outbox-relay.js';
 import { DynamoUserRepository } from '../../shared/adapters/dynamo-user-repository.js';
 import { DynamoWaitlistRepository } from '../../shared/adapters/dynamo-waitlist-repository.js';
-import type { EmailMessage, EmailQueue } from '../../shared/adapters/email-queues.js';
 import { localBus } from '../../shared/adapters/local-bus.js';
 import { TestPaymentGateway } from '../../shared/adapters/test-payment-gateway.js';
 import { documentClient, tableName } from '../../shared/composition/dynamodb.js';
 import { emailKeys, eventKeys, orderKeys, table } from '../../shared/db/table.js';
 import type { Clock } from '../../shared/domain/clock.js';
+import type { EmailMessage, OrderEmailMessage } from '../../shared/domain/email-model.js';
+import type { EmailQueue } from '../../shared/domain/email-ports.js';
 import type { Order } from '../../shared/domain/order-model.js';
 import type {
   ExpiryScheduler,
@@ -188,6 +189,7 @@ export async function registeredCustomer(): Promise<AuthenticatedContext> {
     email: context.email,
     name: context.name,
     roles: ['customer'],
+    emailVerified: false,
     createdAt: now,
     updatedAt: now,
   });
@@ -293,11 +295,12 @@ export class RecordingScheduler implements ExpiryScheduler {
   }
 }
 
+/** Keeps the order emails handed to it, which are what order tests read. */
 export class RecordingEmailQueue implements EmailQueue {
-  readonly sent: EmailMessage[] = [];
+  readonly sent: OrderEmailMessage[] = [];
 
   async send(message: EmailMessage): Promise<void> {
-    this.sent.push(message);
+    if ('orderId' in message) this.sent.push(message);
   }
 }
 
@@ -419,8 +422,11 @@ export async function readEventOrders(eventId: string): Promise<Order[]> {
  * at the top level of a test file, and it hooks itself in before and after every test.
  */
 export function captureBusEmails() {
-  const sent: EmailMessage[] = [];
-  const onEmail = (message: EmailMessage) => sent.push(message);
+  const sent: OrderEmailMessage[] = [];
+  // Order emails only: a sign-up in the same test file mails a verification code too.
+  const onEmail = (message: EmailMessage) => {
+    if ('orderId' in message) sent.push(message);
+  };
   beforeEach(() => {
     sent.length = 0;
     localBus.on('email', onEmail);

@@ -22,6 +22,7 @@ import type { WaitlistRepository } from '../../shared/domain/waitlist-ports.js';
 import { eventBody, eventState, principals } from '../support/events-fixtures.js';
 import {
   FakeIdentityProvider,
+  FakeVerification,
   FIXED_NOW,
   fixedClock,
   InMemoryUserRepository,
@@ -171,7 +172,13 @@ function world() {
     queries: new OrderQueries(orderDeps),
     lifecycle: new OrderLifecycle(orderDeps),
     users,
-    accounts: new Accounts(new FakeIdentityProvider(journal), userRepository, clock),
+    accounts: new Accounts(
+      new FakeIdentityProvider(journal),
+      userRepository,
+      clock,
+      new FakeVerification(),
+      () => {},
+    ),
     relevant: new RelevantEvents(users, events, clock),
   };
 }

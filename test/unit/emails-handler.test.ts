@@ -10,7 +10,7 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/send-email.js';
 import { localContext, sqsRecord } from '../../local/api-event.js';
 import { emailKeys, orderKeys } from '../../shared/db/table.js';
@@ -51,6 +51,13 @@ const message = (orderId: string, kind: EmailKind = 'order-confirmed', messageId
 
 const run = (...records: SQSRecord[]) =>
   handler({ Records: records } satisfies SQSEvent, localContext('SendEmail'));
+
+/** The updates of once-only markers, apart from the recipient cap's counter. */
+const markerUpdates = () =>
+  ddb
+    .commandCalls(UpdateCommand)
+    .map((call) => call.args[0].input)
+    .filter((input) => String(input.Key?.pk).startsWith('SENT#'));
 
 const conditionFailed = (item?: Record<string, unknown>) =>
   new ConditionalCheckFailedException({
@@ -112,7 +119,7 @@ describe('send-email handler', () => {
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: emailKeys.sent('o-1', 'order-confirmed'),
     });
-    expect(readableUpdate(ddb.commandCalls(UpdateCommand)[0]?.args[0].input)).toEqual({
+    expect(readableUpdate(markerUpdates()[0])).toEqual({
       update: expect.stringMatching(
         /^SET status="SENT",sentAt="[^"]+",messageId="ses-1" REMOVE leaseExpiresAt$/,
       ),
@@ -158,14 +165,14 @@ describe('send-email handler', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-b' }] });
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 3);
     // The two that went out are marked SENT; the throttled one is neither marked nor kept claimed.
-    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
+    expect(markerUpdates()).toHaveLength(2);
     expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, {
       Key: emailKeys.sent('o-b', 'order-confirmed'),
     });
     const claimOfB = ddb
       .commandCalls(PutCommand)
       .map((call) => call.args[0].input.Item ?? {})
-      .find((item) => item.orderId === 'o-b');
+      .find((item) => item.ref === 'o-b');
     expect(ddb).toHaveReceivedCommandTimes(DeleteCommand, 1);
     const released = ddb.commandCalls(DeleteCommand)[0]?.args[0].input;
     expect(released?.Key).toEqual(emailKeys.sent('o-b', 'order-confirmed'));
@@ -277,7 +284,10 @@ describe('send-email handler', () => {
     // Prepare: a retry could only send a duplicate, so the failure is logged, not thrown.
     storeOrder(order('o-1'));
     ddb.on(PutCommand).resolves({});
-    ddb.on(UpdateCommand).rejects(new Error('DynamoDB unavailable'));
+    ddb.on(UpdateCommand).resolves({});
+    ddb
+      .on(UpdateCommand, { Key: emailKeys.sent('o-1', 'order-confirmed') })
+      .rejects(new Error('DynamoDB unavailable'));
     ses.on(SendEmailCommand).resolves({ MessageId: 'ses-1' });
 
     // Act
@@ -312,5 +322,55 @@ describe('send-email handler', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
     expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('drops an email over its recipient’s hourly cap: not sent, not retried, counted as EmailsCapped', async () => {
+    // Prepare: the recipient's window is full, so the counter's condition fails.
+    storeOrder(order('o-cap'));
+    ddb.on(PutCommand).resolves({});
+    ddb.on(DeleteCommand).resolves({});
+    ddb.on(UpdateCommand).callsFake((input: { Key: { pk: string } }) => {
+      if (input.Key.pk.startsWith('EMAIL_CAP#')) throw conditionFailed();
+      return {};
+    });
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+
+    // Act
+    let response: Awaited<ReturnType<typeof run>>;
+    try {
+      response = await run(message('o-cap', 'order-confirmed', 'm-cap'));
+    } finally {
+      stdout.mockRestore();
+    }
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    // Its claim is given back, so the marker never says SENT for an email that was not.
+    expect(markerUpdates()).toEqual([]);
+    expect(ddb.commandCalls(DeleteCommand)[0]?.args[0].input.Key).toEqual(
+      emailKeys.sent('o-cap', 'order-confirmed'),
+    );
+    const emf = written
+      .flatMap((line) => line.split('\n'))
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line));
+    expect(emf).toEqual([
+      expect.objectContaining({
+        EmailsCapped: 1,
+        _aws: expect.objectContaining({
+          CloudWatchMetrics: [
+            expect.objectContaining({
+              Namespace: 'Ticketing',
+              Metrics: [{ Name: 'EmailsCapped', Unit: 'Count' }],
+            }),
+          ],
+        }),
+      }),
+    ]);
   });
 });

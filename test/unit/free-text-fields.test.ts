@@ -1,4 +1,5 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -8,11 +9,14 @@ import { routes } from '../../shared/routes.js';
 import { customerContext, eventBody, organizerContext } from '../support/events-fixtures.js';
 import { invoke } from '../support/invoke.js';
 
-// Both mock every instance, including those the composition modules build at import.
+// Each mocks every instance, including those the composition modules build at import.
 const ddb = mockClient(DynamoDBDocumentClient);
 const cognito = mockClient(CognitoIdentityProviderClient);
+// Registration queues the verification code's mail.
+const sqs = mockClient(SQSClient);
 
 beforeEach(() => {
+  sqs.reset();
   ddb.reset();
   cognito.reset();
 });

@@ -72,6 +72,7 @@ function unwrap(zod: Zod): { inner: Zod; optional: boolean } {
 function zodKind(zod: Zod): string {
   const d = def(zod);
   if (d.type === 'string') return 'String';
+  if (d.type === 'boolean') return 'Boolean';
   if (d.type === 'number')
     return (zod as unknown as { format?: string }).format === 'safeint' ? 'Int' : 'Float';
   if (d.type === 'enum')

@@ -5,6 +5,7 @@ import { registerSchema, updateMeSchema } from '../../shared/domain/user-model.j
 import { Accounts, Users } from '../../shared/domain/users.js';
 import {
   FakeIdentityProvider,
+  FakeVerification,
   FIXED_NOW,
   fixedClock,
   InMemoryUserRepository,
@@ -18,12 +19,14 @@ let identity: FakeIdentityProvider;
 let repository: InMemoryUserRepository;
 let accounts: Accounts;
 let users: Users;
+let verification: FakeVerification;
 
 beforeEach(() => {
   journal = [];
   identity = new FakeIdentityProvider(journal);
   repository = new InMemoryUserRepository(journal);
-  accounts = new Accounts(identity, repository, fixedClock());
+  verification = new FakeVerification();
+  accounts = new Accounts(identity, repository, fixedClock(), verification, () => {});
   users = new Users(repository, fixedClock());
 });
 
@@ -50,9 +53,11 @@ describe('Accounts.register', () => {
       email: 'ann.smith@example.com',
       name: 'Ann Smith',
       roles: ['customer'],
+      emailVerified: false,
       createdAt: NOW,
       updatedAt: NOW,
     });
+    expect(verification.sentTo).toEqual(['idp-user-1']);
     expect(identity.createUserCalls).toEqual([
       { email: 'ann.smith@example.com', password: 'correct horse', name: 'Ann Smith' },
     ]);

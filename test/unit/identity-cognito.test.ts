@@ -54,7 +54,7 @@ function createdUser(sub: string | null = SUB) {
 }
 
 describe('CognitoIdentityProvider.createUser', () => {
-  it('creates the user by email with a suppressed invitation, verified email and name, then sets a permanent password on the sub', async () => {
+  it('creates the user by email with a suppressed invitation, an unverified email and name, then sets a permanent password on the sub', async () => {
     // Prepare
     cognito.on(AdminCreateUserCommand).resolves(createdUser());
     cognito.on(AdminSetUserPasswordCommand).resolves({});
@@ -74,7 +74,7 @@ describe('CognitoIdentityProvider.createUser', () => {
       MessageAction: 'SUPPRESS',
       UserAttributes: expect.arrayContaining([
         { Name: 'email', Value: 'ann@example.com' },
-        { Name: 'email_verified', Value: 'true' },
+        { Name: 'email_verified', Value: 'false' },
         { Name: 'name', Value: 'Ann' },
       ]),
     });

@@ -9,17 +9,21 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readable } from '../support/expressions.js';
 import { expectProblem, invoke, type TestResponse } from '../support/invoke.js';
 
-// Both mock every instance, including those the composition modules build at import.
+// Each mocks every instance, including those the composition modules build at import.
 const cognito = mockClient(CognitoIdentityProviderClient);
 const ddb = mockClient(DynamoDBDocumentClient);
+// Registration queues the verification code's mail.
+const sqs = mockClient(SQSClient);
 
 beforeEach(() => {
+  sqs.reset();
   cognito.reset();
   ddb.reset();
 });
@@ -37,7 +41,7 @@ function cognitoCreatesUser(sub = SUB): void {
 }
 
 describe('POST /v1/auth/register', () => {
-  it('answers 201 with exactly id, email, name and roles, and no password anywhere', async () => {
+  it('answers 201 with exactly id, email, name, roles and emailVerified, and no password anywhere', async () => {
     // Prepare
     cognitoCreatesUser();
     ddb.on(TransactWriteCommand).resolves({});
@@ -55,6 +59,7 @@ describe('POST /v1/auth/register', () => {
       email: 'ann@example.com',
       name: 'Ann',
       roles: ['customer'],
+      emailVerified: false,
     });
     expect(JSON.stringify(response)).not.toContain(PASSWORD);
   });

@@ -372,7 +372,7 @@ describe('response schemas', () => {
     expectTypeOf<z.output<typeof orderViewSchema>>().toEqualTypeOf<OrderView>();
     expectTypeOf<z.output<typeof userSchema>>().toEqualTypeOf<User>();
     expectTypeOf<z.output<typeof registeredUserSchema>>().toEqualTypeOf<
-      Pick<User, 'id' | 'email' | 'name' | 'roles'>
+      Pick<User, 'id' | 'email' | 'name' | 'roles' | 'emailVerified'>
     >();
     expectTypeOf<z.output<typeof loginTokenSchema>>().toEqualTypeOf<LoginResult>();
     expectTypeOf<z.output<typeof problemSchema>>().toEqualTypeOf<Problem>();

@@ -22,6 +22,8 @@ const PINNED_ACCESS: Readonly<Record<string, 'public' | 'signed-in' | 'organizer
   'POST /v1/auth/register': 'public',
   'POST /v1/auth/login': 'public',
   'POST /v1/auth/logout': 'signed-in',
+  'POST /v1/auth/verify-email': 'public',
+  'POST /v1/auth/verify-email/resend': 'public',
   'GET /v1/me': 'signed-in',
   'PATCH /v1/me': 'signed-in',
   'GET /v1/users': 'admin',

@@ -1,7 +1,12 @@
 import * as z from 'zod';
 import { ConcurrentModification, EmailTaken, Unauthenticated } from '../../domain/errors.js';
-import { loginSchema, registerSchema } from '../../domain/user-model.js';
-import { loginTokenSchema, registeredUserSchema } from '../responses.js';
+import {
+  loginSchema,
+  registerSchema,
+  resendVerificationSchema,
+  verifyEmailSchema,
+} from '../../domain/user-model.js';
+import { emailVerifiedSchema, loginTokenSchema, registeredUserSchema } from '../responses.js';
 
 import { CREDENTIAL_THROTTLE, DEFAULT_THROTTLE, defineRoute } from '../route-record.js';
 
@@ -17,9 +22,12 @@ export const Register = defineRoute({
   table: 'write',
   // deleteUser undoes a sign-up whose profile could not be written.
   identity: ['createUser', 'deleteUser'],
+  // The verification code's mail.
+  uses: ['emailQueue'],
   throttle: CREDENTIAL_THROTTLE,
   tag: 'Auth',
   summary: 'Sign up; every new user is a customer',
+  description: 'Mails a 6-digit code to the address (`POST /v1/auth/verify-email` takes it).',
   request: { body: registerSchema },
   example: { body: { email: 'ada@example.com', password: 'correct horse battery', name: 'Ada' } },
   success: { status: 201, description: 'Registered', schema: registeredUserSchema },
@@ -68,5 +76,48 @@ export const Logout = defineRoute({
   request: {},
   example: {},
   success: { status: 204, description: 'The token is rejected from now on' },
+  errors: [],
+});
+
+export const VerifyEmail = defineRoute({
+  id: 'VerifyEmail',
+  method: 'POST',
+  path: '/v1/auth/verify-email',
+  handler: 'verify-email',
+  access: 'public',
+  // Spends a try of the code, then marks the profile verified.
+  table: 'write',
+  identity: ['markEmailVerified'],
+  throttle: CREDENTIAL_THROTTLE,
+  tag: 'Auth',
+  summary: 'Confirm the email address with the code mailed to it',
+  description:
+    'A wrong, expired or unknown code is 400 `VALIDATION_FAILED` at `body.code`. Each code ' +
+    'takes 5 tries, then only a new one (resend) works; a code lives 24 hours.',
+  request: { body: verifyEmailSchema },
+  example: { body: { email: 'ada@example.com', code: '042137' } },
+  success: { status: 200, description: 'The address is verified', schema: emailVerifiedSchema },
+  // A refused code is VALIDATION_FAILED, which every route with a body documents.
+  errors: [],
+});
+
+export const ResendVerification = defineRoute({
+  id: 'ResendVerification',
+  method: 'POST',
+  path: '/v1/auth/verify-email/resend',
+  handler: 'resend-verification',
+  access: 'public',
+  // Replaces the user's code with a new one.
+  table: 'write',
+  uses: ['emailQueue'],
+  throttle: CREDENTIAL_THROTTLE,
+  tag: 'Auth',
+  summary: 'Mail a new verification code; the previous one stops working',
+  description:
+    'Answers 202 whether or not the address belongs to an unverified account, so it reveals ' +
+    'none; only such an account is mailed.',
+  request: { body: resendVerificationSchema },
+  example: { body: { email: 'ada@example.com' } },
+  success: { status: 202, description: 'A code is on its way if the address awaits one' },
   errors: [],
 });

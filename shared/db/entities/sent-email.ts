@@ -1,8 +1,9 @@
 /**
- * `SENT#<orderId>#<kind>` / `EMAIL`: SENDING with a lease while one delivery sends the
- * email, SENT (with the mail service's message id) for good once it has.
+ * `SENT#<ref>#<kind>` / `EMAIL`: SENDING with a lease while one delivery sends the email,
+ * SENT (with the mail service's message id) for good once it has. `ref` is the order, or
+ * the verification code's id.
  */
-import type { EmailKind } from '../../domain/email-model.js';
+import type { SentEmailKind } from '../../domain/email-model.js';
 import type { EmailLease } from '../../domain/email-ports.js';
 import { ItemExpression } from '../expression.js';
 import { emailKeys, table } from '../table.js';
@@ -15,7 +16,7 @@ function heldBy(leaseId: string): ItemExpression {
 
 export const sentEmailWrites = {
   /** A lease on sending, only if there is no marker yet or the last lease has run out. */
-  claim: (orderId: string, kind: EmailKind, lease: EmailLease): PutWrite => {
+  claim: (ref: string, kind: SentEmailKind, lease: EmailLease): PutWrite => {
     const claim = new ItemExpression();
     // ISO times of one format compare correctly as strings.
     claim.when(
@@ -25,9 +26,9 @@ export const sentEmailWrites = {
     );
     return {
       Item: {
-        ...emailKeys.sent(orderId, kind),
+        ...emailKeys.sent(ref, kind),
         entity: 'SentEmail',
-        orderId,
+        ref,
         kind,
         status: 'SENDING',
         leaseId: lease.id,
@@ -40,12 +41,12 @@ export const sentEmailWrites = {
 
   /** SENDING → SENT for good, by the lease's holder. */
   markSent: (
-    orderId: string,
-    kind: EmailKind,
+    ref: string,
+    kind: SentEmailKind,
     leaseId: string,
     sent: { messageId: string; sentAt: string },
   ): UpdateWrite => ({
-    Key: emailKeys.sent(orderId, kind),
+    Key: emailKeys.sent(ref, kind),
     ...heldBy(leaseId)
       .set('status', 'SENT')
       .set('sentAt', sent.sentAt)
@@ -55,8 +56,8 @@ export const sentEmailWrites = {
   }),
 
   /** Gives the lease up, so the next delivery may send. */
-  release: (orderId: string, kind: EmailKind, leaseId: string) => ({
-    Key: emailKeys.sent(orderId, kind),
+  release: (ref: string, kind: SentEmailKind, leaseId: string) => ({
+    Key: emailKeys.sent(ref, kind),
     ...heldBy(leaseId).toCondition(),
   }),
 };

@@ -24,6 +24,7 @@ export function toUserItem(user: User): Item {
     email: user.email,
     name: user.name,
     roles: user.roles,
+    emailVerified: user.emailVerified,
     location: user.location,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
@@ -36,6 +37,8 @@ export function userFromItem(item: Item): User {
     email: item.email as string,
     name: item.name as string,
     roles: item.roles as User['roles'],
+    // Profiles from before verification existed never proved their address.
+    emailVerified: item.emailVerified === true,
     ...(item.location !== undefined && { location: item.location as User['location'] & {} }),
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
