@@ -1,4 +1,5 @@
 import { orderLifecycle } from '../shared/composition/orders.js';
+import { actingAs } from '../shared/domain/actor.js';
 import { logger } from '../shared/observability.js';
 
 /**
@@ -11,5 +12,6 @@ export const handler = async (event: { orderId?: unknown }): Promise<{ expired: 
     logger.error('Expiry event without an orderId', { event });
     return { expired: false };
   }
-  return { expired: await orderLifecycle.expire(event.orderId) };
+  const orderId = event.orderId;
+  return { expired: await actingAs({ system: 'expiry' }, () => orderLifecycle.expire(orderId)) };
 };

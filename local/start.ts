@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { actingAs } from '../shared/domain/actor.js';
 import { ENV } from '../shared/env.js';
 import { startLocalAsync } from './async-runtime.js';
 import {
@@ -161,7 +162,9 @@ async function main(): Promise<void> {
   // Imported only now: the composition reads the environment set above.
   const { accounts } = await import('../shared/composition/accounts.js');
   const { registerSchema } = await import('../shared/domain/user-model.js');
-  await accounts.bootstrapAdmin(registerSchema.parse({ ...admin, name: 'Admin' }));
+  await actingAs({ system: 'bootstrap' }, () =>
+    accounts.bootstrapAdmin(registerSchema.parse({ ...admin, name: 'Admin' })),
+  );
   if (stopRequested) throw new StopRequested();
 
   const ses = await startSes({ port: sesPort });

@@ -46,12 +46,18 @@ import type { GeoPoint } from '../domain/geo.js';
  *                             partition lists whom to push to; TTL as the connection's
  *   LIVE#<eventId> / BROADCAST  when the event's last push started and ended, and the lease
  *                             of the push under way: at most one push per window per event
+ *   AUDIT#<recordId> / RECORD  one audit record (never updated, TTL 400 days): in the
+ *                             changed entity's history (collection index) and, for a
+ *                             user's change, in that user's (byOwner index), newest first
+ *   DELETED#<pk> / <sk>       who deleted the item `<pk>/<sk>` and when: written with the
+ *                             deletion, read by the audit consumer (TTL two days)
  *   READINESS#PROBE / PROBE   never written: GET /health/ready reads it (strongly
  *                             consistent) to prove the table answers; its function may
  *                             read this one key and nothing else
  *
  * The table's stream (new and old images) carries every change of INVENTORY and of the
- * seat items to the live broadcaster, so the hold path writes nothing for live pushes.
+ * seat items to the live broadcaster, so the hold path writes nothing for live pushes, and
+ * every change of META, ORDER, ENTRY and PROFILE items to the audit consumer.
  */
 export const table = {
   partitionKey: 'pk',
@@ -263,6 +269,25 @@ export const liveKeys = {
     pk: liveKeys.followersPartition(eventId),
     sk: 'BROADCAST',
   }),
+} as const;
+
+/**
+ * Audit records. Index partitions are by entity id alone (ids are unique across entity
+ * types), so a history needs no type; a system job's records are in no actor partition.
+ */
+const AUDIT_PREFIX = 'AUDIT#';
+const DELETION_PREFIX = 'DELETED#';
+
+export const auditKeys = {
+  record: (recordId: string): PrimaryKey => ({ pk: `${AUDIT_PREFIX}${recordId}`, sk: 'RECORD' }),
+  byEntityPartition: (entityId: string): string => `AUDIT_ENTITY#${entityId}`,
+  byActorPartition: (userId: string): string => `AUDIT_ACTOR#${userId}`,
+  atSort: timeSort,
+  /** `dynamodb:LeadingKeys` of what the audit consumer writes and reads. */
+  recordPrefix: AUDIT_PREFIX,
+  deletionPrefix: DELETION_PREFIX,
+  /** The marker naming who deleted `key`, written in the deleting transaction. */
+  deletion: (key: PrimaryKey): PrimaryKey => ({ pk: `${DELETION_PREFIX}${key.pk}`, sk: key.sk }),
 } as const;
 
 export const tokenKeys = {
