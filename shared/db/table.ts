@@ -49,7 +49,7 @@ import type { GeoPoint } from '../domain/geo.js';
  *   AUDIT#<recordId> / RECORD  one audit record (never updated, TTL 400 days): in the
  *                             changed entity's history (collection index) and, for a
  *                             user's change, in that user's (byOwner index), newest first
- *   DELETED#<pk> / <sk>       who deleted the item `<pk>/<sk>` and when: written with the
+ *   DELETED#<pk>#<sk> / DELETION  who deleted the item `<pk>/<sk>` and when: written with the
  *                             deletion, read by the audit consumer (TTL two days)
  *   READINESS#PROBE / PROBE   never written: GET /health/ready reads it (strongly
  *                             consistent) to prove the table answers; its function may
@@ -286,8 +286,14 @@ export const auditKeys = {
   /** `dynamodb:LeadingKeys` of what the audit consumer writes and reads. */
   recordPrefix: AUDIT_PREFIX,
   deletionPrefix: DELETION_PREFIX,
-  /** The marker naming who deleted `key`, written in the deleting transaction. */
-  deletion: (key: PrimaryKey): PrimaryKey => ({ pk: `${DELETION_PREFIX}${key.pk}`, sk: key.sk }),
+  /**
+   * The marker naming who deleted `key`, written in the deleting transaction. Its own sort
+   * key: the audit consumer's stream filter takes the audited items by theirs.
+   */
+  deletion: (key: PrimaryKey): PrimaryKey => ({
+    pk: `${DELETION_PREFIX}${key.pk}#${key.sk}`,
+    sk: 'DELETION',
+  }),
 } as const;
 
 export const tokenKeys = {

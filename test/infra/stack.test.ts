@@ -190,6 +190,7 @@ const PINNED_TABLE_ACCESS: Readonly<Record<string, 'probe' | 'read' | 'write' | 
   'GET /v1/events/{eventId}/stats': 'read',
   'GET /v1/admin/analytics': 'read',
   'GET /v1/users/{userId}/relevant-events': 'read',
+  'GET /v1/admin/audit': 'read',
 };
 
 /** The Lambda function resource that the synthesized API route `routeKey` invokes. */

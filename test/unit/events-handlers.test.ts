@@ -454,8 +454,8 @@ describe('DELETE /v1/events/{eventId} (delete-event handler)', () => {
         {
           Put: expect.objectContaining({
             Item: expect.objectContaining({
-              pk: `DELETED#EVENT#${id}`,
-              sk: 'META',
+              pk: `DELETED#EVENT#${id}#META`,
+              sk: 'DELETION',
               actor: { userId: 'org-owner' },
             }),
           }),
