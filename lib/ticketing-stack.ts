@@ -3,6 +3,7 @@ import { EmailIdentity, Identity as SesIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { routes } from '../shared/routes.js';
 import { Alarms } from './constructs/alarms.js';
+import { AuditTrail } from './constructs/audit-trail.js';
 import { DataTable } from './constructs/data-table.js';
 import { EmailQueue } from './constructs/email-queue.js';
 import { ExpiryScheduling } from './constructs/expiry-scheduling.js';
@@ -25,6 +26,7 @@ export class TicketingStack extends Stack {
   readonly orders: OrderMachinery;
   readonly api: TicketingApi;
   readonly live: LiveApi;
+  readonly audit: AuditTrail;
   readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: TicketingStackProps) {
@@ -52,6 +54,7 @@ export class TicketingStack extends Stack {
     });
 
     this.live = new LiveApi(this, 'Live', { data: this.data });
+    this.audit = new AuditTrail(this, 'Audit', { data: this.data });
     // Last: it watches every dead-letter queue and function the stack has by now.
     this.alarms = new Alarms(this, 'Alarms', { stage: this.api.stage, table: this.data.table });
 

