@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { ensureTable, LOCAL_AWS_ENV, startDynamoDb } from '../local/dynamodb.js';
 import { startGateway } from '../local/gateway.js';
 import { localIdentityEnv, localSigningKey } from '../local/idp.js';
-import { startLiveStream } from '../local/live-stream.js';
 import { freePort } from '../local/ports.js';
 import { StartedServices } from '../local/services.js';
+import { startTableStream } from '../local/table-stream.js';
 import type { RouteDefinition } from '../shared/api/route-record.js';
 import { ENV } from '../shared/env.js';
 import { routes } from '../shared/routes.js';
@@ -111,7 +111,7 @@ export async function startBenchStack(options: {
     `Gateway on ${gateway.url} (${options.apiThrottle ? 'HoldTickets throttled' : 'unthrottled'})`,
   );
   if (options.liveStream) {
-    const stream = await startLiveStream({ endpoint: dynamoDbEndpoint, tableName: TABLE_NAME });
+    const stream = await startTableStream({ endpoint: dynamoDbEndpoint, tableName: TABLE_NAME });
     started.add('live stream', () => stream.stop());
     options.log(
       `Live pushes on ${gateway.url.replace(/^http/, 'ws')}/live, fed by the table's stream`,

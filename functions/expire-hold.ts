@@ -1,4 +1,5 @@
 import { orderLifecycle } from '../shared/composition/orders.js';
+import { actingAs } from '../shared/domain/actor.js';
 import { logger, observedJob } from '../shared/observability.js';
 
 /**
@@ -12,7 +13,8 @@ export const handler = observedJob(
       logger.error('Expiry event without an orderId', { event });
       return { expired: false };
     }
-    logger.appendKeys({ orderId: event.orderId });
-    return { expired: await orderLifecycle.expire(event.orderId) };
+    const orderId = event.orderId;
+    logger.appendKeys({ orderId });
+    return { expired: await actingAs({ system: 'expiry' }, () => orderLifecycle.expire(orderId)) };
   },
 );

@@ -1,5 +1,6 @@
 import { eventService } from '../shared/composition/events.js';
 import { eventCancellation, orderSweep } from '../shared/composition/orders.js';
+import { actingAs } from '../shared/domain/actor.js';
 import { logger, observedJob } from '../shared/observability.js';
 
 /**
@@ -9,11 +10,13 @@ import { logger, observedJob } from '../shared/observability.js';
  * if any fails, the invocation fails after all ran, so the rule retries it.
  */
 export const handler = observedJob(async () => {
-  const [orders, cancellations, events] = await Promise.allSettled([
-    orderSweep.sweep(),
-    eventCancellation.finishCancellations(),
-    eventService.unlistStarted(),
-  ]);
+  const [orders, cancellations, events] = await actingAs({ system: 'sweep' }, () =>
+    Promise.allSettled([
+      orderSweep.sweep(),
+      eventCancellation.finishCancellations(),
+      eventService.unlistStarted(),
+    ]),
+  );
   if (orders.status === 'rejected') logger.error('Order sweep failed', orders.reason as Error);
   if (cancellations.status === 'rejected') {
     logger.error('Cancellation sweep failed', cancellations.reason as Error);

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from '../shared/domain/rate-limits.js';
 import { routes } from '../shared/routes.js';
 import { Alarms } from './constructs/alarms.js';
+import { AuditTrail } from './constructs/audit-trail.js';
 import { DataTable } from './constructs/data-table.js';
 import { EmailEvents } from './constructs/email-events.js';
 import { EmailQueue } from './constructs/email-queue.js';
@@ -29,6 +30,7 @@ export class TicketingStack extends Stack {
   readonly orders: OrderMachinery;
   readonly api: TicketingApi;
   readonly live: LiveApi;
+  readonly audit: AuditTrail;
   readonly alarms: Alarms;
   readonly emailEvents: EmailEvents;
 
@@ -60,6 +62,7 @@ export class TicketingStack extends Stack {
     });
 
     this.live = new LiveApi(this, 'Live', { data: this.data });
+    this.audit = new AuditTrail(this, 'Audit', { data: this.data });
     // Last: it watches every dead-letter queue and function the stack has by now.
     this.alarms = new Alarms(this, 'Alarms', {
       stage: this.api.stage,

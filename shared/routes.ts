@@ -1,4 +1,5 @@
 import type { RouteDefinition } from './api/route-record.js';
+import * as audit from './api/routes/audit.js';
 import * as auth from './api/routes/auth.js';
 import * as events from './api/routes/events.js';
 import * as graphql from './api/routes/graphql.js';
@@ -48,6 +49,7 @@ const routeTable = [
   waitlist.ListMyWaitlist,
   waitlist.LeaveWaitlist,
   graphql.GraphQL,
+  audit.AdminAudit,
 ] as const;
 
 export type RouteId = (typeof routeTable)[number]['id'];

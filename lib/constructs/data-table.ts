@@ -4,6 +4,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import {
+  auditKeys,
   idempotencyTable,
   rateLimitKeys,
   readinessProbeKey,
@@ -92,6 +93,26 @@ export class DataTable extends Construct {
   }
 
   /**
+   * The audit consumer's access: PutItem of audit records and GetItem of deletion markers,
+   * each on its own key prefix alone (no index, no other item, no update or delete).
+   */
+  bindAuditRecorder(fn: LambdaFunction): void {
+    fn.addEnvironment(ENV.tableName, this.table.tableName);
+    for (const [action, prefix] of [
+      ['dynamodb:PutItem', auditKeys.recordPrefix],
+      ['dynamodb:GetItem', auditKeys.deletionPrefix],
+    ] as const) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: [action],
+          resources: [this.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${prefix}*`] } },
+        }),
+      );
+    }
+  }
+
+  /**
    * Names the table to the function and grants exactly the access it declares. `probe`
    * is GetItem of the readiness probe key alone (no index, no other partition).
    */
@@ -109,7 +130,7 @@ export class DataTable extends Construct {
       );
       return;
     }
-    // No Scan (nothing here scans) and no stream reads (the broadcaster's own grant).
+    // No Scan (nothing here scans) and no stream reads (the stream consumers' own grants).
     this.table.grant(fn, ...TABLE_READS, ...(access === 'write' ? TABLE_WRITES : []));
     if (fn.role) {
       const tableId = Stack.of(this).getLogicalId(this.table.node.defaultChild as CfnElement);

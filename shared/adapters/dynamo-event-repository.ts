@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../db/batch-get.js';
+import { deletionWrites } from '../db/entities/audit.js';
 import {
   CANCELLING_CURSOR,
   eventFromItems,
@@ -132,6 +133,7 @@ export class DynamoEventRepository implements EventRepository {
       [
         this.writer.delete(metaWrites.remove(event)),
         this.writer.delete(inventoryWrites.removeUnordered(event)),
+        this.writer.put(deletionWrites.mark(eventKeys.meta(event.id))),
       ],
       { retryConflicts: false },
     );

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../db/batch-get.js';
+import { deletionWrites } from '../db/entities/audit.js';
 import {
   emailClaimWrites,
   revokedTokenWrites,
@@ -90,6 +91,7 @@ export class DynamoUserRepository implements UserRepository {
       [
         this.writer.delete(userWrites.remove(user)),
         this.writer.delete(emailClaimWrites.remove(user)),
+        this.writer.put(deletionWrites.mark(userKeys.profile(user.id))),
       ],
       { retryConflicts: false },
     );

@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { deletionWrites } from '../db/entities/audit.js';
 import { customerTicketsWrites, orderWrites } from '../db/entities/order.js';
 import { outboxWrites } from '../db/entities/outbox.js';
 import { seatIdsOf, seatWrites } from '../db/entities/seat.js';
@@ -65,12 +66,22 @@ export class DynamoWaitlistRepository implements WaitlistRepository {
   }
 
   async remove(entry: WaitlistEntry): Promise<boolean> {
-    if (entry.status === 'OFFERED') return this.writer.deleteIf(waitlistWrites.forget(entry));
+    const deletion = this.writer.put(deletionWrites.mark(waitlistKeys.entry(entry.id)));
+    if (entry.status === 'OFFERED') {
+      const outcome = await this.writer.transact([
+        this.writer.delete(waitlistWrites.forget(entry)),
+        deletion,
+      ]);
+      if (outcome.ok) return true;
+      if (outcome.codes[0] === 'ConditionalCheckFailed') return false;
+      throw outcome.error;
+    }
     const leave = waitlistWrites.leave(entry);
     const outcome = await this.writer.transact([
       this.writer.delete(leave.entry),
       this.writer.delete(waitlistWrites.unclaim(entry)),
       this.writer.update(leave.inventory),
+      deletion,
     ]);
     if (outcome.ok) return true;
     if (outcome.codes[0] === 'ConditionalCheckFailed') return false;

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { SYSTEM_ACTORS } from '../domain/actor.js';
+import { AUDIT_ENTITY_TYPES } from '../domain/audit-model.js';
 import { EVENT_STATUSES, venueSchema } from '../domain/event-model.js';
 import { ORDER_STATUSES } from '../domain/order-model.js';
 import { ROLES } from '../domain/principal.js';
@@ -223,11 +225,31 @@ export const seatSchema = z
   })
   .meta({ id: 'Seat' });
 
+export const auditRecordSchema = z
+  .strictObject({
+    id,
+    at: timestamp,
+    actor: z
+      .union([
+        z.strictObject({ userId: id }),
+        z.strictObject({ system: z.enum([...SYSTEM_ACTORS, 'unattributed']) }),
+      ])
+      .meta({ description: 'A user, or a job of the system; `unattributed`: a change by hand' }),
+    action: z.string().meta({ example: 'order.confirmed' }),
+    entityType: z.enum(AUDIT_ENTITY_TYPES),
+    entityId: id,
+    changes: z
+      .record(z.string(), z.tuple([z.unknown(), z.unknown()]))
+      .meta({ description: '`<field>: [before, after]`, null where the field was absent' }),
+  })
+  .meta({ id: 'AuditRecord' });
+
 export const eventPageSchema = pageOf(eventViewSchema, 'Event');
 export const nearbyEventPageSchema = pageOf(nearbyEventViewSchema, 'NearbyEvent');
 export const orderPageSchema = pageOf(orderViewSchema, 'Order');
 export const userPageSchema = pageOf(userSchema, 'User');
 export const seatPageSchema = pageOf(seatSchema, 'Seat');
+export const auditRecordPageSchema = pageOf(auditRecordSchema, 'AuditRecord');
 
 /** RFC 9457 problem details, as `shared/http/problem.ts` builds them. */
 export const problemSchema = z

@@ -72,6 +72,7 @@ export const TAGS = {
   Events: 'Events and their ticket types',
   Orders: 'Holds, payments and cancellations',
   Waitlist: 'Waiting for sold-out tickets',
+  Audit: 'Who changed what, and when',
   GraphQL: 'The same API as GraphQL',
   Health: 'Service status',
   Docs: 'This contract',

@@ -56,12 +56,18 @@ import type { GeoPoint } from '../domain/geo.js';
  *                             rate limit (client: user id, source IP, or a hash of a login
  *                             email); TTL a minute after the window. A partition per client,
  *                             so one client's flood is never another's hot key
+ *   AUDIT#<recordId> / RECORD  one audit record (never updated, TTL 400 days): in the
+ *                             changed entity's history (collection index) and, for a
+ *                             user's change, in that user's (byOwner index), newest first
+ *   DELETED#<pk>#<sk> / DELETION  who deleted the item `<pk>/<sk>` and when: written with the
+ *                             deletion, read by the audit consumer (TTL two days)
  *   READINESS#PROBE / PROBE   never written: GET /health/ready reads it (strongly
  *                             consistent) to prove the table answers; its function may
  *                             read this one key and nothing else
  *
  * The table's stream (new and old images) carries every change of INVENTORY and of the
- * seat items to the live broadcaster, so the hold path writes nothing for live pushes.
+ * seat items to the live broadcaster, so the hold path writes nothing for live pushes, and
+ * every change of META, ORDER, ENTRY and PROFILE items to the audit consumer.
  */
 export const table = {
   partitionKey: 'pk',
@@ -291,6 +297,31 @@ export const rateLimitKeys = {
   window: (policy: string, client: string, windowStart: number): PrimaryKey => ({
     pk: `RATE#${policy}#${client}`,
     sk: `WINDOW#${windowStart}`,
+  }),
+} as const;
+
+/**
+ * Audit records. Index partitions are by entity id alone (ids are unique across entity
+ * types), so a history needs no type; a system job's records are in no actor partition.
+ */
+const AUDIT_PREFIX = 'AUDIT#';
+const DELETION_PREFIX = 'DELETED#';
+
+export const auditKeys = {
+  record: (recordId: string): PrimaryKey => ({ pk: `${AUDIT_PREFIX}${recordId}`, sk: 'RECORD' }),
+  byEntityPartition: (entityId: string): string => `AUDIT_ENTITY#${entityId}`,
+  byActorPartition: (userId: string): string => `AUDIT_ACTOR#${userId}`,
+  atSort: timeSort,
+  /** `dynamodb:LeadingKeys` of what the audit consumer writes and reads. */
+  recordPrefix: AUDIT_PREFIX,
+  deletionPrefix: DELETION_PREFIX,
+  /**
+   * The marker naming who deleted `key`, written in the deleting transaction. Its own sort
+   * key: the audit consumer's stream filter takes the audited items by theirs.
+   */
+  deletion: (key: PrimaryKey): PrimaryKey => ({
+    pk: `${DELETION_PREFIX}${key.pk}#${key.sk}`,
+    sk: 'DELETION',
   }),
 } as const;
 

@@ -1,3 +1,4 @@
+import { actingAs } from './actor.js';
 import type { EventState } from './event-model.js';
 import type { Order } from './order-model.js';
 import type { OrderDeps } from './order-ports.js';
@@ -35,7 +36,8 @@ export class WaitlistHandover {
   async afterRelease(eventId: string, ticketTypeIds: readonly string[]): Promise<void> {
     for (const ticketTypeId of ticketTypeIds) {
       try {
-        await this.handOver(eventId, ticketTypeId);
+        // The line's offer is the hand-over's act, whoever's release freed the tickets.
+        await actingAs({ system: 'handover' }, () => this.handOver(eventId, ticketTypeId));
       } catch (error) {
         this.deps.onRecoverableError(`Waitlist hand-over of ${eventId}/${ticketTypeId}`, error);
       }

@@ -4,6 +4,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { type RouteDefinition, type RouteRequest, routeKeyOf } from '../api/route-record.js';
+import { actingAs, actorOf } from '../domain/actor.js';
 import { UnsupportedMediaType } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { apiObservability } from '../observability.js';
@@ -86,7 +87,9 @@ export function httpHandler<S extends RouteRequest>(
         : event.headers,
       context,
     } as ValidRequest<S>;
-    const reply = await run(request);
+    // Every audited write of the call carries its caller (see `actingAs`).
+    const actor = actorOf(request.principal);
+    const reply = await (actor ? actingAs(actor, () => run(request)) : run(request));
     const headers = {
       ...reply.headers,
       ...(reply.body !== undefined && { 'content-type': 'application/json' }),

@@ -5,6 +5,7 @@ import { ProjectFunction } from '../../lib/constructs/project-function.js';
 import type { TicketingStack } from '../../lib/ticketing-stack.js';
 import { liveRoutes } from '../../shared/api/live-routes.js';
 import { READ_THROTTLE, routeKeyOf } from '../../shared/api/route-record.js';
+import { AUDIT_STREAM_FILTERS } from '../../shared/db/entities/audit-changes.js';
 import { LIVE_STREAM_FILTERS } from '../../shared/db/entities/live.js';
 import { readinessProbeKey, table } from '../../shared/db/table.js';
 import { routes } from '../../shared/routes.js';
@@ -12,8 +13,11 @@ import { synthesizeStack } from '../support/stack.js';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 
-/** The authorizer, hold expiry, sweep and email sender, besides one function per route. */
-const JOB_FUNCTIONS = 4;
+/**
+ * The authorizer, hold expiry, sweep, email sender and audit recorder, besides one
+ * function per route.
+ */
+const JOB_FUNCTIONS = 5;
 /** One per WebSocket route, and the broadcaster on the table's stream. */
 const LIVE_FUNCTIONS = liveRoutes.length + 1;
 
@@ -96,7 +100,7 @@ describe('table', () => {
 });
 
 describe('functions', () => {
-  it('builds one Lambda per route, the authorizer, three jobs and the live functions, Node 22 on arm64 with tracing, source maps not loaded at start', () => {
+  it('builds one Lambda per route, the authorizer, four jobs and the live functions, Node 22 on arm64 with tracing, source maps not loaded at start', () => {
     const functions = Object.values(resourcesOf('AWS::Lambda::Function'));
     expect(functions).toHaveLength(routes.length + JOB_FUNCTIONS + LIVE_FUNCTIONS);
     for (const fn of functions) {
@@ -196,6 +200,7 @@ const PINNED_TABLE_ACCESS: Readonly<Record<string, 'probe' | 'read' | 'write' | 
   'GET /v1/events/{eventId}/stats': 'read',
   'GET /v1/admin/analytics': 'read',
   'GET /v1/users/{userId}/relevant-events': 'read',
+  'GET /v1/admin/audit': 'read',
 };
 
 /** The Lambda function resource that the synthesized API route `routeKey` invokes. */
@@ -964,11 +969,13 @@ describe('live availability', () => {
     expect(functionResource(stack.live.broadcaster).Properties.Timeout).toBe(30);
   });
 
-  it('lets only the broadcaster read the table stream', () => {
+  it('lets only the two stream consumers read the table stream', () => {
     const streamReaders = statementsByRole()
       .filter(({ statement }) => JSON.stringify(statement.Resource).includes('StreamArn'))
       .map(({ roleId }) => roleId);
-    expect(new Set(streamReaders)).toEqual(new Set([roleIdOf(stack.live.broadcaster)]));
+    expect(new Set(streamReaders)).toEqual(
+      new Set([roleIdOf(stack.live.broadcaster), roleIdOf(stack.audit.recorder)]),
+    );
   });
 
   it('lets only the broadcaster post to connections, on this API and stage only', () => {
@@ -982,6 +989,53 @@ describe('live availability', () => {
     const resource = JSON.stringify(statement.Resource);
     expect(resource).toContain(`{"Ref":"${logicalIdOf(stack.live.api)}"}`);
     expect(resource).toContain('/live/POST/@connections/*');
+  });
+
+  it('feeds the audit recorder from the table stream, filtered, retried, with partial failures and a DLQ', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalIdOf(stack.audit.recorder) },
+      EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(stack.data.table), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FilterCriteria: {
+        Filters: AUDIT_STREAM_FILTERS.map((pattern) => ({ Pattern: JSON.stringify(pattern) })),
+      },
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [logicalIdOf(stack.audit.deadLetterQueue), 'Arn'] },
+        },
+      },
+    });
+  });
+
+  it('lets the audit recorder put audit records and read deletion markers, nothing else', () => {
+    const tableId = logicalIdOf(stack.data.table);
+    const onTable = statementsByRole().filter(
+      ({ roleId, statement }) =>
+        roleId === roleIdOf(stack.audit.recorder) &&
+        JSON.stringify(statement.Resource).includes(tableId) &&
+        !JSON.stringify(statement.Resource).includes('StreamArn'),
+    );
+    expect(
+      onTable.map(({ statement }) => ({
+        action: statement.Action,
+        keys: statement.Condition['ForAllValues:StringLike']['dynamodb:LeadingKeys'],
+        resource: statement.Resource,
+      })),
+    ).toEqual([
+      {
+        action: 'dynamodb:PutItem',
+        keys: ['AUDIT#*'],
+        resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      },
+      {
+        action: 'dynamodb:GetItem',
+        keys: ['DELETED#*'],
+        resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+      },
+    ]);
   });
 
   it('gives the management endpoint to the broadcaster alone', () => {

@@ -612,6 +612,18 @@ const matrix: Record<string, Scenario[]> = {
       expected: row(401, 200, 404, 404, 404, 200),
     },
   ],
+  'GET /v1/admin/audit': [
+    {
+      name: "an order's history",
+      request: simple((world) => `/v1/admin/audit?entityId=${world.orderId}`),
+      expected: row(401, 403, 403, 403, 403, 200),
+    },
+    {
+      name: "the customer's changes",
+      request: simple((world) => `/v1/admin/audit?actorId=${world.actors.customer.id}`),
+      expected: row(401, 403, 403, 403, 403, 200),
+    },
+  ],
 };
 
 /** The actors, with the shared resources the read-only cells point at. */

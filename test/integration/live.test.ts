@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { handler as expireHold } from '../../functions/expire-hold.js';
 import type { RunningGateway } from '../../local/gateway.js';
-import { type LiveStream, startLiveStream } from '../../local/live-stream.js';
+import { LIVE_BROADCASTER, startTableStream, type TableStream } from '../../local/table-stream.js';
 import { liveKeys } from '../../shared/db/table.js';
 import { readInventory, seatRows } from '../support/events-api.js';
 import { eventBody } from '../support/events-fixtures.js';
@@ -27,16 +27,17 @@ import { documentClient, setExpiresAt, tableName } from '../support/orders-api.j
 const DELIVERY_MS = 1_000;
 
 let gateway: RunningGateway;
-let stream: LiveStream;
+let stream: TableStream;
 let organizer: Actor;
 let buyers: Actor[];
 const clients: LiveClient[] = [];
 
 beforeAll(async () => {
   gateway = await startTestGateway();
-  stream = await startLiveStream({
+  stream = await startTableStream({
     endpoint: inject('dynamoDbEndpoint'),
     tableName: inject('tableName'),
+    consumers: [LIVE_BROADCASTER],
     log: () => undefined,
   });
   organizer = await registerAdmin(gateway.url);

@@ -65,6 +65,7 @@ function breaches(document: any, id: RouteId, response: HttpResponse): string[] 
 describe('real responses keep the OpenAPI contract', () => {
   let gateway: RunningGateway;
   let document: any;
+  let admin: Actor;
   let organizer: Actor;
   let customer: Actor;
 
@@ -76,8 +77,9 @@ describe('real responses keep the OpenAPI contract', () => {
     const served = await send(gateway.url, 'GET', '/openapi.json');
     expect(served.status, served.text).toBe(200);
     document = served.body;
+    admin = await registerAdmin(gateway.url);
     [organizer, customer] = await Promise.all([
-      registerAdmin(gateway.url).then((admin) => registerOrganizer(gateway.url, admin)),
+      registerOrganizer(gateway.url, admin),
       registerActor(gateway.url, 'customer'),
     ]);
   });
@@ -149,6 +151,29 @@ describe('real responses keep the OpenAPI contract', () => {
       'ListMyOrders',
       await send(gateway.url, 'GET', '/v1/me/orders', { token: customer.token }),
     );
+  });
+
+  it('the audit trail: a page of records, and a query without a filter', async () => {
+    // A record as the stream consumer writes it (that consumer runs in audit.test.ts).
+    const { auditTrail } = await import('../../shared/composition/audit.js');
+    const entityId = uniqueEmail('audited');
+    await auditTrail.record({
+      id: entityId,
+      at: new Date().toISOString(),
+      actor: { userId: customer.id },
+      action: 'order.confirmed',
+      entityType: 'order',
+      entityId,
+      changes: { status: ['PAYING', 'CONFIRMED'], paidAt: [null, new Date().toISOString()] },
+    });
+    const page = await send(gateway.url, 'GET', `/v1/admin/audit?entityId=${entityId}`, {
+      token: admin.token,
+    });
+    expect(page.body.items).toHaveLength(1);
+    expectKept('AdminAudit', page);
+    const unfiltered = await send(gateway.url, 'GET', '/v1/admin/audit', { token: admin.token });
+    expect(unfiltered.status).toBe(400);
+    expectKept('AdminAudit', unfiltered);
   });
 
   it('problems: 400, 401, 403, 404 and 409 as documented for their routes', async () => {

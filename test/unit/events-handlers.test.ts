@@ -450,6 +450,16 @@ describe('DELETE /v1/events/{eventId} (delete-event handler)', () => {
       TransactItems: [
         { Delete: expect.objectContaining({ Key: { pk: `EVENT#${id}`, sk: 'META' } }) },
         { Delete: expect.objectContaining({ Key: { pk: `EVENT#${id}`, sk: 'INVENTORY' } }) },
+        // The deletion marker names the organizer for the audit trail.
+        {
+          Put: expect.objectContaining({
+            Item: expect.objectContaining({
+              pk: `DELETED#EVENT#${id}#META`,
+              sk: 'DELETION',
+              actor: { userId: 'org-owner' },
+            }),
+          }),
+        },
       ],
     });
     const [, inventoryDelete] =

@@ -242,6 +242,9 @@ describe('a new free-text field cannot slip past the rule', () => {
   const NOT_FREE_TEXT = [
     'AdminAnalytics query.from',
     'AdminAnalytics query.to',
+    'AdminAudit query.actorId',
+    'AdminAudit query.cursor',
+    'AdminAudit query.entityId',
     'GetSeats query.cursor',
     // A GraphQL document and the name of one of its operations: parsed, never stored or shown.
     'GraphQL body.operationName',

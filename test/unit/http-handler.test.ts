@@ -134,6 +134,7 @@ const integerQueryParameters = (() => {
 describe('integer query parameters are plain digits', () => {
   it('covers every paged list', () => {
     expect(integerQueryParameters.map(({ id, name }) => `${id}.${name}`).sort()).toEqual([
+      'AdminAudit.limit',
       'GetSeats.limit',
       'ListEvents.limit',
       'ListMyOrders.limit',

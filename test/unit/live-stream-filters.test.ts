@@ -1,5 +1,6 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { passesFilters } from '../../local/stream-filters.js';
 import { LIVE_STREAM_FILTERS, liveChangeOf } from '../../shared/db/entities/live.js';
 import { eventKeys, liveKeys, orderKeys } from '../../shared/db/table.js';
 import {
@@ -9,21 +10,7 @@ import {
   streamRecord,
 } from '../support/live-fixtures.js';
 
-/**
- * Lambda's event filtering for the patterns used here: every key of the pattern must be
- * in the record, and a leaf array lists the values allowed.
- */
-function matches(pattern: unknown, value: unknown): boolean {
-  if (Array.isArray(pattern)) return pattern.includes(value);
-  if (typeof pattern !== 'object' || pattern === null) return false;
-  if (typeof value !== 'object' || value === null) return false;
-  return Object.entries(pattern).every(([key, inner]) =>
-    matches(inner, (value as Record<string, unknown>)[key]),
-  );
-}
-
-const passes = (record: DynamoDBRecord) =>
-  LIVE_STREAM_FILTERS.some((pattern) => matches(pattern, record));
+const passes = (record: DynamoDBRecord) => passesFilters(LIVE_STREAM_FILTERS, record);
 
 describe('the stream filters of the broadcaster', () => {
   it.each([

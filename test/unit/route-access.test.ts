@@ -53,6 +53,7 @@ const PINNED_ACCESS: Readonly<Record<string, 'public' | 'signed-in' | 'organizer
   'GET /v1/events/{eventId}/stats': 'organizer',
   'GET /v1/admin/analytics': 'admin',
   'GET /v1/users/{userId}/relevant-events': 'signed-in',
+  'GET /v1/admin/audit': 'admin',
 };
 
 type Caller = 'anonymous' | 'customer' | 'organizer' | 'admin';

@@ -19,6 +19,7 @@ import type { Order } from '../../domain/order-model.js';
 import type { SeatingLayout } from '../../domain/seating-model.js';
 import { ItemExpression } from '../expression.js';
 import { eventKeys, table } from '../table.js';
+import { actorAttribute } from './audit.js';
 import { counterOf, waitlistCounters } from './waitlist.js';
 import type { PutWrite, UpdateWrite } from './writes.js';
 
@@ -69,9 +70,20 @@ export function toMetaItem(event: EventState): Item {
     currency: event.currency,
     status: event.status,
     seating: event.seating,
+    // The organizer's terms, never the counters (INVENTORY's): so META's stream images
+    // alone tell the audit trail what an organizer write changed.
+    maxTicketsPerOrder: event.maxTicketsPerOrder,
+    holdSeconds: event.holdSeconds,
+    ticketTypes: Object.fromEntries(
+      event.ticketTypes.map(({ id, name, priceCents, capacity }) => [
+        id,
+        { name, priceCents, capacity },
+      ]),
+    ),
     version: event.version,
     createdAt: event.createdAt,
     updatedAt: event.updatedAt,
+    ...actorAttribute(),
     [collection.partitionKey]: eventKeys.byStatusPartition(event.status),
     [collection.sortKey]: sort,
     [byOwner.partitionKey]: eventKeys.byOrganizerPartition(event.organizerId),

@@ -6,6 +6,7 @@ import type { EmailKind } from '../../domain/email-model.js';
 import type { Order, StoredOrderStatus } from '../../domain/order-model.js';
 import { ItemExpression } from '../expression.js';
 import { orderKeys, table } from '../table.js';
+import { ACTOR_ATTRIBUTE, actorAttribute, stampActor } from './audit.js';
 import type { PutWrite, UpdateWrite } from './writes.js';
 
 type Item = Record<string, unknown>;
@@ -24,6 +25,7 @@ export function toOrderItem(order: Order): Item {
     entity: 'Order',
     ...order,
     customerEmail: order.customer.email.toLowerCase(),
+    ...actorAttribute(),
     [collection.partitionKey]: orderKeys.byEventPartition(order.eventId),
     [collection.sortKey]: created,
     [byOwner.partitionKey]: orderKeys.byCustomerPartition(order.customer.userId),
@@ -41,6 +43,7 @@ export function orderFromItem(item: Item): Order {
     sk: _sk,
     entity: _entity,
     customerEmail: _email,
+    [ACTOR_ATTRIBUTE]: _actor,
     [collection.partitionKey]: _c1,
     [collection.sortKey]: _c2,
     [byOwner.partitionKey]: _o1,
@@ -73,7 +76,7 @@ export const orderWrites = {
   /** HELD → PAYING while the hold is still valid; keeps the token for recovery. */
   startPayment: (order: Order, paymentToken: string, now: string): UpdateWrite => ({
     Key: orderKeys.order(order.id),
-    ...new ItemExpression()
+    ...stampActor(new ItemExpression())
       .set('status', 'PAYING')
       .set('paymentToken', paymentToken)
       .set('updatedAt', now)
@@ -85,7 +88,7 @@ export const orderWrites = {
   /** PAYING → HELD after a decline. */
   abandonPayment: (order: Order, now: string): UpdateWrite => ({
     Key: orderKeys.order(order.id),
-    ...new ItemExpression()
+    ...stampActor(new ItemExpression())
       .set('status', 'HELD')
       .set('updatedAt', now)
       .remove('paymentToken')
@@ -102,7 +105,7 @@ export const orderWrites = {
     refund: { now: string; email: EmailKind; recoverAt: string },
   ): UpdateWrite => ({
     Key: orderKeys.order(order.id),
-    ...new ItemExpression()
+    ...stampActor(new ItemExpression())
       .set('status', 'REFUNDING')
       .set('refundEmail', refund.email)
       .set('updatedAt', refund.now)
@@ -114,7 +117,7 @@ export const orderWrites = {
 
   /** `from` → `to` with the fields that go with it. */
   transition: (order: Order, change: OrderTransition): UpdateWrite => {
-    const update = new ItemExpression()
+    const update = stampActor(new ItemExpression())
       .set('status', change.to)
       .set('updatedAt', change.now)
       .compare('status', '=', change.from);

@@ -7,6 +7,7 @@ import type { UserChanges } from '../../domain/identity-ports.js';
 import type { User } from '../../domain/user-model.js';
 import { ItemExpression } from '../expression.js';
 import { table, tokenKeys, userKeys } from '../table.js';
+import { actorAttribute, stampActor } from './audit.js';
 import type { PutWrite, UpdateWrite } from './writes.js';
 
 type Item = Record<string, unknown>;
@@ -28,6 +29,7 @@ export function toUserItem(user: User): Item {
     location: user.location,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
+    ...actorAttribute(),
   };
 }
 
@@ -58,7 +60,7 @@ export const userWrites = {
    * survive; only while the user exists.
    */
   update: (userId: string, changes: UserChanges): UpdateWrite => {
-    const change = new ItemExpression().whenPresent();
+    const change = stampActor(new ItemExpression()).whenPresent();
     for (const [field, value] of Object.entries(changes)) {
       if (value === null) change.remove(field);
       else if (value !== undefined) change.set(field, value);

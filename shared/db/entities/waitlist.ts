@@ -9,6 +9,7 @@ import type { PendingHandover } from '../../domain/waitlist-ports.js';
 import { ItemExpression } from '../expression.js';
 import { eventKeys, table, waitlistKeys } from '../table.js';
 import type { DeleteWrite } from '../transactions.js';
+import { actorAttribute, stampActor } from './audit.js';
 import type { PutWrite, UpdateWrite } from './writes.js';
 
 type Item = Record<string, unknown>;
@@ -36,6 +37,7 @@ export function toEntryItem(entry: WaitlistEntry): Item {
     ...waitlistKeys.entry(entry.id),
     entity: 'WaitlistEntry',
     ...entry,
+    ...actorAttribute(),
     ...(entry.status === 'WAITING' && {
       [collection.partitionKey]: waitlistKeys.linePartition(entry.eventId, entry.ticketTypeId),
       [collection.sortKey]: waitlistKeys.joinedAtSort(entry.createdAt, entry.id),
@@ -121,7 +123,7 @@ export const waitlistWrites = {
   /** WAITING → OFFERED, out of the line's index. */
   offered: (entry: WaitlistEntry, orderId: string, now: string): UpdateWrite => ({
     Key: waitlistKeys.entry(entry.id),
-    ...new ItemExpression()
+    ...stampActor(new ItemExpression())
       .set('status', 'OFFERED')
       .set('orderId', orderId)
       .set('updatedAt', now)

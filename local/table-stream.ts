@@ -9,31 +9,54 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { AUDIT_STREAM_FILTERS } from '../shared/db/entities/audit-changes.js';
+import { LIVE_STREAM_FILTERS } from '../shared/db/entities/live.js';
 import { localContext } from './api-event.js';
 import { LOCAL_AWS_ENV, localClient } from './dynamodb.js';
 import { HandlerModules } from './gateway/invocation.js';
+import { passesFilters } from './stream-filters.js';
 
 /*
- * The local stand-in for the event source mapping on the table's stream: it reads
- * DynamoDB Local's own stream (DescribeStream, GetShardIterator, GetRecords) and runs the
- * broadcaster the stack deploys with Lambda-shaped DynamoDBStreamEvents, one batch of a
- * shard at a time, as Lambda does. A batch whose answer names failed records is delivered
- * again from the earliest of them, a few times, then given up, where the stack would
- * send it to the DLQ. Shards that close are followed into their children.
+ * The local stand-in for the event source mappings on the table's stream: it reads
+ * DynamoDB Local's own stream (DescribeStream, GetShardIterator, GetRecords) and runs each
+ * consumer the stack deploys with Lambda-shaped DynamoDBStreamEvents, one batch of a shard
+ * at a time, as Lambda does. Each consumer gets only the records its mapping's filters
+ * pass, and retries on its own: a batch whose answer names failed records is delivered
+ * again from the earliest of them, a few times, then given up, where the stack would send
+ * it to the consumer's DLQ. Shards that close are followed into their children.
  */
 
-const BROADCASTER = { handler: 'live-broadcast', id: 'LiveBroadcaster' } as const;
-/** How often an idle shard is read: a change reaches the broadcaster within this. */
+export interface StreamConsumer {
+  /** The file in `functions/`, as the stack deploys it. */
+  handler: string;
+  /** Its construct's id, for the invocation's context. */
+  id: string;
+  /** Its event source mapping's filter patterns. */
+  filters: readonly Record<string, unknown>[];
+}
+
+export const LIVE_BROADCASTER: StreamConsumer = {
+  handler: 'live-broadcast',
+  id: 'LiveBroadcaster',
+  filters: LIVE_STREAM_FILTERS,
+};
+export const AUDIT_RECORDER: StreamConsumer = {
+  handler: 'audit-record',
+  id: 'AuditRecorder',
+  filters: AUDIT_STREAM_FILTERS,
+};
+
+/** How often an idle shard is read: a change reaches the consumers within this. */
 const POLL_MS = 100;
 /** How often the stream is described again for new shards. */
 const DISCOVER_MS = 2_000;
-/** The stack's event source mapping retries a failed batch as often. */
+/** The stack's event source mappings retry a failed batch as often. */
 const RETRY_ATTEMPTS = 3;
 const RETRY_PAUSE_MS = 200;
-/** GetRecords' page: as the stack's event source mapping's batch size. */
+/** GetRecords' page: as the stack's event source mappings' batch size. */
 const BATCH_SIZE = 100;
 
-export interface LiveStream {
+export interface TableStream {
   /** Stops reading once the batch in hand is done. */
   stop(): Promise<void>;
 }
@@ -57,12 +80,15 @@ function lambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
   };
 }
 
-export async function startLiveStream(options: {
+export async function startTableStream(options: {
   endpoint: string;
   tableName: string;
+  /** Both of the stack's unless given. */
+  consumers?: readonly StreamConsumer[];
   functionsDir?: string;
   log?: (line: string) => void;
-}): Promise<LiveStream> {
+}): Promise<TableStream> {
+  const consumers = options.consumers ?? [LIVE_BROADCASTER, AUDIT_RECORDER];
   const log = options.log ?? ((line: string) => console.log(line));
   const modules = new HandlerModules(
     options.functionsDir ?? fileURLToPath(new URL('../functions/', import.meta.url)),
@@ -124,21 +150,18 @@ export async function startLiveStream(options: {
     } while (start);
   }
 
-  /** Runs the broadcaster on the records until it succeeds or the retries run out. */
-  async function deliver(records: DynamoDBRecord[]): Promise<void> {
-    const handler = await modules.handler(BROADCASTER.handler);
-    let pending = records;
+  /** Runs the consumer on the records its filters pass until it succeeds or the retries run out. */
+  async function deliverTo(consumer: StreamConsumer, records: DynamoDBRecord[]): Promise<void> {
+    const handler = await modules.handler(consumer.handler);
+    let pending = records.filter((record) => passesFilters(consumer.filters, record));
     for (let attempt = 0; pending.length > 0; attempt++) {
       let failed: string[];
       try {
         const event: DynamoDBStreamEvent = { Records: pending };
-        const response = (await handler(
-          event,
-          localContext(BROADCASTER.id),
-        )) as DynamoDBBatchResponse;
+        const response = (await handler(event, localContext(consumer.id))) as DynamoDBBatchResponse;
         failed = response.batchItemFailures.map(({ itemIdentifier }) => itemIdentifier);
       } catch (error) {
-        console.error('[live stream] broadcaster failed:', error);
+        console.error(`[table stream] ${consumer.handler} failed:`, error);
         failed = [pending[0]?.dynamodb?.SequenceNumber ?? ''];
       }
       if (failed.length === 0) return;
@@ -148,12 +171,18 @@ export async function startLiveStream(options: {
       );
       pending = pending.slice(Math.max(0, from));
       if (attempt === RETRY_ATTEMPTS) {
-        log(`[live stream] gave up on ${pending.length} records after ${attempt} retries`);
+        log(
+          `[table stream] ${consumer.handler} gave up on ${pending.length} records after ${attempt} retries`,
+        );
         return;
       }
       await sleep(RETRY_PAUSE_MS * 2 ** attempt);
     }
   }
+
+  /** Each consumer at once, as the stack's mappings are independent of each other. */
+  const deliver = (records: DynamoDBRecord[]) =>
+    Promise.all(consumers.map((consumer) => deliverTo(consumer, records)));
 
   /** Reads one batch of the shard and delivers it; whether it had records. */
   async function readShard(id: string, shard: Shard): Promise<boolean> {
@@ -171,7 +200,7 @@ export async function startLiveStream(options: {
       return records.length > 0;
     } catch (error) {
       log(
-        `[live stream] shard ${id}: ${(error as Error).message}; reading on from the last record`,
+        `[table stream] shard ${id}: ${(error as Error).message}; reading on from the last record`,
       );
       shard.iterator = await iteratorOf(
         id,
@@ -193,11 +222,11 @@ export async function startLiveStream(options: {
           busy = (await readShard(id, shard)) || busy;
         }
       } catch (error) {
-        log(`[live stream] ${(error as Error).message}; trying again`);
+        log(`[table stream] ${(error as Error).message}; trying again`);
       }
       if (shards.size === 0 || Date.now() - discoveredAt > DISCOVER_MS) {
         await discover(false).catch((error: unknown) =>
-          log(`[live stream] describe failed: ${(error as Error).message}`),
+          log(`[table stream] describe failed: ${(error as Error).message}`),
         );
         discoveredAt = Date.now();
       }
