@@ -2,13 +2,8 @@
  * The oversell check: after a hot event's holds, the authoritative store read strongly
  * consistent and never through a GSI must agree with the number of successes.
  */
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  paginateQuery,
-  paginateScan,
-} from '@aws-sdk/lib-dynamodb';
-import { eventKeys } from '../shared/db/table.js';
+import { type DynamoDBDocumentClient, GetCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { eventKeys, orderKeys } from '../shared/db/table.js';
 import type { BenchEvent } from './api.js';
 import type { BenchOptions } from './options.js';
 
@@ -44,16 +39,15 @@ export async function oversellCheck(
     orders += page.Count ?? 0;
   }
   let liveTickets = 0;
-  for await (const page of paginateQuery(
+  // Each customer's counter is on the customer's own key: found by a Scan, as the orders.
+  const counterKey = orderKeys.customerTickets(event.eventId, '');
+  for await (const page of paginateScan(
     { client },
     {
       TableName: tableName,
       ConsistentRead: true,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :customer)',
-      ExpressionAttributeValues: {
-        ':pk': eventKeys.partition(event.eventId),
-        ':customer': 'CUSTOMER#',
-      },
+      FilterExpression: 'sk = :sk AND begins_with(pk, :customer)',
+      ExpressionAttributeValues: { ':sk': counterKey.sk, ':customer': 'CUSTOMER#' },
     },
   )) {
     for (const item of page.Items ?? []) liveTickets += Number(item.live ?? 0);

@@ -374,9 +374,10 @@ describe('hold: a cancelled or failed transaction', () => {
       'ADD orderCount 1,ticketTypes.tt-ga.available -2,ticketTypes.tt-ga.held 2',
     );
     // The customer may hold at most maxTicketsPerOrder live tickets: room for 6 − 2 before.
+    // On the customer's own key: the event's partition is written once per hold.
     expect(counter?.Update?.Key).toEqual({
-      pk: `EVENT#${event.id}`,
-      sk: `CUSTOMER#${customer.userId}`,
+      pk: `CUSTOMER#${customer.userId}#TICKETS`,
+      sk: `EVENT#${event.id}`,
     });
     expect(readableUpdate(counter?.Update)).toEqual({
       update: 'ADD live 2',

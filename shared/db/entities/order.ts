@@ -128,7 +128,7 @@ export const orderWrites = {
   },
 };
 
-/** The writes of `EVENT#<id>` / `CUSTOMER#<userId>`: live (held + confirmed) tickets. */
+/** The writes of `CUSTOMER#<userId>#TICKETS` / `EVENT#<id>`: live (held + confirmed) tickets. */
 export const customerTicketsWrites = {
   /** Counts a hold's tickets, only if the customer stays within `perCustomer`. */
   take: (order: Order, tickets: number, perCustomer: number): UpdateWrite => {
