@@ -117,6 +117,14 @@ describe('JoseTokenVerifier when the key set cannot be fetched', () => {
     return { url: `http://127.0.0.1:${port}/jwks.json`, close: () => server.close() };
   }
 
+  /** The real verifier on the key set at `jwksUri`, with a user store that never fails. */
+  const authenticatorOf = (jwksUri: string, onUnavailable?: (error: unknown) => void) =>
+    new Authenticator(
+      new JoseTokenVerifier({ issuer: 'https://issuer.example', jwksUri, clientId: 'c' }),
+      new InMemoryUserRepository(),
+      onUnavailable,
+    );
+
   const anyRs256Token = async () => {
     const { privateKey } = await generateKeyPair('RS256');
     return new SignJWT({ token_use: 'access', client_id: 'c' })
@@ -137,15 +145,7 @@ describe('JoseTokenVerifier when the key set cannot be fetched', () => {
       // Prepare
       const keySet = await keySetServer(status, body);
       const logged: unknown[] = [];
-      const authenticator = new Authenticator(
-        new JoseTokenVerifier({
-          issuer: 'https://issuer.example',
-          jwksUri: keySet.url,
-          clientId: 'c',
-        }),
-        new InMemoryUserRepository(),
-        (error) => logged.push(error),
-      );
+      const authenticator = authenticatorOf(keySet.url, (error) => logged.push(error));
 
       try {
         // Act
@@ -168,14 +168,7 @@ describe('JoseTokenVerifier when the key set cannot be fetched', () => {
     const { publicKey } = await generateKeyPair('RS256', { extractable: true });
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     const keySet = await keySetServer(200, JSON.stringify({ keys: [jwk] }));
-    const authenticator = new Authenticator(
-      new JoseTokenVerifier({
-        issuer: 'https://issuer.example',
-        jwksUri: keySet.url,
-        clientId: 'c',
-      }),
-      new InMemoryUserRepository(),
-    );
+    const authenticator = authenticatorOf(keySet.url);
 
     try {
       // Act
