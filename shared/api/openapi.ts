@@ -42,13 +42,25 @@ const RATE_LIMITED: DocumentedError = {
 };
 /** What a per-client refusal carries besides its body (draft-ietf-httpapi-ratelimit-headers). */
 const RATE_LIMIT_HEADERS = z.object({
-  'Retry-After': z.string().regex(/^\d+$/).meta({ description: 'Seconds until the window resets' }),
-  'RateLimit-Policy': z.string().meta({
-    description: 'The limit that refused, e.g. `"anon";q=600;w=60` (quota per window of seconds)',
-  }),
-  RateLimit: z.string().meta({
-    description: 'What is left of it, e.g. `"anon";r=0;t=42` (remaining, seconds to reset)',
-  }),
+  'Retry-After': z
+    .string()
+    .max(10)
+    .regex(/^\d+$/)
+    .meta({ description: 'Seconds until the window resets' }),
+  'RateLimit-Policy': z
+    .string()
+    .max(100)
+    .regex(/^"[a-z]+";q=\d+;w=\d+$/)
+    .meta({
+      description: 'The client\'s limit, e.g. `"anon";q=600;w=60` (quota per window of seconds)',
+    }),
+  RateLimit: z
+    .string()
+    .max(100)
+    .regex(/^"[a-z]+";r=\d+;t=\d+$/)
+    .meta({
+      description: 'What is left of it, e.g. `"anon";r=0;t=42` (remaining, seconds to reset)',
+    }),
 });
 const INTERNAL: DocumentedError = { status: 500, code: 'INTERNAL', title: 'Internal error' };
 
@@ -110,7 +122,36 @@ export function documentedResponses(route: RouteDefinition): Map<number, Documen
     const sharing = errors.filter((error) => error.status === status);
     responses.set(status, problemResponse(status, sharing));
   }
+  for (const [status, response] of responses) {
+    response.headers = withHeaders(response.headers, {
+      ...CORS_HEADERS,
+      // A counted request's answer says where its client stands, whatever the status
+      // (absent only while the limiter can't be reached: it admits the request uncounted).
+      ...(route.perClientLimit !== false && status !== 429 && status < 500 && COUNTED_HEADERS),
+    });
+  }
   return responses;
+}
+
+const COUNTED_HEADERS = {
+  'RateLimit-Policy': RATE_LIMIT_HEADERS.shape['RateLimit-Policy'].optional(),
+  RateLimit: RATE_LIMIT_HEADERS.shape.RateLimit.optional(),
+};
+
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': z.literal('*').optional().meta({
+    description:
+      "Any origin may call the API (its tokens are bearer tokens, never cookies); API Gateway's CORS configuration adds it to an answer to a request with an Origin",
+  }),
+};
+
+function withHeaders(
+  headers: ParameterSchema | undefined,
+  more: Record<string, z.ZodType>,
+): ParameterSchema {
+  if (headers === undefined) return z.object(more);
+  if (headers instanceof z.ZodObject) return headers.extend(more);
+  throw new Error('Response headers are documented as a zod object');
 }
 
 /**

@@ -390,3 +390,27 @@ describe('GET /openapi.json', () => {
     expect(response.body).toEqual(json);
   });
 });
+
+describe('rate-limit headers in the document (OWASP API4)', () => {
+  const document = buildOpenApiDocument({ version: 'test' }) as any;
+  const responsesOf = (route: RouteDefinition) =>
+    document.paths[route.path][route.method.toLowerCase()].responses as Record<string, any>;
+
+  it.each(routes.filter((route) => route.perClientLimit !== false))(
+    '$id documents RateLimit on its 2xx and 4xx answers, and Retry-After on its 429',
+    (route) => {
+      for (const [status, response] of Object.entries(responsesOf(route))) {
+        const headers = Object.keys(response.headers ?? {});
+        if (status === '429') expect(headers).toContain('Retry-After');
+        if (/^[24]/.test(status))
+          expect(headers).toEqual(expect.arrayContaining(['RateLimit', 'RateLimit-Policy']));
+        else expect(headers).not.toContain('RateLimit');
+      }
+    },
+  );
+
+  it('documents no RateLimit where nothing is counted (liveness, readiness, the document)', () => {
+    expect(Object.keys(responsesOf(Health)['200'].headers ?? {})).not.toContain('RateLimit');
+    expect(Object.keys(responsesOf(HoldTickets)['201'].headers)).toContain('RateLimit');
+  });
+});
