@@ -16,7 +16,8 @@
  *   2. ceiling N conditional UpdateItem decrements of one counter of C, same concurrency
  *   2b. floor  the same decrements, each success followed by an order PutItem, also after
  *              the authorizer's consistent read: the least any hold writes
- *   3. units   a few holds with ReturnConsumedCapacity, plus the theoretical figure
+ *   3. units   a few holds (each then paid) and sold-out rejections with
+ *              ReturnConsumedCapacity, sized per item for AWS; then the CAPACITY MODEL
  *
  * Exit: 0 PASS, 1 the oversell (or double-sell, or final-state) check failed, 2 the bench
  * itself failed, 130 interrupted.
@@ -110,7 +111,12 @@ async function main(): Promise<number> {
   restoreLimits();
   const ceiling = await ceilingAndFloor(ctx, counters, userRepository, setup.customers);
   const tokens = setup.customers.slice(0, options.wcuSamples).map((customer) => customer.token);
-  const units = await writeUnits(ctx, probe, setup.unitsEvent, tokens);
+  const units = await writeUnits(
+    ctx,
+    probe,
+    { open: setup.unitsEvent, soldOut: setup.soldOutEvent },
+    tokens,
+  );
   return report({
     startedAt,
     options,

@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { successRate } from './measure.js';
 import type { BenchOptions } from './options.js';
-import { type Ceiling, ceilingLines, holdRatio, RATIO_TARGET } from './phases/ceiling.js';
+import { capacityModel, capacityModelLines } from './phases/capacity-model.js';
+import { type Ceiling, ceilingLines, holdRatio } from './phases/ceiling.js';
 import { floorResults } from './phases/floor.js';
 import { type HttpHolds, httpHoldsLines } from './phases/http-holds.js';
 import { type InProcessHolds, inProcessHoldsLines } from './phases/in-process-holds.js';
@@ -102,6 +103,7 @@ export function report(run: Run): number {
   const { startedAt, options, holds, unlimited, inProcess, ceiling, units } = run;
   const pass = holds.check.pass && unlimited.check.pass && inProcess.check.pass;
   const ratio = holdRatio(holds, ceiling);
+  const model = capacityModel(units);
   const lines = [
     '',
     '================ RESULTS ================',
@@ -115,6 +117,8 @@ export function report(run: Run): number {
     ...ceilingLines(ceiling, holds, inProcess),
     '',
     ...unitsLines(units),
+    '',
+    ...capacityModelLines(model),
   ];
 
   const jsonFile = resultsFile(options, startedAt, 'holds', 'json');
@@ -154,14 +158,19 @@ export function report(run: Run): number {
         ratio: {
           successes: round(ratio.successes, 3),
           answers: round(ratio.answers, 3),
-          target: RATIO_TARGET,
+          informational: true,
         },
         units: {
           transactWriteWcuReported: units.wcuReported,
           transactWriteWcuTheoretical: units.wcuTheoretical,
           indexWcuTheoretical: units.indexWcu,
+          holdFlow: units.holdFlow,
+          paymentFlow: units.paymentFlow,
+          rejectionFlow: units.rejectionFlow,
           samples: units.samples,
+          rejections: units.rejections,
         },
+        capacityModel: model,
         // [ms since start when answered, latency ms, outcome] per hold request.
         holdSamples: holds.phase.samples.map((s) => [round(s.end), round(s.ms, 2), s.outcome]),
       },

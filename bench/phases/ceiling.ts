@@ -23,8 +23,6 @@ import { type Floor, type FloorDeps, floorLines, floorOf, floorRound } from './f
 import type { HttpHolds } from './http-holds.js';
 import type { InProcessHolds } from './in-process-holds.js';
 
-export const RATIO_TARGET = 0.5;
-
 export interface CeilingRound {
   phase: Phase;
   cpu: CpuReport;
@@ -85,7 +83,10 @@ export async function ceilingAndFloor(
   return { rounds, median, summary: phaseSummary(median.phase), floor: floorOf(floorRounds) };
 }
 
-/** HTTP holds/s ÷ raw updates/s, the figure the target is set for; and the same for all answers. */
+/**
+ * HTTP holds/s ÷ raw updates/s, and the same for all answers. Informational: its old
+ * target (≥ 0.5) is retired (issue 14); what AWS takes is the CAPACITY MODEL's business.
+ */
 export function holdRatio(holds: HttpHolds, ceiling: Ceiling) {
   return {
     successes: holds.summary.successesPerSecond / ceiling.summary.successesPerSecond,
@@ -145,7 +146,7 @@ export function ceilingLines(
     `   raw updates/s ${fmt(rawRate)}  (until the last success; the median of rounds at ${ceiling.rounds.map((r) => fmt(successRate(r.phase))).join(', ')}) | all answers/s ${fmt(ceiling.summary.answersPerSecond)}`,
     `   latency ok: ${fmtLatency(ceiling.summary.latencyMs.success)} | rejected: ${fmtLatency(ceiling.summary.latencyMs.rejected)}`,
     `   ${cpuLine(rawCpu, raw.samples.length)}`,
-    `   RATIO holds/s ÷ raw updates/s = ${fmt(ratio.successes, 2)} (target ≥ ${RATIO_TARGET}: ${ratio.successes >= RATIO_TARGET ? 'met' : 'NOT met'}); all answers: ${fmt(ratio.answers, 2)}`,
+    `   RATIO holds/s ÷ raw updates/s = ${fmt(ratio.successes, 2)} (informational, no target: the AWS figure is the CAPACITY MODEL below); all answers: ${fmt(ratio.answers, 2)}`,
     `   decomposition: raw UpdateItem ${fmt(rawRate)}/s → in-process hold ${fmt(inProcessRate)}/s (×${fmt(inProcessRate / rawRate, 2)}: event read + 3-item transaction) → HTTP hold ${fmt(holdRate)}/s (×${fmt(httpHop, 2)}: gateway, JWT verify, authorizer BatchGet, middy)`,
     `   where the time goes: ${whereTimeGoes(holds.cpu, holds.phase.samples.length, rawCpu, raw.samples.length, holds.calls)}`,
     '',

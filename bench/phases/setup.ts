@@ -1,6 +1,7 @@
 /**
- * Setup, untimed: the organizer, N customers with tokens, and three published events:
- * the hot one with C tickets, one for the warm-up and one for the write units.
+ * Setup, untimed: the organizer, N customers with tokens, and published events: the hot
+ * ones with C tickets, one for the warm-up, and for the capacity units one of 1,000 and
+ * one of a single ticket, sold out in phase 3.
  */
 import { type BenchEvent, createEvent } from '../api.js';
 import type { BenchContext } from '../context.js';
@@ -19,6 +20,7 @@ export interface Setup {
   hotUnlimited: BenchEvent;
   warm: BenchEvent;
   unitsEvent: BenchEvent;
+  soldOutEvent: BenchEvent;
   ms: number;
 }
 
@@ -54,11 +56,12 @@ export async function setUp({ options, apiUrl }: BenchContext): Promise<Setup> {
     const hotUnlimited = await create('Bench hot event, no per-client check', options.capacity);
     const warm = await create('Bench warm-up', 1_000_000);
     const unitsEvent = await create('Bench units', 1_000);
-    return { organizer, customers, hot, hotUnlimited, warm, unitsEvent };
+    const soldOutEvent = await create('Bench sold out', 1);
+    return { organizer, customers, hot, hotUnlimited, warm, unitsEvent, soldOutEvent };
   });
   const ms = performance.now() - started;
   console.log(
-    `Setup done in ${fmt(ms / 1000)} s (organizer, ${setup.customers.length} customers, 4 events)`,
+    `Setup done in ${fmt(ms / 1000)} s (organizer, ${setup.customers.length} customers, 5 events)`,
   );
   return { ...setup, ms };
 }
