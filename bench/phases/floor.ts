@@ -27,7 +27,7 @@ type Variant = keyof typeof VARIANTS;
 
 export type Floor = Record<Variant, { median: Phase; roundRates: number[] }>;
 
-const { collection, byOwner, due } = table.globalSecondaryIndexes;
+const { collection, byOwner, dueSharded: due } = table.globalSecondaryIndexes;
 const HOLD_MS = 86_400_000;
 
 interface FloorEvent {
@@ -71,7 +71,7 @@ function orderItem(
     [collection.sortKey]: created,
     [byOwner.partitionKey]: orderKeys.byCustomerPartition(customer.id),
     [byOwner.sortKey]: created,
-    [due.partitionKey]: orderKeys.expiringPartition,
+    [due.partitionKey]: orderKeys.expiringShards.of(order.id),
     [due.sortKey]: orderKeys.expiresAtSort(order.expiresAt, order.id),
   };
 }

@@ -1,11 +1,18 @@
 import { type CfnElement, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  ProjectionType,
+  StreamViewType,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import {
   auditKeys,
   idempotencyTable,
+  projectionOf,
   rateLimitKeys,
   readinessProbeKey,
   table,
@@ -44,11 +51,16 @@ export class DataTable extends Construct {
       deletionProtection: true,
       // Paid orders live here: never delete the data with the stack.
       removalPolicy: RemovalPolicy.RETAIN,
-      globalSecondaryIndexes: Object.values(table.globalSecondaryIndexes).map((gsi) => ({
-        indexName: gsi.indexName,
-        partitionKey: { name: gsi.partitionKey, type: AttributeType.STRING },
-        sortKey: { name: gsi.sortKey, type: AttributeType.STRING },
-      })),
+      globalSecondaryIndexes: Object.values(table.globalSecondaryIndexes).map((gsi) => {
+        const projection = projectionOf(gsi);
+        return {
+          indexName: gsi.indexName,
+          partitionKey: { name: gsi.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: gsi.sortKey, type: AttributeType.STRING },
+          projectionType: ProjectionType[projection.ProjectionType],
+          ...(projection.NonKeyAttributes && { nonKeyAttributes: projection.NonKeyAttributes }),
+        };
+      }),
     });
     this.idempotency = new TableV2(this, 'Idempotency', {
       partitionKey: { name: idempotencyTable.partitionKey, type: AttributeType.STRING },

@@ -1,7 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../db/batch-get.js';
+import { itemsOfEntries, queryDueShards } from '../db/due-shards.js';
 import { ItemExpression } from '../db/expression.js';
-import { queryDueRange, queryPartition } from '../db/paging.js';
+import { queryPartition } from '../db/paging.js';
 import { analyticsKeys, eventKeys, orderKeys } from '../db/table.js';
 import { type EventSummary, type EventTotals, emptyTotals } from '../domain/analytics-model.js';
 import type { AnalyticsRepository } from '../domain/analytics-ports.js';
@@ -11,11 +12,12 @@ type Item = Record<string, unknown>;
 
 /** Day partitions read at once; a year-long window is 366 Queries. */
 const DAY_READ_CONCURRENCY = 8;
-/** Due-index entries looked at per overdue count: the expiry job keeps far fewer overdue. */
-const OVERDUE_SCAN_ROUND = 500;
-const OVERDUE_SCAN_ROUNDS = 4;
-/** BatchGetItem's limit. */
-const BATCH_GET_KEYS = 100;
+/**
+ * Due-index entries looked at per shard and overdue count (8,000 in all, ~180 bytes each):
+ * the expiry job keeps far fewer overdue.
+ */
+const OVERDUE_SCAN_ROUND = 250;
+const OVERDUE_SCAN_ROUNDS = 2;
 
 export class DynamoAnalyticsRepository implements AnalyticsRepository {
   constructor(
@@ -56,29 +58,23 @@ export class DynamoAnalyticsRepository implements AnalyticsRepository {
   }
 
   async overdueHolds(eventId: string, since: string, now: string): Promise<number> {
-    const dueHolds = await queryDueRange(this.client, this.tableName, {
-      partition: orderKeys.expiringPartition,
-      since,
-      before: now,
-      filter: new ItemExpression()
-        .compare('eventId', '=', eventId)
-        .compare('status', '=', 'HELD')
-        .toFilter(),
-      attributes: ['id'],
-      limit: OVERDUE_SCAN_ROUND,
-      rounds: OVERDUE_SCAN_ROUNDS,
-    });
-    const ids = dueHolds.map((item) => String(item.id));
+    // Only `eventId` of an order is in the index: the status comes from the orders below.
+    const dueHolds = await queryDueShards(
+      this.client,
+      this.tableName,
+      orderKeys.expiringShards.all,
+      {
+        since,
+        before: now,
+        filter: new ItemExpression().compare('eventId', '=', eventId).toFilter(),
+        limit: OVERDUE_SCAN_ROUND,
+        rounds: OVERDUE_SCAN_ROUNDS,
+      },
+    );
     // The index lags the table: only the orders themselves say whether they are still HELD.
-    let overdue = 0;
-    for (let start = 0; start < ids.length; start += BATCH_GET_KEYS) {
-      const keys = ids.slice(start, start + BATCH_GET_KEYS).map((id) => orderKeys.order(id));
-      const orders = await batchGetAll(this.client, this.tableName, keys, { consistent: true });
-      overdue += orders.filter(
-        (order) => order.status === 'HELD' && String(order.expiresAt) <= now,
-      ).length;
-    }
-    return overdue;
+    const orders = await itemsOfEntries(this.client, this.tableName, dueHolds);
+    return orders.filter((order) => order.status === 'HELD' && String(order.expiresAt) <= now)
+      .length;
   }
 
   /** Every item of one day partition; a dashboard read, so eventually consistent. */

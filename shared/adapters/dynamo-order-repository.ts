@@ -2,6 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { encodeCursor } from '../db/cursor.js';
+import { itemsOfEntries, queryDueShards } from '../db/due-shards.js';
 import { analyticsDayWrites } from '../db/entities/analytics-day.js';
 import { inventoryWrites, type StockCounter } from '../db/entities/event.js';
 import {
@@ -14,7 +15,7 @@ import { outboxWrites } from '../db/entities/outbox.js';
 import { seatIdsOf, seatWrites } from '../db/entities/seat.js';
 import { counterOf, waitlistCounters, waitlistWrites } from '../db/entities/waitlist.js';
 import { ItemExpression } from '../db/expression.js';
-import { queryDue, queryIndexPage } from '../db/paging.js';
+import { queryIndexPage } from '../db/paging.js';
 import { orderKeys, table } from '../db/table.js';
 import { TableWriter, type TransactItem } from '../db/transactions.js';
 import type { EmailKind } from '../domain/email-model.js';
@@ -33,7 +34,7 @@ import type {
 } from '../domain/order-ports.js';
 import type { Page } from '../domain/page.js';
 
-const { collection, due } = table.globalSecondaryIndexes;
+const { collection, dueSharded: due } = table.globalSecondaryIndexes;
 /**
  * A release reads who waits from the INVENTORY its condition failed on and routes again;
  * only entries joining or leaving between the attempts make it take another.
@@ -208,14 +209,12 @@ export class DynamoOrderRepository implements OrderRepository {
   }
 
   async dueForExpiry(now: string, limit: number): Promise<Order[]> {
-    const due = await queryDue(
-      this.client,
-      this.tableName,
-      orderKeys.expiringPartition,
-      now,
+    const due = await queryDueShards(this.client, this.tableName, orderKeys.expiringShards.all, {
+      before: now,
       limit,
-    );
-    return due.map(orderFromItem);
+    });
+    const orders = await itemsOfEntries(this.client, this.tableName, due.slice(0, limit));
+    return orders.map(orderFromItem);
   }
 
   private async list(

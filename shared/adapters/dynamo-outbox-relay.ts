@@ -1,5 +1,5 @@
 import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { queryDue } from '../db/paging.js';
+import { queryDueShards } from '../db/due-shards.js';
 import { emailKeys } from '../db/table.js';
 import type { EmailKind } from '../domain/email-model.js';
 import type { EmailQueue } from '../domain/email-ports.js';
@@ -31,13 +31,11 @@ export class DynamoOutboxRelay implements OutboxRelay {
   }
 
   async relayPending(before: string, limit: number): Promise<number> {
-    const pending = await queryDue(
-      this.client,
-      this.tableName,
-      emailKeys.outboxPartition,
+    const due = await queryDueShards(this.client, this.tableName, emailKeys.outboxShards.all, {
       before,
       limit,
-    );
+    });
+    const pending = due.slice(0, limit);
     for (const message of pending) {
       await this.relay(message.orderId as string, message.kind as EmailKind);
     }

@@ -119,6 +119,8 @@ export function queryDue(
 }
 
 export interface DueRangeRequest {
+  /** The due index unless given: the sharded one for hot-path work. */
+  index?: 'due' | 'dueSharded';
   partition: string;
   /** Due at or before this time... */
   before: string;
@@ -129,8 +131,6 @@ export interface DueRangeRequest {
   /** Query rounds at most, each resuming where the last stopped; 1 unless given. */
   rounds?: number;
   filter?: QueryFilter;
-  /** Only these attributes of each item; all unless given. */
-  attributes?: readonly string[];
 }
 
 /**
@@ -143,7 +143,7 @@ export async function queryDueRange(
   tableName: string,
   request: DueRangeRequest,
 ): Promise<Item[]> {
-  const { due } = table.globalSecondaryIndexes;
+  const due = table.globalSecondaryIndexes[request.index ?? 'due'];
   const names: Record<string, string> = {
     '#pk': due.partitionKey,
     '#sk': due.sortKey,
@@ -160,11 +160,6 @@ export async function queryDueRange(
     keyCondition = '#pk = :pk AND #sk BETWEEN :since AND :before';
     values[':since'] = request.since;
   }
-  // `_` is outside the builder's placeholder alphabet, so these never meet the filter's.
-  const projection = (request.attributes ?? []).map((attribute, index) => {
-    names[`#_${index}`] = attribute;
-    return `#_${index}`;
-  });
   const base: QueryCommandInput = {
     TableName: tableName,
     IndexName: due.indexName,
@@ -173,7 +168,6 @@ export async function queryDueRange(
     ExpressionAttributeValues: values,
     Limit: request.limit,
     ...(request.filter && { FilterExpression: request.filter.expression }),
-    ...(projection.length > 0 && { ProjectionExpression: projection.join(', ') }),
   };
   const items: Item[] = [];
   let startKey: Item | undefined;

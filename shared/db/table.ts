@@ -25,7 +25,8 @@ import type { GeoPoint } from '../domain/geo.js';
  *   CREDENTIAL#<email> / LOCAL  the local identity provider's password hash (never on AWS)
  *   TOKEN#<jti> / REVOKED     a logged-out access token, until it would expire (TTL)
  *   ORDER#<id> / ORDER        an order; in its event's collection, its customer's list
- *                             and, while HELD or being paid, in the due index by expiry
+ *                             and, while HELD, being paid or refunded, in the sharded due
+ *                             index by expiry
  *   CUSTOMER#<userId>#TICKETS / EVENT#<id>  live (held + confirmed) tickets of one customer
  *                             for one event: the customer's key, so a hold writes the event's
  *                             partition once (INVENTORY)
@@ -34,7 +35,7 @@ import type { GeoPoint } from '../domain/geo.js';
  *                             so a hold's conditional Put is what takes it. One partition
  *                             per section: a section's seat map is one Query
  *   OUTBOX#<orderId>#<kind> / MESSAGE  an email committed with its order change and not
- *                             yet handed to the queue; in the due index by creation
+ *                             yet handed to the queue; in the sharded due index by creation
  *   SENT#<ref>#<kind> / EMAIL  marks an email as sent: at most one per order and kind, or
  *                             per verification code (`ref` is the code's id)
  *   EMAIL_CAP#<address hash> / <hour>  emails sent to one address in one clock hour; the
@@ -84,9 +85,9 @@ export const table = {
     /** What someone owns, in time order: events by organizer, orders by customer. */
     byOwner: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     /**
-     * Work that falls due, by due time: hold expiries, undelivered outbox messages,
-     * events to take out of the nearby index once they start, cancelled events whose
-     * orders are not all released yet.
+     * Work that falls due, by due time, written off the hot path: events to take out of
+     * the nearby index once they start, cancelled events whose orders are not all
+     * released yet, waitlist pools whose hand-over may not have run.
      */
     due: { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     /**
@@ -99,8 +100,50 @@ export const table = {
      * once it starts (`eventKeys.nearbyUntilPartition`).
      */
     nearby: { indexName: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+    /**
+     * Work that falls due on the hot path, by due time, each kind over `DUE_SHARDS`
+     * partitions: hold expiries (and refunds to finish) and undelivered outbox messages.
+     * Only what its readers need besides the keys is in it: the sweep reads the orders
+     * themselves (strongly consistent), the overdue count filters by `eventId`, the relay
+     * needs `orderId` and `kind`. None of these ever changes on an item, so an update that
+     * leaves the index keys alone (HELD → PAYING, a decline) writes nothing to the index,
+     * and an entry is ~180 bytes (1 WCU) where a whole order is ~0.95–1.3 KB (1–2 WCU).
+     */
+    dueSharded: {
+      indexName: 'gsi5',
+      partitionKey: 'gsi5pk',
+      sortKey: 'gsi5sk',
+      include: ['eventId', 'orderId', 'kind'],
+    },
   },
 } as const;
+
+/**
+ * Partitions per kind of hot due work. An index partition takes at most 1,000 WCU/s
+ * (AWS), and a throttled index write throttles the table write that made it: the hold
+ * itself. A hold puts one 1-WCU entry (under 1 KB) and its resolution deletes it (1 WCU),
+ * so one partition caps the whole product at ~500 holds/s, and S partitions at
+ * S × 500: 16 carry ~8,000 holds/s (each outbox message, one per order change that
+ * emails, likewise puts and deletes one entry in its own 16). The sweep pays for it in
+ * reads: one Query per shard a run, 16 instead of 1, a few RCU each.
+ */
+export const DUE_SHARDS = 16;
+
+/** A stable shard of `id` in [0, DUE_SHARDS): the first 32 bits of its SHA-256. */
+export function dueShardOf(id: string): number {
+  return createHash('sha256').update(id).digest().readUInt32BE(0) % DUE_SHARDS;
+}
+
+const SHARD_DIGITS = String(DUE_SHARDS - 1).length;
+
+/** `<base>#<shard>` partitions of the sharded due index: the one of an id, and all. */
+function dueShards(base: string) {
+  const shard = (n: number) => `${base}#${String(n).padStart(SHARD_DIGITS, '0')}`;
+  return {
+    of: (id: string): string => shard(dueShardOf(id)),
+    all: Array.from({ length: DUE_SHARDS }, (_, n) => shard(n)) as readonly string[],
+  };
+}
 
 /**
  * Idempotency records live apart, in the schema Powertools expects (`id`, TTL on
@@ -201,8 +244,11 @@ export const orderKeys = {
   byEventPartition: (eventId: string): string => `EVENT_ORDERS#${eventId}`,
   byCustomerPartition: (userId: string): string => `CUSTOMER#${userId}`,
   createdAtSort: timeSort,
-  /** Due-index partition of orders whose hold can run out (HELD, or being paid). */
-  expiringPartition: 'HOLD_EXPIRY',
+  /**
+   * Sharded due-index partitions of orders whose hold can run out (HELD, or being paid)
+   * or whose refund is under way, by order id.
+   */
+  expiringShards: dueShards('HOLD_EXPIRY'),
   expiresAtSort: timeSort,
 } as const;
 
@@ -248,7 +294,8 @@ export const emailKeys = {
     pk: `SENT#${ref}#${kind}`,
     sk: 'EMAIL',
   }),
-  outboxPartition: 'OUTBOX',
+  /** Sharded due-index partitions of undelivered messages, by order id. */
+  outboxShards: dueShards('OUTBOX'),
   createdAtSort: timeSort,
   /**
    * The per-recipient counter of one window (`windowStart`, ISO). Addresses compare
@@ -345,6 +392,18 @@ export function createIdempotencyTableInput(tableName: string): CreateTableComma
   };
 }
 
+type IndexDefinition = (typeof table.globalSecondaryIndexes)[IndexName];
+
+/** Every attribute unless the index names the few it carries besides the keys. */
+export function projectionOf(gsi: IndexDefinition): {
+  ProjectionType: 'ALL' | 'INCLUDE';
+  NonKeyAttributes?: string[];
+} {
+  return 'include' in gsi
+    ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...gsi.include] }
+    : { ProjectionType: 'ALL' };
+}
+
 /** CreateTable input for DynamoDB Local and integration tests; the CDK stack builds the same shape. */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const gsis = Object.values(table.globalSecondaryIndexes);
@@ -370,7 +429,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         { AttributeName: gsi.partitionKey, KeyType: 'HASH' },
         { AttributeName: gsi.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: projectionOf(gsi),
     })),
     StreamSpecification: { StreamEnabled: true, StreamViewType: table.streamViewType },
   };

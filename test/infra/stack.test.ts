@@ -7,7 +7,7 @@ import { liveRoutes } from '../../shared/api/live-routes.js';
 import { READ_THROTTLE, routeKeyOf } from '../../shared/api/route-record.js';
 import { AUDIT_STREAM_FILTERS } from '../../shared/db/entities/audit-changes.js';
 import { LIVE_STREAM_FILTERS } from '../../shared/db/entities/live.js';
-import { readinessProbeKey, table } from '../../shared/db/table.js';
+import { projectionOf, readinessProbeKey, table } from '../../shared/db/table.js';
 import { routes } from '../../shared/routes.js';
 import { synthesizeStack } from '../support/stack.js';
 
@@ -80,6 +80,7 @@ describe('table', () => {
             { AttributeName: gsi.partitionKey, KeyType: 'HASH' },
             { AttributeName: gsi.sortKey, KeyType: 'RANGE' },
           ],
+          Projection: projectionOf(gsi),
         }),
       ),
       Replicas: [
@@ -89,6 +90,28 @@ describe('table', () => {
         }),
       ],
     });
+  });
+
+  it('projects only what the hot due work is read by into its sharded index', () => {
+    // Pinned: a projection cannot change in place, so widening it means a new index.
+    const [tableResource] = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')) as {
+      Properties: { GlobalSecondaryIndexes: { IndexName: string; Projection: unknown }[] };
+    }[];
+    expect(
+      tableResource?.Properties.GlobalSecondaryIndexes.map(({ IndexName, Projection }) => ({
+        IndexName,
+        Projection,
+      })),
+    ).toEqual([
+      { IndexName: 'gsi1', Projection: { ProjectionType: 'ALL' } },
+      { IndexName: 'gsi2', Projection: { ProjectionType: 'ALL' } },
+      { IndexName: 'gsi3', Projection: { ProjectionType: 'ALL' } },
+      { IndexName: 'gsi4', Projection: { ProjectionType: 'ALL' } },
+      {
+        IndexName: 'gsi5',
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['eventId', 'orderId', 'kind'] },
+      },
+    ]);
   });
 
   it('is retained when the stack is deleted', () => {

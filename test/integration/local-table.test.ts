@@ -1,7 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ensureTable } from '../../local/dynamodb.js';
-import { createTableInput, table } from '../../shared/db/table.js';
+import { createTableInput, projectionOf, table } from '../../shared/db/table.js';
 
 const client = new DynamoDBClient({ endpoint: inject('dynamoDbEndpoint') });
 afterAll(() => client.destroy());
@@ -10,6 +10,17 @@ const indexNamesOf = async (tableName: string): Promise<string[]> => {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   return (Table?.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName ?? '').sort();
 };
+
+const projectionsOf = async (tableName: string) => {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  return Object.fromEntries(
+    (Table?.GlobalSecondaryIndexes ?? []).map((gsi) => [gsi.IndexName, gsi.Projection]),
+  );
+};
+
+const wantedProjections = Object.fromEntries(
+  Object.values(table.globalSecondaryIndexes).map((gsi) => [gsi.indexName, projectionOf(gsi)]),
+);
 
 const streamOf = async (tableName: string) =>
   (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table
@@ -24,6 +35,7 @@ describe('ensureTable on the local stack', () => {
     const tableName = `fresh-${Date.now()}`;
     await ensureTable(inject('dynamoDbEndpoint'), tableName);
     expect(await indexNamesOf(tableName)).toEqual(allIndexNames);
+    expect(await projectionsOf(tableName)).toEqual(wantedProjections);
     expect(await streamOf(tableName)).toEqual({
       StreamEnabled: true,
       StreamViewType: table.streamViewType,
@@ -55,6 +67,8 @@ describe('ensureTable on the local stack', () => {
     await ensureTable(inject('dynamoDbEndpoint'), tableName);
     expect(await indexNamesOf(tableName)).toEqual(allIndexNames);
     expect(await streamOf(tableName)).toMatchObject({ StreamEnabled: true });
+    // The sharded due index carries only what its readers need, as on AWS.
+    expect(await projectionsOf(tableName)).toEqual(wantedProjections);
 
     // Run again, as every start does: nothing left to add, nothing fails.
     await ensureTable(inject('dynamoDbEndpoint'), tableName);

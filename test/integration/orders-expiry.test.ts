@@ -59,7 +59,7 @@ describe('the expiry job (functions/expire-hold)', () => {
     expect(await readInventory(event.id)).toEqual(afterFirst);
     expect(await readOrderItem(order.id)).toEqual(storedFirst);
     expect(storedFirst).toMatchObject({ status: 'EXPIRED' });
-    expect(storedFirst).not.toHaveProperty('gsi3pk');
+    expect(storedFirst).not.toHaveProperty('gsi5pk');
     expect(await readLiveTickets(event.id, customer.userId)).toBe(0);
     expect(bus.sent).toEqual([{ orderId: order.id, kind: 'hold-expired' }]);
   });

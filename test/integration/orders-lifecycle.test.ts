@@ -59,7 +59,7 @@ describe('POST /v1/orders/{orderId}/pay', () => {
     expect(stored).toMatchObject({ status: 'CONFIRMED', paymentId: `pay_${order.id}` });
     expect(stored).not.toHaveProperty('paymentToken');
     // No longer in the due index: nothing will try to expire it.
-    expect(stored).not.toHaveProperty('gsi3pk');
+    expect(stored).not.toHaveProperty('gsi5pk');
     expect(await readLiveTickets(event.id, customer.userId)).toBe(2);
     expect(bus.kindsOf(order.id)).toEqual(['order-confirmed']);
     const read = await invoke('GET', `/v1/orders/${order.id}`, { as: customer });
@@ -227,7 +227,7 @@ describe('POST /v1/orders/{orderId}/cancel', () => {
     expect(await readInventory(event.id)).toEqual(afterFirst);
     expect(await readLiveTickets(event.id, customer.userId)).toBe(0);
     expect(bus.kindsOf(order.id)).toEqual(['order-cancelled']);
-    expect(await readOrderItem(order.id)).not.toHaveProperty('gsi3pk');
+    expect(await readOrderItem(order.id)).not.toHaveProperty('gsi5pk');
   });
 
   it('refunds a confirmed order: sold goes back on sale, revenue comes off', async () => {

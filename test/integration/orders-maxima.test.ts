@@ -264,7 +264,7 @@ describe('a money step that fails after the gateway moved money is finished by t
     expect(await harness.service.sweep()).toMatchObject({ recovered: 1 });
 
     expect(await readOrderItem(order.id)).toMatchObject({ status: 'REFUNDED' });
-    expect(await readOrderItem(order.id)).not.toHaveProperty('gsi3pk');
+    expect(await readOrderItem(order.id)).not.toHaveProperty('gsi5pk');
     expect(await stockOf(event.id)).toEqual({
       available: TICKET_TYPES * CAPACITY,
       held: 0,

@@ -130,7 +130,7 @@ export async function readOutbox(orderId: string, kind: Parameters<typeof emailK
  * and its place in the due index move together, exactly as the hold wrote them.
  */
 export async function setExpiresAt(orderId: string, expiresAt: string): Promise<void> {
-  const { due } = table.globalSecondaryIndexes;
+  const { dueSharded: due } = table.globalSecondaryIndexes;
   await documentClient.send(
     new UpdateCommand({
       TableName: tableName,

@@ -4,6 +4,7 @@
  * reads look like the real table.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { orderKeys } from '../../shared/db/table.js';
 import type { Order } from '../../shared/domain/order-model.js';
 import { uniqueToken } from './events-fixtures.js';
 
@@ -155,8 +156,8 @@ export function storedOrderItem(
     gsi2pk: `CUSTOMER#${userId}`,
     gsi2sk: `${createdAt}#${id}`,
     ...((status === 'HELD' || status === 'PAYING') && {
-      gsi3pk: 'HOLD_EXPIRY',
-      gsi3sk: `${expiresAt}#${id}`,
+      gsi5pk: orderKeys.expiringShards.of(id),
+      gsi5sk: `${expiresAt}#${id}`,
     }),
   };
 }

@@ -11,11 +11,11 @@ import type { PutWrite, UpdateWrite } from './writes.js';
 
 type Item = Record<string, unknown>;
 
-const { collection, byOwner, due } = table.globalSecondaryIndexes;
+const { collection, byOwner, dueSharded: due } = table.globalSecondaryIndexes;
 
 /**
  * The whole item of a new order: in its event's collection and its customer's list by
- * creation and, while its hold can run out, in the due index by `expiresAt`.
+ * creation and, while its hold can run out, in its shard of the due index by `expiresAt`.
  */
 export function toOrderItem(order: Order): Item {
   const created = orderKeys.createdAtSort(order.createdAt, order.id);
@@ -31,7 +31,7 @@ export function toOrderItem(order: Order): Item {
     [byOwner.partitionKey]: orderKeys.byCustomerPartition(order.customer.userId),
     [byOwner.sortKey]: created,
     ...(expiring && {
-      [due.partitionKey]: orderKeys.expiringPartition,
+      [due.partitionKey]: orderKeys.expiringShards.of(order.id),
       [due.sortKey]: orderKeys.expiresAtSort(order.expiresAt, order.id),
     }),
   };
@@ -109,7 +109,7 @@ export const orderWrites = {
       .set('status', 'REFUNDING')
       .set('refundEmail', refund.email)
       .set('updatedAt', refund.now)
-      .set(due.partitionKey, orderKeys.expiringPartition)
+      .set(due.partitionKey, orderKeys.expiringShards.of(order.id))
       .set(due.sortKey, orderKeys.expiresAtSort(refund.recoverAt, order.id))
       .compare('status', '=', 'CONFIRMED')
       .toUpdate(),

@@ -5,11 +5,12 @@ import type { PutWrite } from './writes.js';
 
 /**
  * `OUTBOX#<orderId>#<kind>`: the email a change commits with it, until the relay has
- * handed it to the queue; in the due index by creation, for the sweep to resend.
+ * handed it to the queue; in its order's shard of the due index by creation, for the sweep
+ * to resend.
  */
 export const outboxWrites = {
   insert: (order: Order, kind: EmailKind, now: string): PutWrite => {
-    const { due } = table.globalSecondaryIndexes;
+    const { dueSharded } = table.globalSecondaryIndexes;
     return {
       Item: {
         ...emailKeys.outbox(order.id, kind),
@@ -17,8 +18,8 @@ export const outboxWrites = {
         orderId: order.id,
         kind,
         createdAt: now,
-        [due.partitionKey]: emailKeys.outboxPartition,
-        [due.sortKey]: emailKeys.createdAtSort(now, `${order.id}#${kind}`),
+        [dueSharded.partitionKey]: emailKeys.outboxShards.of(order.id),
+        [dueSharded.sortKey]: emailKeys.createdAtSort(now, `${order.id}#${kind}`),
       },
     };
   },
