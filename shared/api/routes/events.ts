@@ -28,6 +28,9 @@ import {
 } from '../responses.js';
 import { DEFAULT_THROTTLE, defineRoute, READ_THROTTLE } from '../route-record.js';
 
+/** As old as a container's memo may make an answer anyway (README "Hot reads"). */
+const PUBLIC_CACHE_SECONDS = 1;
+
 // Events, their ticket types, and their stats and analytics. Each record is all there is to know of a route: how it is deployed
 // and guarded, what it takes and answers, and an example.
 
@@ -79,6 +82,7 @@ export const ListEvents = defineRoute({
   handler: 'list-events',
   access: 'public',
   identifiesCaller: true,
+  publicCacheSeconds: PUBLIC_CACHE_SECONDS,
   table: 'read',
   throttle: READ_THROTTLE,
   tag: 'Events',
@@ -116,6 +120,7 @@ export const GetEvent = defineRoute({
   handler: 'get-event',
   access: 'public',
   identifiesCaller: true,
+  publicCacheSeconds: PUBLIC_CACHE_SECONDS,
   table: 'read',
   throttle: READ_THROTTLE,
   tag: 'Events',
@@ -134,6 +139,7 @@ export const GetSeats = defineRoute({
   handler: 'get-seats',
   access: 'public',
   identifiesCaller: true,
+  publicCacheSeconds: PUBLIC_CACHE_SECONDS,
   table: 'read',
   throttle: READ_THROTTLE,
   tag: 'Events',
