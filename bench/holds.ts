@@ -3,7 +3,8 @@
  * oversells. Everything runs on this machine against its own in-memory DynamoDB Local
  * and local gateway, on free loopback ports; nothing here can reach AWS. With
  * `--scenario seated`, seated.ts runs its phases on the same stack instead, and with
- * `--scenario fanout`, fanout.ts (WebSocket followers of a hot event). Otherwise
+ * `--scenario fanout`, fanout.ts (WebSocket followers of a hot event), and with
+ * `--scenario reads`, reads.ts (a hot event's page, memo of event reads off and on). Otherwise
  * one module per phase, in bench/phases/, run in this order:
  *
  *   setup      organizer (bootstrapAdmin + login), N customers with tokens, one hot
@@ -38,6 +39,7 @@ import { setUp } from './phases/setup.js';
 import { writeUnits } from './phases/units.js';
 import { warmUp } from './phases/warm-up.js';
 import { bypassRateLimits } from './rate-limit-bypass.js';
+import { readsScenario } from './reads.js';
 import { describeMachine, printHeader, report } from './report.js';
 import { seatedScenario } from './seated.js';
 import { startBenchStack } from './stack.js';
@@ -70,7 +72,8 @@ async function main(): Promise<number> {
   probe.attach(documentClient.middlewareStack as never, 'document');
   probe.attach((dynamoDbClient as DynamoDBClient).middlewareStack as never, 'raw');
   const seated = options.scenario === 'seated';
-  if (options.control) {
+  // options.ts refuses --control for the reads scenario: its "before" is its control.
+  if (options.control && options.scenario !== 'reads') {
     const control = {
       ga: { remove: removeStockGuard, what: 'the stock guard is removed' },
       seated: { remove: removeSeatGuard, what: 'the seat guard is removed' },
@@ -90,6 +93,7 @@ async function main(): Promise<number> {
   };
   if (seated) return seatedScenario(ctx, probe, { startedAt, machine });
   if (options.scenario === 'fanout') return fanoutScenario(ctx, { startedAt, machine });
+  if (options.scenario === 'reads') return readsScenario(ctx, { startedAt, machine });
   const counters = benchCounters(documentClient, tableName);
   const setup = await setUp(ctx);
   await warmUp(ctx, setup.warm, setup.customers, counters);

@@ -29,7 +29,13 @@ export class HttpClient {
   send(
     method: string,
     path: string,
-    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+    options: {
+      token?: string;
+      body?: unknown;
+      headers?: Record<string, string>;
+      /** The socket's own address: another loopback address is another client to the API. */
+      localAddress?: string;
+    } = {},
   ): Promise<Reply> {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = { ...options.headers };
@@ -41,7 +47,15 @@ export class HttpClient {
     return new Promise((resolve, reject) => {
       const started = performance.now();
       const req = request(
-        { host: this.host, port: this.port, method, path, headers, agent: this.agent },
+        {
+          host: this.host,
+          port: this.port,
+          method,
+          path,
+          headers,
+          agent: this.agent,
+          ...(options.localAddress !== undefined && { localAddress: options.localAddress }),
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));

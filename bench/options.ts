@@ -5,10 +5,11 @@ export type UserSetup = 'login' | 'mint';
 
 /**
  * `ga`: holds by count on one hot event; `seated`: holds by seat on seat maps; `fanout`:
- * WebSocket followers of a hot event while it sells out.
+ * WebSocket followers of a hot event while it sells out; `reads`: concurrent reads of a
+ * hot event's page, before and after the memo of event reads.
  */
-export type Scenario = 'ga' | 'seated' | 'fanout';
-const SCENARIOS: readonly Scenario[] = ['ga', 'seated', 'fanout'];
+export type Scenario = 'ga' | 'seated' | 'fanout' | 'reads';
+const SCENARIOS: readonly Scenario[] = ['ga', 'seated', 'fanout', 'reads'];
 
 export interface BenchOptions {
   scenario: Scenario;
@@ -18,6 +19,10 @@ export interface BenchOptions {
   capacity: number;
   /** WebSocket followers of the hot event (fanout). */
   subscribers: number;
+  /** Concurrent GETs of the hot event per round (reads). */
+  readers: number;
+  /** Measured rounds of `readers` GETs, for each of before and after (reads). */
+  rounds: number;
   /** Best-available buyers of the seated scenario, on their own 1,000-seat map. */
   bestAvailableBuyers: number;
   /** Requests in flight at once, for the holds, the raw-update ceiling and the floor. */
@@ -45,11 +50,13 @@ export interface BenchOptions {
 
 const USAGE = `Usage: npm run bench -- [options]
 
-      --scenario ga|seated|fanout
+      --scenario ga|seated|fanout|reads
                              ga: holds by count on one hot event; seated: holds of two
                              adjacent seats on a 2,000-seat map, then best-available
                              holds on a 1,000-seat map; fanout: WebSocket followers of
-                             a hot event while it sells out         (BENCH_SCENARIO, ga)
+                             a hot event while it sells out; reads: concurrent GETs of
+                             a hot event, memo of event reads off, then on
+                                                                    (BENCH_SCENARIO, ga)
   -n, --buyers N             ga, fanout: hold requests, one per customer (2000; fanout
                              300); seated: buyers of two adjacent seats (1200)
                                                                     (BENCH_BUYERS)
@@ -57,6 +64,8 @@ const USAGE = `Usage: npm run bench -- [options]
                                                                     (BENCH_CAPACITY, 500; fanout 200)
       --subscribers S        fanout: WebSocket followers of the hot event
                                                                     (BENCH_SUBSCRIBERS, 500)
+      --readers R            reads: GETs in flight at once, per round (BENCH_READERS, 100)
+      --rounds K             reads: measured rounds, before and after (BENCH_ROUNDS, 5)
       --best-available-buyers B
                              seated: buyers of 2–4 best-available seats
                                                                     (BENCH_BEST_AVAILABLE_BUYERS, 500)
@@ -88,6 +97,10 @@ const FLAG_SCENARIOS: Record<string, readonly Scenario[]> = {
   'wcu-samples': ['ga'],
   'best-available-buyers': ['seated'],
   subscribers: ['fanout'],
+  buyers: ['ga', 'seated', 'fanout'],
+  readers: ['reads'],
+  control: ['ga', 'seated', 'fanout'],
+  rounds: ['reads'],
 };
 
 function parseScenario(raw: string): Scenario {
@@ -97,7 +110,7 @@ function parseScenario(raw: string): Scenario {
 }
 
 /** N's default: seated, more buyers of a pair than the 2,000-seat map has pairs. */
-const DEFAULT_BUYERS: Record<Scenario, number> = { ga: 2000, seated: 1200, fanout: 300 };
+const DEFAULT_BUYERS: Record<Scenario, number> = { ga: 2000, seated: 1200, fanout: 300, reads: 0 };
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw.trim() === '') return fallback;
@@ -122,6 +135,8 @@ export function parseOptions(
       capacity: { type: 'string', short: 'c' },
       'best-available-buyers': { type: 'string' },
       subscribers: { type: 'string' },
+      readers: { type: 'string' },
+      rounds: { type: 'string' },
       concurrency: { type: 'string', short: 'p' },
       'setup-concurrency': { type: 'string' },
       users: { type: 'string' },
@@ -164,6 +179,8 @@ export function parseOptions(
       scenario === 'fanout' ? 200 : 500,
     ),
     subscribers: positiveInt('--subscribers', values.subscribers ?? env.BENCH_SUBSCRIBERS, 500),
+    readers: positiveInt('--readers', values.readers ?? env.BENCH_READERS, 100),
+    rounds: positiveInt('--rounds', values.rounds ?? env.BENCH_ROUNDS, 5),
     bestAvailableBuyers: positiveInt(
       '--best-available-buyers',
       values['best-available-buyers'] ?? env.BENCH_BEST_AVAILABLE_BUYERS,

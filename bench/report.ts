@@ -47,6 +47,7 @@ export function printHeader(options: BenchOptions, machine: Machine): void {
     fanout:
       `Fan-out benchmark: ${options.subscribers} WebSocket followers, ` +
       `N=${options.buyers} buyers, C=${options.capacity} tickets`,
+    reads: `Hot-read benchmark: ${options.rounds} rounds of ${options.readers} concurrent GETs`,
   }[options.scenario];
   console.log(
     `${load}, concurrency ${options.concurrency}, users via ${options.users}` +

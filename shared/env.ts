@@ -35,6 +35,11 @@ export const ENV = {
   rateLimitUser: 'RATE_LIMIT_USER',
   rateLimitHolds: 'RATE_LIMIT_HOLDS',
   rateLimitLoginFailures: 'RATE_LIMIT_LOGIN_FAILURES',
+  /**
+   * Optional: how long (ms) a container serves an event it read to the callers who manage
+   * no events (default 1000; `0` reads every time). README "Hot reads".
+   */
+  eventReadMemoMs: 'EVENT_READ_MEMO_MS',
   /** `off` switches the per-client limits off: for the bench's comparison run, never set by the stack. */
   rateLimits: 'RATE_LIMITS',
 } as const;

@@ -48,11 +48,11 @@ export class DynamoEventRepository implements EventRepository {
     if (!outcome.ok) throw outcome.error;
   }
 
-  async get(eventId: string): Promise<EventState | null> {
+  async get(eventId: string, { consistent } = { consistent: true }): Promise<EventState | null> {
     // Exactly the two items: the event's partition also holds one live-ticket counter
     // per customer, which a Query would read (and page through) on every hold.
     const wanted = [eventKeys.meta(eventId), eventKeys.inventory(eventId)];
-    const found = await batchGetAll(this.client, this.tableName, wanted, { consistent: true });
+    const found = await batchGetAll(this.client, this.tableName, wanted, { consistent });
     const meta = found.find((item) => item.sk === wanted[0]?.sk);
     const inventory = found.find((item) => item.sk === wanted[1]?.sk);
     return meta && inventory ? eventFromItems(meta, inventory) : null;

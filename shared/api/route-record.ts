@@ -116,6 +116,12 @@ export interface RouteDefinition<R extends RouteRequest = RouteRequest> {
    * caller alike and check nothing.
    */
   identifiesCaller?: true;
+  /**
+   * Public GET routes only: a 2xx answer to a caller who sent no token may be kept by
+   * any cache (a CDN, the browser) this many seconds; every other answer of the route
+   * is `private, no-store`. README "Hot reads".
+   */
+  publicCacheSeconds?: number;
   tag: Tag;
   summary: string;
   description?: string;

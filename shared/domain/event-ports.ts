@@ -51,8 +51,11 @@ export interface NearbyEvent {
 /** Persistence port for events. Every write is conditional; a lost race is reported, never applied. */
 export interface EventRepository {
   insert(event: EventState): Promise<void>;
-  /** Strongly consistent, so counters are exact. */
-  get(eventId: string): Promise<EventState | null>;
+  /**
+   * Strongly consistent unless told otherwise, so counters are exact; `consistent: false`
+   * costs half the read units and may miss the last second's writes.
+   */
+  get(eventId: string, options?: { consistent: boolean }): Promise<EventState | null>;
   /** Those of the events that exist, in a few batched reads (eventually consistent). */
   getMany(eventIds: readonly string[]): Promise<EventState[]>;
   list(query: EventRepositoryQuery): Promise<Page<EventState>>;

@@ -31,6 +31,7 @@ import type { EventIndexQuery, EventRepository, EventRepositoryQuery } from './e
 import { RADIUS_KM } from './geo.js';
 import type { Page } from './page.js';
 import { hasRole, isAdmin, type Principal } from './principal.js';
+import type { RecentReads } from './recent-reads.js';
 import { type SeatsQuery, type SeatView, seatMapPage } from './seat-map.js';
 import { isFault, newTypeCapacity, seatingFaults, seatsBy, toLayout } from './seating-model.js';
 import type { WaitlistHandover } from './waitlist-handover.js';
@@ -65,6 +66,11 @@ export class EventService {
     private readonly waitlist: Pick<WaitlistHandover, 'afterRelease'> = {
       afterRelease: async () => {},
     },
+    /**
+     * Where the event reads of callers who manage no events come from (README "Hot
+     * reads"); without it every read is strongly consistent.
+     */
+    private readonly recentEvents?: RecentReads<EventState | null>,
   ) {}
 
   async create(principal: Principal, input: CreateEventInput): Promise<EventView> {
@@ -270,11 +276,24 @@ export class EventService {
   }
 
   private async loadVisible(principal: Principal, eventId: string): Promise<EventState> {
-    const event = await this.repository.get(eventId);
+    const event = await this.readFor(principal, eventId);
     if (!event || (event.status === 'DRAFT' && !canManage(principal, event))) {
       throw new NotFound(`Event ${eventId} not found`);
     }
     return event;
+  }
+
+  /**
+   * Organizers and admins read their own writes at once; anyone else may be served a read
+   * a moment old, eventually consistent (half the read units), shared with every other
+   * such caller of this container. Holds and organizer writes never come through here.
+   */
+  private readFor(principal: Principal, eventId: string): Promise<EventState | null> {
+    const recent = this.recentEvents;
+    if (!recent || isAdmin(principal) || hasRole(principal, 'organizer')) {
+      return this.repository.get(eventId);
+    }
+    return recent.get(eventId, () => this.repository.get(eventId, { consistent: false }));
   }
 
   private async loadOwned(principal: Principal, eventId: string): Promise<EventState> {

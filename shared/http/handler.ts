@@ -9,6 +9,7 @@ import { UnsupportedMediaType } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { apiObservability } from '../observability.js';
 import { assertRouteAccess } from './access.js';
+import { cacheControl } from './cache-control.js';
 import { perClientLimit } from './client-limits.js';
 import { type ApiEvent, principalOf } from './principal.js';
 import { problemResponse } from './problem.js';
@@ -56,6 +57,7 @@ export function httpHandler<S extends RouteRequest>(
     .use(identifyPublicCaller(route, options.authenticator))
     // The client's own limit before anything else; anonymous callers count by address.
     .use(perClientLimit(route))
+    .use(cacheControl(route))
     .use({
       onError: (request) => {
         request.response = problemResponse(request.error);

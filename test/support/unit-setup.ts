@@ -27,3 +27,6 @@ process.env.LIVE_CONNECTIONS_ENDPOINT =
 // Handler tests count table calls; the per-client limiter's own write would be in each.
 // Its tests (client-limits.test.ts) switch it back on.
 process.env.RATE_LIMITS = 'off';
+// Handler tests mock the table per test; a memo of event reads would carry one test's
+// answer into the next. recent-reads.test.ts builds its own.
+process.env.EVENT_READ_MEMO_MS = '0';

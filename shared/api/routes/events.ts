@@ -28,6 +28,21 @@ import {
 } from '../responses.js';
 import { DEFAULT_THROTTLE, defineRoute, READ_THROTTLE } from '../route-record.js';
 
+/** As old as a container's memo may make an answer anyway (README "Hot reads"). */
+const PUBLIC_CACHE_SECONDS = 1;
+/** What the wrapper puts on a success of a route with `publicCacheSeconds`. */
+const publicCacheHeaders = z.object({
+  'Cache-Control': z.enum([`public, max-age=${PUBLIC_CACHE_SECONDS}`, 'private, no-store']).meta({
+    description:
+      'Public for a caller who sent no token (any cache may keep it that long); ' +
+      'private, no-store for a signed-in caller. Errors are always private, no-store.',
+  }),
+  Vary: z
+    .literal('authorization')
+    .optional()
+    .meta({ description: 'On the public answers: a request with a token is another answer.' }),
+});
+
 // Events, their ticket types, and their stats and analytics. Each record is all there is to know of a route: how it is deployed
 // and guarded, what it takes and answers, and an example.
 
@@ -79,6 +94,7 @@ export const ListEvents = defineRoute({
   handler: 'list-events',
   access: 'public',
   identifiesCaller: true,
+  publicCacheSeconds: PUBLIC_CACHE_SECONDS,
   table: 'read',
   throttle: READ_THROTTLE,
   tag: 'Events',
@@ -105,6 +121,7 @@ export const ListEvents = defineRoute({
     status: 200,
     description: 'One page of events; with `near`, of events with their distance',
     schema: z.union([eventPageSchema, nearbyEventPageSchema]),
+    headers: publicCacheHeaders,
   },
   errors: [Unauthenticated, Forbidden],
 });
@@ -116,6 +133,7 @@ export const GetEvent = defineRoute({
   handler: 'get-event',
   access: 'public',
   identifiesCaller: true,
+  publicCacheSeconds: PUBLIC_CACHE_SECONDS,
   table: 'read',
   throttle: READ_THROTTLE,
   tag: 'Events',
@@ -123,7 +141,12 @@ export const GetEvent = defineRoute({
   description: 'A draft is 404 to anyone but its organizer and admins.',
   request: { params: eventIdParamsSchema },
   example: { params: { eventId: EVENT_ID } },
-  success: { status: 200, description: 'The event', schema: eventViewSchema },
+  success: {
+    status: 200,
+    description: 'The event',
+    schema: eventViewSchema,
+    headers: publicCacheHeaders,
+  },
   errors: [NotFound],
 });
 
@@ -134,6 +157,7 @@ export const GetSeats = defineRoute({
   handler: 'get-seats',
   access: 'public',
   identifiesCaller: true,
+  publicCacheSeconds: PUBLIC_CACHE_SECONDS,
   table: 'read',
   throttle: READ_THROTTLE,
   tag: 'Events',
@@ -149,7 +173,12 @@ export const GetSeats = defineRoute({
     params: { eventId: EVENT_ID },
     query: { section: 'Stalls', status: 'AVAILABLE', limit: 500 },
   },
-  success: { status: 200, description: 'One page of seats', schema: seatPageSchema },
+  success: {
+    status: 200,
+    description: 'One page of seats',
+    schema: seatPageSchema,
+    headers: publicCacheHeaders,
+  },
   errors: [NotFound],
 });
 
