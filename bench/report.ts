@@ -94,8 +94,8 @@ function perClientCostLine(checked: HttpHolds, unchecked: HttpHolds): string {
   return (
     `   PER-CLIENT CHECK COST: ${fmt(withCheck)} holds/s with it (phase 1) vs ${fmt(without)} without (1c): ` +
     `${fmt(share)} % slower; p50 201 ${fmt(checked.summary.latencyMs.success.p50)} vs ` +
-    `${fmt(unchecked.summary.latencyMs.success.p50)} ms. On AWS: +2 UpdateItem (1 WCU each) per hold ` +
-    `request, on the customer's own RATE# keys, none on the event's`
+    `${fmt(unchecked.summary.latencyMs.success.p50)} ms. On AWS: +1 UpdateItem (1 WCU) per hold ` +
+    `request (its request and its hold counted on one item), on the customer's own RATE# key, none on the event's`
   );
 }
 

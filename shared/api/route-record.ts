@@ -110,6 +110,11 @@ export interface RouteDefinition<R extends RouteRequest = RouteRequest> {
    */
   perClientLimit?: false;
   /**
+   * A hold request: its per-client check also counts it against the customer's hold
+   * limit, in the same write as the request itself.
+   */
+  countsAsHold?: true;
+  /**
    * Public routes only: a token, if sent, identifies the caller, who may then see more.
    * Public routes have no authorizer, so the handler is built with the Authenticator and
    * the stack binds the token verifier to its function; other public routes serve every

@@ -11,7 +11,6 @@ import type { HoldInput, OrderView } from '../domain/order-model.js';
 import type { Principal } from '../domain/principal.js';
 import { ENV, requireEnv } from '../env.js';
 import { dynamoDbClient, orderLifecycle } from './orders.js';
-import { admitHold } from './rate-limits.js';
 
 interface HoldRequest {
   /** Keys are scoped to the caller: the same key from two customers is two requests. */
@@ -72,12 +71,12 @@ export interface HoldPlacement {
 }
 
 /**
- * A hold as REST and GraphQL both place it: counted against the customer's hold limit
- * first, then once per Idempotency-Key when one is sent.
+ * A hold as REST and GraphQL both place it, once per Idempotency-Key when one is sent.
+ * Its hold limit was counted where the request came in (the REST route's per-client
+ * check, GraphQL's `createOrder` resolver).
  */
 export async function placeHold(placement: HoldPlacement): Promise<OrderView> {
   const { principal, eventId, body, idempotencyKey, context } = placement;
-  if (principal.userId !== null) await admitHold(principal.userId);
   return idempotencyKey !== undefined && principal.userId !== null
     ? holdIdempotently(
         { userId: principal.userId, key: idempotencyKey, request: { eventId, body }, principal },

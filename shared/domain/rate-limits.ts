@@ -36,26 +36,31 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
 /** Who is asking: a signed-in user by id, anyone else by source address. */
 export type Client = { userId: string } | { sourceIp: string };
 
+/** A window's item, by the policy that keys it and the client. */
+export interface WindowRef {
+  policy: string;
+  client: string;
+  /** Epoch seconds. */
+  windowStart: number;
+}
+
 export interface WindowCount {
-  /** Hits in the window after this one, or the count that refused it. */
-  count: number;
+  /** Every counter of the hit, after it (admitted) or as they stood (refused). */
+  counts: Record<string, number>;
   admitted: boolean;
 }
 
 /** Fixed-window counters shared by every container. */
 export interface RateCounter {
-  /** Counts a hit in the window unless it already holds `quota`; one conditional write. */
-  hit(
-    policy: string,
-    client: string,
-    windowStart: number,
-    quota: number,
-    expiresAt: number,
-  ): Promise<WindowCount>;
-  /** Counts a hit whatever the count (a failed login happened either way). */
-  record(policy: string, client: string, windowStart: number, expiresAt: number): Promise<void>;
-  /** The window's count so far, without counting. */
-  read(policy: string, client: string, windowStart: number): Promise<number>;
+  /**
+   * Counts one more of each counter unless one of them already holds its quota (then
+   * none): one conditional write, however many counters.
+   */
+  hit(window: WindowRef, quotas: Record<string, number>, expiresAt: number): Promise<WindowCount>;
+  /** Counts one more of `counter` whatever its count (a failed login happened either way). */
+  record(window: WindowRef, counter: string, expiresAt: number): Promise<void>;
+  /** A counter's count so far, without counting. */
+  read(window: WindowRef, counter: string): Promise<number>;
 }
 
 export interface RateLimitLog {
@@ -67,6 +72,21 @@ export interface RateLimitLog {
 
 /** A window's item outlives its window by this, then goes by TTL. */
 const COUNTER_GRACE_SECONDS = 60;
+/** Each policy's counter on its window item. */
+const COUNTER: Record<RatePolicy['name'], string> = {
+  anon: 'hits',
+  user: 'hits',
+  holds: 'holds',
+  login: 'failures',
+};
+/** The window item a policy counts on: a customer's holds count on their request window. */
+const WINDOW_OF: Record<RatePolicy['name'], string> = {
+  anon: 'anon',
+  user: 'user',
+  holds: 'user',
+  login: 'login',
+};
+
 /** Refusals remembered per container: a flood past its limit costs no write until reset. */
 const MAX_REMEMBERED_REFUSALS = 10_000;
 
@@ -89,16 +109,22 @@ export class ClientLimits {
     };
   }
 
-  /** Counts one request of the client; throws `RateLimited` past its quota. */
-  admitRequest(client: Client): Promise<RateLimitState> {
-    return 'userId' in client
-      ? this.admit(this.policies.user, client.userId)
-      : this.admit(this.policies.anon, client.sourceIp);
+  /**
+   * Counts one request of the client, and for a hold request (`hold`) one hold of the
+   * customer, in one write: a signed-in caller's requests and holds share one window
+   * item. Throws `RateLimited` naming the limit that is full (then nothing is counted).
+   */
+  admitRequest(client: Client, { hold = false } = {}): Promise<RateLimitState> {
+    if (!('userId' in client)) return this.admit([this.policies.anon], client.sourceIp);
+    return this.admit(
+      hold ? [this.policies.user, this.policies.holds] : [this.policies.user],
+      client.userId,
+    );
   }
 
-  /** Counts one hold request of the customer; throws `RateLimited` past its quota. */
+  /** Counts one hold of the customer alone (a request already counted, as GraphQL's). */
   admitHold(userId: string): Promise<RateLimitState> {
-    return this.admit(this.policies.holds, userId);
+    return this.admit([this.policies.holds], userId);
   }
 
   /**
@@ -110,9 +136,8 @@ export class ClientLimits {
   async login<T>(account: string, attempt: () => Promise<T>): Promise<T> {
     const policy = this.policies.login;
     const window = this.windowOf(policy);
-    const failures = await this.safely(policy, () =>
-      this.counter.read(policy.name, account, window.start),
-    );
+    const ref = this.refOf(policy, account, window);
+    const failures = await this.safely(policy, () => this.counter.read(ref, COUNTER.login));
     if (failures !== undefined && failures >= policy.quota) {
       throw this.refuse(policy, window, `Too many failed logins for this account; retry later`);
     }
@@ -120,29 +145,40 @@ export class ClientLimits {
       return await attempt();
     } catch (error) {
       if (error instanceof Unauthenticated) {
-        await this.safely(policy, () =>
-          this.counter.record(policy.name, account, window.start, window.expiresAt),
-        );
+        await this.safely(policy, () => this.counter.record(ref, COUNTER.login, window.expiresAt));
       }
       throw error;
     }
   }
 
-  private async admit(policy: RatePolicy, client: string): Promise<RateLimitState> {
-    const window = this.windowOf(policy);
-    const memoKey = `${policy.name}#${client}`;
-    const refusedUntil = this.refusedUntil.get(memoKey);
-    if (refusedUntil !== undefined && refusedUntil > this.clock.now().getTime()) {
-      throw this.refuse(policy, window, this.detailOf(policy));
+  /** `policies` count on one window item (the first one's), all or none. */
+  private async admit(
+    policies: [RatePolicy, ...RatePolicy[]],
+    client: string,
+  ): Promise<RateLimitState> {
+    const [first] = policies;
+    const window = this.windowOf(first);
+    const nowMs = this.clock.now().getTime();
+    for (const policy of policies) {
+      const refusedUntil = this.refusedUntil.get(`${policy.name}#${client}`);
+      if (refusedUntil !== undefined && refusedUntil > nowMs) {
+        throw this.refuse(policy, window, this.detailOf(policy));
+      }
     }
-    const counted = await this.safely(policy, () =>
-      this.counter.hit(policy.name, client, window.start, policy.quota, window.expiresAt),
+    const quotas = Object.fromEntries(policies.map((p) => [COUNTER[p.name], p.quota]));
+    const counted = await this.safely(first, () =>
+      this.counter.hit(this.refOf(first, client, window), quotas, window.expiresAt),
     );
     if (counted && !counted.admitted) {
-      this.remember(memoKey, window.endMs);
-      throw this.refuse(policy, window, this.detailOf(policy));
+      const full = policies.find((p) => (counted.counts[COUNTER[p.name]] ?? 0) >= p.quota) ?? first;
+      this.remember(`${full.name}#${client}`, window.endMs);
+      throw this.refuse(full, window, this.detailOf(full));
     }
-    return this.stateOf(policy, window, counted?.count ?? 0);
+    return this.stateOf(first, window, counted?.counts[COUNTER[first.name]] ?? 0);
+  }
+
+  private refOf(policy: RatePolicy, client: string, window: Window): WindowRef {
+    return { policy: WINDOW_OF[policy.name], client, windowStart: window.start };
   }
 
   private detailOf(policy: RatePolicy): string {

@@ -27,6 +27,8 @@ export interface GraphQLServices {
   events: Pick<EventService, 'list' | 'get' | 'getVisibleMany'>;
   orderQueries: Pick<OrderQueries, 'get' | 'listOrders' | 'listMine'>;
   placeHold: typeof placeHold;
+  /** Counts a hold against the customer's hold limit (REST counts it with the request). */
+  admitHold: (userId: string) => Promise<void>;
   users: Pick<Users, 'me'>;
 }
 
@@ -108,10 +110,11 @@ export function createResolvers(services: GraphQLServices) {
         principal.userId === null ? null : orNull(() => services.users.me(principal)),
     },
     Mutation: {
-      createOrder: (_: unknown, args: Args, context: GraphQLContext) => {
+      createOrder: async (_: unknown, args: Args, context: GraphQLContext) => {
         const { eventId, ...form } = args as Args & { eventId: string };
         const principal = as(HoldTickets, context.principal);
         const body = parseArgs(holdSchema, form);
+        if (principal.userId !== null) await services.admitHold(principal.userId);
         return services.placeHold({
           principal,
           eventId,

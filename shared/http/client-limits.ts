@@ -56,7 +56,9 @@ export function perClientLimit(route: RouteDefinition): middy.MiddlewareObj<ApiE
     {
       before: async (request) => {
         const { clientLimits } = await loadLimiter();
-        const state = await clientLimits?.admitRequest(clientOf(request.event));
+        const state = await clientLimits?.admitRequest(clientOf(request.event), {
+          hold: route.countsAsHold === true,
+        });
         if (state) states.set(request.event, state);
       },
       after: addHeaders,

@@ -249,10 +249,8 @@ describe('the shared window counter under concurrency (DynamoDB Local)', () => {
     const answers = await Promise.all(
       Array.from({ length: CALLERS }, (_, i) =>
         (counters[i % counters.length] as RateCounter).hit(
-          'anon',
-          client,
-          windowStart,
-          QUOTA,
+          { policy: 'anon', client, windowStart },
+          { hits: QUOTA },
           windowStart + 120,
         ),
       ),
@@ -274,11 +272,11 @@ describe('the shared window counter under concurrency (DynamoDB Local)', () => {
     const readThenWrite: RateCounter = {
       read: (...args) => real.read(...args),
       record: (...args) => real.record(...args),
-      hit: async (policy, client, start, quota, expiresAt): Promise<WindowCount> => {
-        const count = await real.read(policy, client, start);
-        if (count >= quota) return { admitted: false, count };
-        await real.record(policy, client, start, expiresAt);
-        return { admitted: true, count: count + 1 };
+      hit: async (window, quotas, expiresAt): Promise<WindowCount> => {
+        const count = await real.read(window, 'hits');
+        if (count >= (quotas.hits ?? 0)) return { admitted: false, counts: { hits: count } };
+        await real.record(window, 'hits', expiresAt);
+        return { admitted: true, counts: { hits: count + 1 } };
       },
     };
     const admitted = await race([readThenWrite, readThenWrite]);

@@ -6,6 +6,7 @@ import {
   DEFAULT_RATE_LIMITS,
   type RateCounter,
   type WindowCount,
+  type WindowRef,
 } from '../../shared/domain/rate-limits.js';
 import { clientOf, rateLimitHeaders } from '../../shared/http/client-limits.js';
 import type { ApiEvent } from '../../shared/http/principal.js';
@@ -15,24 +16,34 @@ class MemoryCounter implements RateCounter {
   readonly windows = new Map<string, number>();
   calls = 0;
 
-  async hit(policy: string, client: string, start: number, quota: number): Promise<WindowCount> {
-    this.calls++;
-    const key = `${policy}#${client}#${start}`;
-    const count = this.windows.get(key) ?? 0;
-    if (count >= quota) return { admitted: false, count };
-    this.windows.set(key, count + 1);
-    return { admitted: true, count: count + 1 };
+  private keyOf(window: WindowRef, counter: string): string {
+    return `${window.policy}#${window.client}#${window.windowStart}#${counter}`;
   }
 
-  async record(policy: string, client: string, start: number): Promise<void> {
+  async hit(window: WindowRef, quotas: Record<string, number>): Promise<WindowCount> {
     this.calls++;
-    const key = `${policy}#${client}#${start}`;
+    const counts = Object.fromEntries(
+      Object.keys(quotas).map((c) => [c, this.windows.get(this.keyOf(window, c)) ?? 0]),
+    );
+    if (Object.entries(quotas).some(([c, quota]) => (counts[c] ?? 0) >= quota)) {
+      return { admitted: false, counts };
+    }
+    for (const c of Object.keys(quotas)) {
+      counts[c] = (counts[c] ?? 0) + 1;
+      this.windows.set(this.keyOf(window, c), counts[c] ?? 0);
+    }
+    return { admitted: true, counts };
+  }
+
+  async record(window: WindowRef, counter: string): Promise<void> {
+    this.calls++;
+    const key = this.keyOf(window, counter);
     this.windows.set(key, (this.windows.get(key) ?? 0) + 1);
   }
 
-  async read(policy: string, client: string, start: number): Promise<number> {
+  async read(window: WindowRef, counter: string): Promise<number> {
     this.calls++;
-    return this.windows.get(`${policy}#${client}#${start}`) ?? 0;
+    return this.windows.get(this.keyOf(window, counter)) ?? 0;
   }
 }
 
@@ -103,6 +114,22 @@ describe('ClientLimits', () => {
 
     expect(callsWhileRefused).toBe(0);
     expect(next).toMatchObject({ remaining: 2, resetSeconds: 60 });
+  });
+
+  it("counts a REST hold request and its hold in one write, on the customer's request window", async () => {
+    const { limits, counter } = limitsWith();
+    const before = counter.calls;
+
+    const state = await limits.admitRequest({ userId: 'u1' }, { hold: true });
+    await limits.admitRequest({ userId: 'u1' }, { hold: true });
+    const refusal = await refusalOf(limits.admitRequest({ userId: 'u1' }, { hold: true }));
+    const plainRequest = await limits.admitRequest({ userId: 'u1' });
+
+    expect(counter.calls - before).toBe(4);
+    expect(state).toMatchObject({ policy: 'user', remaining: 1199 });
+    // The full limit is named, and a request that holds nothing still goes through.
+    expect(refusal.limit).toMatchObject({ policy: 'holds', quota: 2 });
+    expect(plainRequest).toMatchObject({ policy: 'user', remaining: 1197 });
   });
 
   it('counts hold requests per customer apart from their requests', async () => {

@@ -33,6 +33,7 @@ export const HoldTickets = defineRoute({
   path: '/v1/events/{eventId}/orders',
   handler: 'hold-tickets',
   access: 'customer',
+  countsAsHold: true,
   table: 'write',
   uses: ['expirySchedule', 'idempotency'],
   throttle: { rateLimit: 500, burstLimit: 1000 },
