@@ -1,6 +1,7 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { z } from 'zod';
+import { DEFAULT_EMAIL_CAP_PER_HOUR } from '../shared/domain/emails.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from '../shared/domain/rate-limits.js';
 import { TicketingStack } from './ticketing-stack.js';
 
@@ -39,15 +40,20 @@ const RATE_LIMIT_CONTEXT = {
   ],
 } as const;
 
+/** A whole number above 0 from context `key`, or `fallback` when not given. */
+function countFromContext(app: App, key: string, fallback: number): number {
+  return z.coerce
+    .number({ error: `context ${key} must be a number (-c ${key}=${fallback})` })
+    .int()
+    .positive(`context ${key} must be a whole number above 0`)
+    .parse(app.node.tryGetContext(key) ?? fallback);
+}
+
 function rateLimitsOf(app: App): RateLimitConfig {
-  const entries = Object.entries(RATE_LIMIT_CONTEXT).map(([key, [field, fallback]]) => {
-    const value = z.coerce
-      .number({ error: `context ${key} must be a number (-c ${key}=${fallback})` })
-      .int()
-      .positive(`context ${key} must be a whole number above 0`)
-      .parse(app.node.tryGetContext(key) ?? fallback);
-    return [field, value];
-  });
+  const entries = Object.entries(RATE_LIMIT_CONTEXT).map(([key, [field, fallback]]) => [
+    field,
+    countFromContext(app, key, fallback),
+  ]);
   return Object.fromEntries(entries) as unknown as RateLimitConfig;
 }
 
@@ -64,6 +70,7 @@ export function buildApp(appProps: AppProps, serviceVersion: string) {
     senderEmail: senderEmailSchema.parse(app.node.tryGetContext('senderEmail')),
     serviceVersion,
     rateLimits: rateLimitsOf(app),
+    emailCapPerHour: countFromContext(app, 'emailCapPerHour', DEFAULT_EMAIL_CAP_PER_HOUR),
     description:
       'Serverless event ticketing: HTTP and WebSocket APIs, Lambdas, DynamoDB and its stream, Scheduler, SQS, SES',
   });

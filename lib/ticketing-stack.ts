@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { EmailIdentity, Identity as SesIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { DEFAULT_EMAIL_CAP_PER_HOUR } from '../shared/domain/emails.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from '../shared/domain/rate-limits.js';
 import { routes } from '../shared/routes.js';
 import { Alarms } from './constructs/alarms.js';
@@ -18,6 +19,8 @@ export interface TicketingStackProps extends StackProps {
   /** The address emails are sent from; SES verifies it on deploy. */
   senderEmail: string;
   serviceVersion: string;
+  /** Emails per recipient address per hour; the SPEC's 20 when not given. */
+  emailCapPerHour?: number;
   /** Per-client limits; the SPEC's defaults when not given. */
   rateLimits?: RateLimitConfig;
 }
@@ -51,6 +54,7 @@ export class TicketingStack extends Stack {
       sender,
       senderEmail: props.senderEmail,
       emailEvents: this.emailEvents,
+      emailCapPerHour: props.emailCapPerHour ?? DEFAULT_EMAIL_CAP_PER_HOUR,
     });
     this.api = new TicketingApi(this, 'Api', {
       routes,

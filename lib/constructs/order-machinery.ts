@@ -22,6 +22,8 @@ export interface OrderMachineryProps {
   sender: EmailIdentity;
   senderEmail: string;
   emailEvents: EmailEvents;
+  /** Emails per recipient address per hour, over which they are dropped. */
+  emailCapPerHour: number;
 }
 
 /**
@@ -95,7 +97,10 @@ export class OrderMachinery extends Construct {
       description:
         'Sends emails through SES: once per order and kind or per verification code, capped per recipient',
       timeout: EMAIL_SENDER_TIMEOUT,
-      environment: { [ENV.senderEmail]: props.senderEmail },
+      environment: {
+        [ENV.senderEmail]: props.senderEmail,
+        [ENV.emailCapPerHour]: String(props.emailCapPerHour),
+      },
     });
     props.data.bind(this.sendEmail, 'write');
     props.sender.grantSendEmail(this.sendEmail);

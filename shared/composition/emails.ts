@@ -5,14 +5,11 @@ import { DynamoOrderRepository } from '../adapters/dynamo-order-repository.js';
 import { DynamoRecipientCap } from '../adapters/dynamo-recipient-cap.js';
 import { SesEmailSender } from '../adapters/ses-email-sender.js';
 import { systemClock } from '../domain/clock.js';
-import { EmailService } from '../domain/emails.js';
+import { DEFAULT_EMAIL_CAP_PER_HOUR, EmailService } from '../domain/emails.js';
 import { ENV, optionalPositiveInt, requireEnv } from '../env.js';
 import { businessMetrics, logger } from '../observability.js';
 import { documentClient, tableName } from './dynamodb.js';
 import { userRepository } from './users.js';
-
-/** SPEC caps emails per address per hour; this many unless the env says otherwise. */
-export const DEFAULT_EMAIL_CAP_PER_HOUR = 20;
 
 // Built once per container. A local endpoint comes from AWS_ENDPOINT_URL_SES, which the
 // SDK reads itself (the local stack points it at the SES emulator).

@@ -2,19 +2,9 @@ import { createHash } from 'node:crypto';
 import { DynamoRateCounter } from '../adapters/dynamo-rate-counter.js';
 import { systemClock } from '../domain/clock.js';
 import { ClientLimits, DEFAULT_RATE_LIMITS, type RateLimitConfig } from '../domain/rate-limits.js';
-import { ENV } from '../env.js';
+import { ENV, optionalPositiveInt } from '../env.js';
 import { businessMetrics, logger } from '../observability.js';
 import { documentClient, tableName } from './dynamodb.js';
-
-function limitFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`${name} must be a whole number of requests above 0, got "${raw}"`);
-  }
-  return value;
-}
 
 function rateLimitConfig(): RateLimitConfig | null {
   const switched = process.env[ENV.rateLimits] ?? 'on';
@@ -23,10 +13,13 @@ function rateLimitConfig(): RateLimitConfig | null {
   }
   if (switched === 'off') return null;
   return {
-    anonymousPerMinute: limitFromEnv(ENV.rateLimitAnon, DEFAULT_RATE_LIMITS.anonymousPerMinute),
-    userPerMinute: limitFromEnv(ENV.rateLimitUser, DEFAULT_RATE_LIMITS.userPerMinute),
-    holdsPerMinute: limitFromEnv(ENV.rateLimitHolds, DEFAULT_RATE_LIMITS.holdsPerMinute),
-    loginFailuresPer15Minutes: limitFromEnv(
+    anonymousPerMinute: optionalPositiveInt(
+      ENV.rateLimitAnon,
+      DEFAULT_RATE_LIMITS.anonymousPerMinute,
+    ),
+    userPerMinute: optionalPositiveInt(ENV.rateLimitUser, DEFAULT_RATE_LIMITS.userPerMinute),
+    holdsPerMinute: optionalPositiveInt(ENV.rateLimitHolds, DEFAULT_RATE_LIMITS.holdsPerMinute),
+    loginFailuresPer15Minutes: optionalPositiveInt(
       ENV.rateLimitLoginFailures,
       DEFAULT_RATE_LIMITS.loginFailuresPer15Minutes,
     ),

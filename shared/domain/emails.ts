@@ -13,6 +13,9 @@ import { type Order, ticketCount } from './order-model.js';
 import type { OrderRepository } from './order-ports.js';
 import type { User } from './user-model.js';
 
+/** SPEC caps emails per address per hour; this many unless configured otherwise. */
+export const DEFAULT_EMAIL_CAP_PER_HOUR = 20;
+
 // ---------------------------------------------------------------------------------------
 // Content
 // ---------------------------------------------------------------------------------------

@@ -734,7 +734,7 @@ describe('security checks', () => {
     );
   });
 
-  it('takes each per-client limit from context, and refuses one that is not a count', async () => {
+  it('takes each per-client limit and the email cap from context, and refuses one that is not a count', async () => {
     const { buildApp } = await import('../../lib/app.js');
     const context = {
       senderEmail: 'tickets@example.com',
@@ -749,6 +749,14 @@ describe('security checks', () => {
       }
     ).variables;
     expect(variables).toMatchObject({ RATE_LIMIT_HOLDS: '5', RATE_LIMIT_ANON: '600' });
+    const { stack: capped } = buildApp({ context: { ...context, emailCapPerHour: '7' } }, '1');
+    const sender = capped.resolve(
+      (capped.orders.sendEmail.node.defaultChild as { environment?: unknown }).environment,
+    ) as { variables: Record<string, string> };
+    expect(sender.variables.EMAIL_CAP_PER_HOUR).toBe('7');
+    expect(() => buildApp({ context: { ...context, emailCapPerHour: '-1' } }, '1')).toThrow(
+      /emailCapPerHour/,
+    );
     expect(() => buildApp({ context: { ...context, rateLimitAnon: 'lots' } }, '1')).toThrow(
       /rateLimitAnon/,
     );
