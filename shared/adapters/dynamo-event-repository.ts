@@ -1,12 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../db/batch-get.js';
 import { deletionWrites } from '../db/entities/audit.js';
-import {
-  CANCELLING_CURSOR,
-  eventFromItems,
-  inventoryWrites,
-  metaWrites,
-} from '../db/entities/event.js';
+import { eventFromItems, metaWrites } from '../db/entities/event.js';
+import { CANCELLING_CURSOR, inventoryWrites } from '../db/entities/inventory.js';
 import { takenSeatFromItem } from '../db/entities/seat.js';
 import { waitlistWrites } from '../db/entities/waitlist.js';
 import { ItemExpression } from '../db/expression.js';

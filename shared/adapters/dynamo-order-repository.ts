@@ -4,7 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { encodeCursor } from '../db/cursor.js';
 import { itemsOfEntries, queryDueShards } from '../db/due-shards.js';
 import { analyticsDayWrites } from '../db/entities/analytics-day.js';
-import { inventoryWrites, type StockCounter } from '../db/entities/event.js';
+import { inventoryWrites, type StockCounter } from '../db/entities/inventory.js';
 import {
   customerTicketsWrites,
   type OrderTransition,

@@ -7,7 +7,8 @@ import { liveRoutes } from '../../shared/api/live-routes.js';
 import { READ_THROTTLE, routeKeyOf } from '../../shared/api/route-record.js';
 import { AUDIT_STREAM_FILTERS } from '../../shared/db/entities/audit-changes.js';
 import { LIVE_STREAM_FILTERS } from '../../shared/db/entities/live.js';
-import { projectionOf, readinessProbeKey, table } from '../../shared/db/table.js';
+import { readinessProbeKey, table } from '../../shared/db/table.js';
+import { projectionOf } from '../../shared/db/table-inputs.js';
 import { routes } from '../../shared/routes.js';
 import { synthesizeStack } from '../support/stack.js';
 

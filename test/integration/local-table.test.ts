@@ -1,7 +1,8 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ensureTable } from '../../local/dynamodb.js';
-import { createTableInput, projectionOf, table } from '../../shared/db/table.js';
+import { table } from '../../shared/db/table.js';
+import { createTableInput, projectionOf } from '../../shared/db/table-inputs.js';
 
 const client = new DynamoDBClient({ endpoint: inject('dynamoDbEndpoint') });
 afterAll(() => client.destroy());

@@ -6,14 +6,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { queryDueShards } from '../../shared/db/due-shards.js';
 import { toOrderItem } from '../../shared/db/entities/order.js';
 import { outboxWrites } from '../../shared/db/entities/outbox.js';
-import {
-  DUE_SHARDS,
-  dueShardOf,
-  emailKeys,
-  orderKeys,
-  projectionOf,
-  table,
-} from '../../shared/db/table.js';
+import { DUE_SHARDS, dueShardOf, emailKeys, orderKeys, table } from '../../shared/db/table.js';
+import { projectionOf } from '../../shared/db/table-inputs.js';
 import type { Order } from '../../shared/domain/order-model.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);

@@ -3,7 +3,7 @@ import type { OrderResolution } from '../../domain/event-model.js';
 import type { Order } from '../../domain/order-model.js';
 import { ItemExpression } from '../expression.js';
 import { analyticsKeys } from '../table.js';
-import type { StockCounter } from './event.js';
+import type { StockCounter } from './inventory.js';
 import type { UpdateWrite } from './writes.js';
 
 /**
