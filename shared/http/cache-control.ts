@@ -1,6 +1,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { RouteDefinition } from '../api/route-record.js';
+import { answerHeaders } from './answer-headers.js';
 import type { ApiEvent } from './principal.js';
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -11,8 +12,6 @@ type Result = APIGatewayProxyStructuredResultV2;
  * (`Vary: Authorization` keeps a signed-in caller from being served it). Anything else,
  * a signed-in caller's answer or an error (a CDN would otherwise keep a 404 for its
  * default error TTL, past the moment a draft is published), is `private, no-store`.
- * Register it before the middleware that turns errors into problems, as the per-client
- * limit is, so it sees the problem response already built.
  */
 export function cacheControl(route: RouteDefinition): middy.MiddlewareObj<ApiEvent, Result>[] {
   const seconds = route.publicCacheSeconds;
@@ -20,20 +19,19 @@ export function cacheControl(route: RouteDefinition): middy.MiddlewareObj<ApiEve
   if (route.access !== 'public' || route.method !== 'GET') {
     throw new Error(`${route.id}: only a public GET route may be cached publicly`);
   }
-  const mark = ({ event, response }: middy.Request<ApiEvent, Result>) => {
-    if (!response) return;
-    const shared =
-      response.statusCode !== undefined &&
-      response.statusCode >= 200 &&
-      response.statusCode < 300 &&
-      // API Gateway sends header names lower-cased.
-      event.headers.authorization === undefined &&
-      (event.requestContext.authorizer?.lambda?.status ?? 'anonymous') === 'anonymous';
-    response.headers = {
-      ...response.headers,
-      'cache-control': shared ? `public, max-age=${seconds}` : 'private, no-store',
-      ...(shared && { vary: 'authorization' }),
-    };
-  };
-  return [{ after: mark, onError: mark }];
+  return [
+    answerHeaders(({ event, response }) => {
+      const shared =
+        response.statusCode !== undefined &&
+        response.statusCode >= 200 &&
+        response.statusCode < 300 &&
+        // API Gateway sends header names lower-cased.
+        event.headers.authorization === undefined &&
+        (event.requestContext.authorizer?.lambda?.status ?? 'anonymous') === 'anonymous';
+      return {
+        'cache-control': shared ? `public, max-age=${seconds}` : 'private, no-store',
+        ...(shared && { vary: 'authorization' }),
+      };
+    }),
+  ];
 }

@@ -3,6 +3,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { RouteDefinition } from '../api/route-record.js';
 import type { RateLimitState } from '../domain/errors.js';
 import type { Client } from '../domain/rate-limits.js';
+import { answerHeaders } from './answer-headers.js';
 import type { ApiEvent } from './principal.js';
 
 type Result = APIGatewayProxyStructuredResultV2;
@@ -39,19 +40,11 @@ const loadLimiter = () => {
 
 /**
  * Counts each request against its client's limit before anything else looks at it, and
- * puts the RateLimit fields on the answer, whatever it is. Register it before the
- * middleware that turns errors into problems: middy runs `onError` in reverse, so this
- * one sees the problem response already built.
+ * puts the RateLimit fields on the answer, whatever it is.
  */
 export function perClientLimit(route: RouteDefinition): middy.MiddlewareObj<ApiEvent, Result>[] {
   if (route.perClientLimit === false) return [];
   const states = new WeakMap<ApiEvent, RateLimitState>();
-  const addHeaders = (request: middy.Request<ApiEvent, Result>) => {
-    const state = states.get(request.event);
-    // A refusal by another limit (holds) already names that one.
-    if (!state || !request.response || request.response.headers?.ratelimit) return;
-    request.response.headers = { ...request.response.headers, ...rateLimitHeaders(state, false) };
-  };
   return [
     {
       before: async (request) => {
@@ -61,8 +54,12 @@ export function perClientLimit(route: RouteDefinition): middy.MiddlewareObj<ApiE
         });
         if (state) states.set(request.event, state);
       },
-      after: addHeaders,
-      onError: addHeaders,
+      ...answerHeaders(({ event, response }) => {
+        const state = states.get(event);
+        // A refusal by another limit (holds) already names that one.
+        if (!state || response.headers?.ratelimit) return undefined;
+        return rateLimitHeaders(state, false);
+      }),
     },
   ];
 }
